@@ -1,0 +1,65 @@
+"""Assemble the bot: settings + content + database + key -> a ready-to-start bot.
+
+Used by `python -m bot` and by the in-process end-to-end fixtures, so tests run
+exactly what production runs, only with another database and API address.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+import yarl
+from discord.gateway import DiscordWebSocket
+from discord.http import Route
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.client import CoalitionBot
+from bot.clock import Clock
+from bot.content import Content, load_content
+from bot.keys import load_cipher
+from bot.settings import Settings
+from db.crypto import DataCipher
+from db.migrate import upgrade_to_head
+from db.session import create_engine, create_session_factory
+
+log = logging.getLogger(__name__)
+
+
+def point_at(api_base_url: str, gateway_url: str) -> None:
+    """Send REST (incl. interaction webhooks) and the gateway to the configured addresses."""
+    Route.BASE = api_base_url.rstrip("/")
+    DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
+
+
+class BotApp:
+    def __init__(self, settings: Settings, content: Content, engine: AsyncEngine, cipher: DataCipher,
+                 bot: CoalitionBot) -> None:
+        self.settings = settings
+        self.content = content
+        self.engine = engine
+        self.cipher = cipher
+        self.bot = bot
+
+    @classmethod
+    async def create(cls, settings: Settings, *, data_key: str | None = None, clock: Clock | None = None) -> BotApp:
+        content = load_content(settings.content_file)
+        engine = create_engine(settings.database.url, echo=settings.database.echo)
+        await upgrade_to_head(engine)
+        cipher = load_cipher(data_key, settings.database.url)
+        point_at(settings.discord.api_base_url, settings.discord.gateway_url)
+        bot = CoalitionBot(settings, content, create_session_factory(engine), cipher, clock)
+        return cls(settings, content, engine, cipher, bot)
+
+    async def start(self, token: str) -> None:
+        """Run until the bot is closed."""
+        try:
+            await self.bot.start(token)
+        except discord.LoginFailure:
+            log.error("Discord rejected the token in DISCORD_TOKEN; check it in the Developer Portal")
+            raise
+
+    async def close(self) -> None:
+        if not self.bot.is_closed():
+            await self.bot.close()
+        await self.engine.dispose()

@@ -1,0 +1,152 @@
+"""The bot itself: a `commands.Bot` that loads every feature in `cogs/`.
+
+Commands are synced per guild when the guild becomes available (instant updates);
+the few commands that must also work in a DM with the bot (those whose
+`allowed_contexts` include DMs) are global.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import pkgutil
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+import cogs
+from bot import pacing, wiring
+from bot.clock import Clock
+from bot.content import Content
+from bot.errors import MODERATORS_ONLY, NotAllowed, report_interaction_error
+from bot.settings import Settings
+from db.crypto import DataCipher
+
+log = logging.getLogger(__name__)
+
+
+class CoalitionTree(app_commands.CommandTree["CoalitionBot"]):
+    async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+        await report_interaction_error(interaction, error, "app command")
+
+
+def build_intents() -> discord.Intents:
+    intents = discord.Intents.none()
+    intents.guilds = True
+    intents.members = True  # privileged: switch on "Server Members Intent" (README)
+    intents.guild_messages = True  # counts messages for sticky reminders; no content
+    intents.dm_messages = True  # typed "yes" answers and repair relays in DMs
+    intents.voice_states = True
+    return intents
+
+
+def is_global_command(command: app_commands.Command[Any, ..., Any] | app_commands.Group) -> bool:
+    contexts = command.allowed_contexts
+    return contexts is not None and bool(contexts.dm_channel)
+
+
+def feature_extensions() -> list[str]:
+    """Every feature package under cogs/ (each has `async def setup(bot)`)."""
+    return sorted(f"cogs.{m.name}" for m in pkgutil.iter_modules(cogs.__path__) if m.ispkg)
+
+
+class CoalitionBot(commands.Bot):
+    def __init__(
+        self,
+        settings: Settings,
+        content: Content,
+        sessions: async_sessionmaker[AsyncSession],
+        cipher: DataCipher,
+        clock: Clock | None = None,
+    ) -> None:
+        shard_kwargs: dict[str, Any] = {}
+        if settings.discord.shard_count is not None:
+            shard_ids = settings.discord.shard_ids or [0]
+            shard_kwargs = {"shard_id": shard_ids[0], "shard_count": settings.discord.shard_count}
+        super().__init__(
+            command_prefix=commands.when_mentioned,  # no prefix commands; slash only
+            intents=build_intents(),
+            tree_cls=CoalitionTree,
+            help_command=None,
+            chunk_guilds_at_startup=settings.discord.chunk_guilds_at_startup,
+            allowed_mentions=discord.AllowedMentions.none(),
+            max_messages=None,  # never keep message content in memory
+            **shard_kwargs,
+        )
+        self.settings = settings
+        self.content = content
+        self.sessions = sessions
+        self.cipher = cipher
+        self.clock = clock or Clock()
+        self.bucket = pacing.TokenBucket(rate=settings.discord.requests_per_second)
+        self.guild_commands: list[app_commands.Command[Any, ..., Any] | app_commands.Group] = []
+        self.ready_guilds: set[int] = set()
+        self._guild_setup_locks: dict[int, asyncio.Lock] = {}
+
+    # --- start-up -----------------------------------------------------------------
+
+    async def setup_hook(self) -> None:
+        pacing.install(self.http, self.bucket)
+        for extension in feature_extensions():
+            await self.load_extension(extension)
+        # Split: DM-capable commands stay global; the rest are synced per guild.
+        for command in list(self.tree.get_commands()):
+            if isinstance(command, app_commands.ContextMenu) or is_global_command(command):
+                continue
+            self.tree.remove_command(command.name)
+            self.guild_commands.append(command)
+        await self.tree.sync()
+        log.info("loaded %d features; %d global and %d guild commands",
+                 len(self.extensions), len(self.tree.get_commands()), len(self.guild_commands))
+
+    async def on_guild_available(self, guild: discord.Guild) -> None:
+        await self.set_up_guild(guild)
+
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        await self.set_up_guild(guild)
+
+    async def set_up_guild(self, guild: discord.Guild) -> None:
+        """Create missing roles/channels and sync this guild's commands (once per start)."""
+        lock = self._guild_setup_locks.setdefault(guild.id, asyncio.Lock())
+        async with lock:
+            if guild.id in self.ready_guilds:
+                return
+            try:
+                await wiring.provision(guild, self.settings.guild, self.content, self.settings.coi.role_prefix,
+                                       self.settings.coi.channel)
+            except discord.HTTPException:
+                log.exception("could not set up roles/channels in guild %s", guild.id)
+            for command in self.guild_commands:
+                self.tree.add_command(command, guild=guild, override=True)
+            await self.tree.sync(guild=guild)
+            self.ready_guilds.add(guild.id)
+            self.dispatch("coalition_guild_ready", guild)
+            log.info("guild %s ready", guild.id)
+
+    # --- helpers for features ------------------------------------------------------
+
+    def wiring_for(self, guild: discord.Guild) -> wiring.GuildWiring:
+        """The guild's configured roles/channels, resolved from the cache (no REST)."""
+        return wiring.resolve(guild, self.settings.guild, self.content, self.settings.coi.role_prefix,
+                              self.settings.coi.channel)
+
+    def is_moderator(self, member: discord.abc.User | discord.Member) -> bool:
+        if not isinstance(member, discord.Member):
+            return False
+        if member.guild_permissions.manage_guild or member.guild_permissions.administrator:
+            return True
+        moderator_role = self.wiring_for(member.guild).moderator_role
+        return moderator_role is not None and moderator_role in member.roles
+
+    def require_moderator(self, interaction: discord.Interaction) -> discord.Member:
+        """Checked in the bot itself, whatever Discord's command permissions say."""
+        user = interaction.user
+        if interaction.guild is None or not isinstance(user, discord.Member) or not self.is_moderator(user):
+            raise NotAllowed(MODERATORS_ONLY)
+        return user
+
+    async def on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:
+        log.exception("unhandled error in event %s", event_method)

@@ -1,0 +1,101 @@
+"""Errors meant for people, and the one place that turns any failure into a reply.
+
+Logic and repositories raise `UserFacingError` subclasses with a kind message; the
+tree's `on_error` and every view's/modal's `on_error` call `report_interaction_error`,
+so nothing fails silently and no traceback reaches a person.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+from discord import app_commands
+
+log = logging.getLogger(__name__)
+
+GENERIC_FAILURE = (
+    "Sorry, something went wrong on my side and I couldn't finish that. Nothing you entered "
+    "was lost. Please try again in a minute; if it keeps happening, let a moderator know."
+)
+
+
+class UserFacingError(Exception):
+    """An expected problem; `str(self)` is shown to the person as is."""
+
+
+class NotAllowed(UserFacingError):
+    """The person may not do this (e.g. a moderator-only action)."""
+
+
+class NotFound(UserFacingError):
+    """The thing asked for does not exist (any more)."""
+
+
+class BadInput(UserFacingError):
+    """The input cannot be used; the message says how to fix it."""
+
+
+class Conflict(UserFacingError):
+    """The action clashes with the current state (e.g. closing a closed case)."""
+
+
+class BotMissingPermission(UserFacingError):
+    """The bot lacks a Discord permission or role position to do this."""
+
+
+MODERATORS_ONLY = "Only moderators can use this. If you think you should have access, please ask a moderator."
+
+
+def describe_error(error: BaseException) -> tuple[str, bool]:
+    """Return (message for the person, whether this is unexpected and must be logged)."""
+    original = getattr(error, "original", None) or getattr(error, "__cause__", None) or error
+    if isinstance(error, app_commands.CommandInvokeError) and error.original is not None:
+        original = error.original
+    if isinstance(original, UserFacingError):
+        return str(original), False
+    if isinstance(error, (app_commands.MissingRole, app_commands.MissingAnyRole, app_commands.MissingPermissions)):
+        return MODERATORS_ONLY, False
+    if isinstance(error, app_commands.NoPrivateMessage):
+        return "This command only works inside the server, not in a direct message.", False
+    if isinstance(error, app_commands.CommandOnCooldown):
+        return f"Please wait {error.retry_after:.0f} seconds before trying that again.", False
+    if isinstance(error, app_commands.CheckFailure):
+        return MODERATORS_ONLY, False
+    if isinstance(original, discord.Forbidden):
+        return (
+            "I don't have the Discord permission I need to do that here. A moderator can check my "
+            "role's permissions and that my role is above the roles I manage.",
+            True,
+        )
+    return GENERIC_FAILURE, True
+
+
+async def send_ephemeral(interaction: discord.Interaction, message: str) -> None:
+    """Reply privately whether or not the interaction was already answered."""
+    try:
+        if interaction.response.is_done():
+            await interaction.followup.send(message, ephemeral=True, allowed_mentions=discord.AllowedMentions.none())
+        else:
+            await interaction.response.send_message(
+                message, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
+            )
+    except discord.HTTPException:
+        log.warning("could not deliver an error reply for interaction %s", interaction.id)
+
+
+async def report_interaction_error(interaction: discord.Interaction, error: BaseException, where: str) -> None:
+    message, unexpected = describe_error(error)
+    if unexpected:
+        command = interaction.command.qualified_name if interaction.command else None
+        custom_id = (interaction.data or {}).get("custom_id") if interaction.data else None
+        log.error(
+            "error in %s (guild=%s user=%s command=%s custom_id=%s)",
+            where,
+            interaction.guild_id,
+            interaction.user.id if interaction.user else None,
+            command,
+            custom_id,
+            exc_info=error,
+        )
+    await send_ephemeral(interaction, message)

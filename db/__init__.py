@@ -1,0 +1,1 @@
+"""Persistence: ORM models, the session factory, repositories and migrations."""

@@ -1,0 +1,67 @@
+"""Encryption at rest for sensitive columns (Fernet: AES-128-CBC + HMAC-SHA256).
+
+`DataCipher` holds one or more keys: the first encrypts, all decrypt, which is
+what makes key rotation possible (`python -m bot rotate-key`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Sequence
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+
+
+class DecryptionError(Exception):
+    """Stored data could not be decrypted with any configured key."""
+
+
+class DataCipher:
+    def __init__(self, keys: Sequence[bytes | str]) -> None:
+        if not keys:
+            raise ValueError("at least one key is needed")
+        self._keys = [k.encode() if isinstance(k, str) else k for k in keys]
+        self._fernet = MultiFernet([Fernet(k) for k in self._keys])
+        # A separate, derived key for blind indexes (HMAC), so lookups by member
+        # never need the member's ID in plain text.
+        self._index_key = hashlib.sha256(b"coalition-bot/index/" + self._keys[0]).digest()
+
+    @staticmethod
+    def generate_key() -> bytes:
+        return Fernet.generate_key()
+
+    @property
+    def primary_key(self) -> bytes:
+        return self._keys[0]
+
+    @property
+    def keys(self) -> list[bytes]:
+        return list(self._keys)
+
+    def encrypt(self, text: str) -> bytes:
+        return self._fernet.encrypt(text.encode("utf-8"))
+
+    def decrypt(self, token: bytes) -> str:
+        try:
+            return self._fernet.decrypt(token).decode("utf-8")
+        except InvalidToken:
+            raise DecryptionError("stored data could not be decrypted with the configured key") from None
+
+    def encrypt_optional(self, text: str | None) -> bytes | None:
+        return None if text is None or text == "" else self.encrypt(text)
+
+    def decrypt_optional(self, token: bytes | None) -> str | None:
+        return None if token is None else self.decrypt(token)
+
+    def rotate(self, token: bytes) -> bytes:
+        """Re-encrypt `token` under the primary key."""
+        try:
+            return self._fernet.rotate(token)
+        except InvalidToken:
+            raise DecryptionError("stored data could not be decrypted with the configured keys") from None
+
+    def blind_index(self, *parts: int | str) -> str:
+        """A keyed hash for equality lookups (e.g. open cases per requester)."""
+        message = "/".join(str(p) for p in parts).encode()
+        return hmac.new(self._index_key, message, hashlib.sha256).hexdigest()

@@ -1,0 +1,29 @@
+"""All ORM models. Importing this package registers every table on `Base.metadata`.
+
+One module per feature; each table that belongs to a server has a `guild_id`.
+"""
+
+from db.base import Base
+from db.models.coi import CoiTag, Meeting, WaitingRoom
+from db.models.confidential import ConfidentialSpace, RecordingException, StickyReminder, VoiceMeetingState
+from db.models.core import AuditEntry, DepartedMember
+from db.models.onboarding import Membership, OnboardingProgress, OnboardingQuestion
+from db.models.repair import RepairCase, RepairEvent
+
+__all__ = [
+    "AuditEntry",
+    "Base",
+    "CoiTag",
+    "ConfidentialSpace",
+    "DepartedMember",
+    "Meeting",
+    "Membership",
+    "OnboardingProgress",
+    "OnboardingQuestion",
+    "RecordingException",
+    "RepairCase",
+    "RepairEvent",
+    "StickyReminder",
+    "VoiceMeetingState",
+    "WaitingRoom",
+]

@@ -1,0 +1,39 @@
+"""Tables shared by every feature: the moderators' audit log and departures."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from db.base import Base, Snowflake, UTCDateTime, guild_id_column, utcnow
+
+
+class AuditEntry(Base):
+    """One moderator action: IDs and an action name only, never case or message text.
+
+    Append-only: the bot offers no way to edit or delete entries.
+    """
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    guild_id: Mapped[int] = guild_id_column()
+    actor_id: Mapped[int | None] = mapped_column(Snowflake)
+    action: Mapped[str] = mapped_column(String(64))
+    # What the action was about, as "kind:id" (e.g. "case:12", "channel:123").
+    subject: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class DepartedMember(Base):
+    """When someone left a server, so their remaining rows can be purged on schedule."""
+
+    __tablename__ = "departed_member"
+
+    guild_id: Mapped[int] = mapped_column(Snowflake, primary_key=True)
+    user_id: Mapped[int] = mapped_column(Snowflake, primary_key=True)
+    left_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (Index("ix_departed_member_left_at", "left_at"),)

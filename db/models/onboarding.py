@@ -1,0 +1,59 @@
+"""Onboarding state: progress through the steps, accepted memberships, questions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Integer, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from db.base import Base, Snowflake, UTCDateTime, guild_id_column, utcnow
+
+
+class OnboardingProgress(Base):
+    """Where one person is in the onboarding flow of one server (deleted when they leave)."""
+
+    __tablename__ = "onboarding_progress"
+
+    guild_id: Mapped[int] = mapped_column(Snowflake, primary_key=True)
+    user_id: Mapped[int] = mapped_column(Snowflake, primary_key=True)
+    # in_progress | declined | completed
+    status: Mapped[str] = mapped_column(String(16), default="in_progress")
+    step_index: Mapped[int] = mapped_column(Integer, default=0)
+    # "dm" or "ephemeral" (welcome-channel fallback when DMs are closed)
+    surface: Mapped[str] = mapped_column(String(16), default="dm")
+    content_version: Mapped[str] = mapped_column(String(64))
+    # Reaffirmation flows walk only the changed steps; "" means the full flow.
+    reaffirm_from_version: Mapped[str] = mapped_column(String(64), default="")
+    declined_count: Mapped[int] = mapped_column(Integer, default=0)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Membership(Base):
+    """A completed onboarding: which content version the member said yes to, and when."""
+
+    __tablename__ = "membership"
+
+    guild_id: Mapped[int] = mapped_column(Snowflake, primary_key=True)
+    user_id: Mapped[int] = mapped_column(Snowflake, primary_key=True)
+    content_version: Mapped[str] = mapped_column(String(64))
+    accepted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set by /onboarding reaffirm when a newer content version needs confirming.
+    reaffirm_requested_version: Mapped[str | None] = mapped_column(String(64))
+
+
+class OnboardingQuestion(Base):
+    """A question a newcomer asked a moderator during onboarding (text encrypted)."""
+
+    __tablename__ = "onboarding_question"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    guild_id: Mapped[int] = guild_id_column()
+    user_id: Mapped[int] = mapped_column(Snowflake, index=True)
+    step_index: Mapped[int] = mapped_column(Integer)
+    question_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    asked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    answered_by: Mapped[int | None] = mapped_column(Snowflake)
