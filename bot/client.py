@@ -22,6 +22,7 @@ from bot import pacing, wiring
 from bot.clock import Clock
 from bot.content import Content
 from bot.errors import MODERATORS_ONLY, NotAllowed, report_interaction_error
+from bot.modlog import ModLog
 from bot.settings import Settings
 from db.crypto import DataCipher
 
@@ -82,6 +83,7 @@ class CoalitionBot(commands.Bot):
         self.cipher = cipher
         self.clock = clock or Clock()
         self.bucket = pacing.TokenBucket(rate=settings.discord.requests_per_second)
+        self.modlog = ModLog()
         self.guild_commands: list[app_commands.Command[Any, ..., Any] | app_commands.Group] = []
         self.ready_guilds: set[int] = set()
         self._guild_setup_locks: dict[int, asyncio.Lock] = {}

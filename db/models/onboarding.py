@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Integer, LargeBinary, String
+from sqlalchemy import JSON, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, Snowflake, UTCDateTime, guild_id_column, utcnow
@@ -26,6 +26,8 @@ class OnboardingProgress(Base):
     # Reaffirmation flows walk only the changed steps; "" means the full flow.
     reaffirm_from_version: Mapped[str] = mapped_column(String(64), default="")
     declined_count: Mapped[int] = mapped_column(Integer, default=0)
+    # COI category keys picked at the transparency step, applied with the final role update.
+    coi_selection: Mapped[list[str] | None] = mapped_column(JSON)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

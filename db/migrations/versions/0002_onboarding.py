@@ -40,6 +40,7 @@ def upgrade() -> None:
     sa.Column('content_version', sa.String(length=64), nullable=False),
     sa.Column('reaffirm_from_version', sa.String(length=64), nullable=False),
     sa.Column('declined_count', sa.Integer(), nullable=False),
+    sa.Column('coi_selection', sa.JSON(), nullable=True),
     sa.Column('started_at', db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('reminded_at', db.base.UTCDateTime(timezone=True), nullable=True),

@@ -1,0 +1,1 @@
+"""Small data-access functions that take a session; one module per concern."""
