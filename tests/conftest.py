@@ -66,6 +66,10 @@ def build_guild(emulator: Emulator) -> GuildBuilder:
             bot_token, bot_name, permissions=bot_permissions)
         if add_bot:
             emulator.add_bot_to_guild(bot, guild)
+            if not empty:  # admins let the bot into the private channels, as a real install would
+                for ch in (moderators, mod_log):
+                    assert ch is not None
+                    guild.set_overwrite(ch, bot.role(guild), allow=P.VIEW_CHANNEL)
         return StandardGuild(emulator, guild, bot, owner, moderator, mod_role, welcome, moderators, mod_log,
                              waiting, guild.channel("general"))
 

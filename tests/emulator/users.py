@@ -310,12 +310,16 @@ class ScriptedUser:
                 return ch
         raise AssertionError(f"{self.name} can see no text channel in {guild.name}; pass channel=")
 
-    async def slash(self, guild: Guild | None, command: str, *, bot: BotApp | None = None,
-                    channel: Channel | None = None, timeout: float | None = None, expect_response: bool = True,
-                    **options: Any) -> InteractionResult:
+    async def slash(self, guild: Guild | None, command: str, *, app: BotApp | None = None,
+                    in_channel: Channel | None = None, timeout: float | None = None, expect_response: bool = True,
+                    options: dict[str, Any] | None = None, **kw_options: Any) -> InteractionResult:
+        """Invoke ``/command [group] [sub]`` with typed options (``options=`` for names that clash
+        with these keyword arguments). ``guild=None`` runs it in the DM with the bot."""
         if guild is not None and self.id not in guild.members:
             raise AssertionError(f"{self.name} is not a member of {guild.name}")
-        b, cmd, rest = self._resolve_command(guild, command, bot)
+        options = {**(options or {}), **kw_options}
+        channel = in_channel
+        b, cmd, rest = self._resolve_command(guild, command, app)
         defs, wrap = leaf_and_wrap(cmd, rest)
         leaf, resolved = build_options(defs, options, guild, self.emu.world)
         data: JSON = {"id": cmd["id"], "name": cmd["name"], "type": 1, "options": wrap(leaf)}
@@ -328,9 +332,13 @@ class ScriptedUser:
         return await InteractionResult.wait(self.emu, rec, timeout, expect_response)
 
     async def autocomplete(self, guild: Guild | None, command: str, *, focused: str | None = None,
-                           bot: BotApp | None = None, channel: Channel | None = None,
-                           timeout: float | None = None, **options: Any) -> list[JSON]:
-        b, cmd, rest = self._resolve_command(guild, command, bot)
+                           app: BotApp | None = None, in_channel: Channel | None = None,
+                           timeout: float | None = None, options: dict[str, Any] | None = None,
+                           **kw_options: Any) -> list[JSON]:
+        """Ask the bot for choices; the focused option is ``focused`` or the last one given."""
+        options = {**(options or {}), **kw_options}
+        channel = in_channel
+        b, cmd, rest = self._resolve_command(guild, command, app)
         defs, wrap = leaf_and_wrap(cmd, rest)
         focus = focused or list(options)[-1]
         leaf, resolved = build_options(defs, options, guild, self.emu.world, focused=focus)
