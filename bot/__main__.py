@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import subprocess
 import sys
 from collections.abc import Callable, Coroutine
 from pathlib import Path
@@ -69,6 +70,11 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(rotate_key(settings, data_key))
     if not token:
         return fail(NO_TOKEN)
+    if not asyncio.run(schema_is_current(settings)):
+        # Migrate in a short-lived child so the long-running process never loads Alembic.
+        upgrade = [sys.executable, "-m", "bot", "--config", str(config_path), "db", "upgrade"]
+        if subprocess.run(upgrade, check=False).returncode != 0:
+            return fail("the database could not be migrated (see the messages above)")
     return run_until_stopped(lambda: run(settings, token, data_key))
 
 
@@ -94,6 +100,17 @@ async def check(settings: Settings, config_path: Path, content_version: str) -> 
     return 0
 
 
+async def schema_is_current(settings: Settings) -> bool:
+    from db.schema_version import is_current
+    from db.session import create_engine
+
+    engine = create_engine(settings.database.url)
+    try:
+        return await is_current(engine)
+    finally:
+        await engine.dispose()
+
+
 async def db_upgrade(settings: Settings) -> int:
     from db.migrate import upgrade_to_head
     from db.session import create_engine
@@ -103,7 +120,7 @@ async def db_upgrade(settings: Settings) -> int:
         await upgrade_to_head(engine)
     finally:
         await engine.dispose()
-    print("database schema is up to date")
+    print("database schema is up to date", file=sys.stderr)
     return 0
 
 

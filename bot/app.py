@@ -20,7 +20,7 @@ from bot.content import Content, load_content
 from bot.keys import load_cipher
 from bot.settings import Settings
 from db.crypto import DataCipher
-from db.migrate import upgrade_to_head
+from db.schema_version import is_current
 from db.session import create_engine, create_session_factory
 
 log = logging.getLogger(__name__)
@@ -45,7 +45,10 @@ class BotApp:
     async def create(cls, settings: Settings, *, data_key: str | None = None, clock: Clock | None = None) -> BotApp:
         content = load_content(settings.content_file)
         engine = create_engine(settings.database.url, echo=settings.database.echo)
-        await upgrade_to_head(engine)
+        if not await is_current(engine):
+            from db.migrate import upgrade_to_head  # Alembic is imported only when needed
+
+            await upgrade_to_head(engine)
         cipher = load_cipher(data_key, settings.database.url)
         point_at(settings.discord.api_base_url, settings.discord.gateway_url)
         bot = CoalitionBot(settings, content, create_session_factory(engine), cipher, clock)

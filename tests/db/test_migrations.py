@@ -83,3 +83,22 @@ async def test_sqlite_file_and_directory_are_created(tmp_path) -> None:
 def test_every_guild_table_has_guild_id() -> None:
     for table in Base.metadata.sorted_tables:
         assert "guild_id" in table.columns, f"{table.name} has no guild_id"
+
+
+def test_head_revision_constant_matches_alembic() -> None:
+    from db.schema_version import HEAD_REVISION
+
+    assert head_revision() == HEAD_REVISION
+
+
+async def test_stored_revision_tracks_upgrades(tmp_path) -> None:
+    from db.schema_version import is_current, stored_revision
+
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'v.db'}")
+    try:
+        assert await stored_revision(engine) is None
+        assert not await is_current(engine)
+        await upgrade_to_head(engine)
+        assert await is_current(engine)
+    finally:
+        await engine.dispose()

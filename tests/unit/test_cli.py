@@ -55,3 +55,4 @@ def test_db_upgrade_creates_schema(tmp_path: Path) -> None:
     result = run_bot("db", "upgrade", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "data" / "bot.db").is_file()
+    assert "up to date" in result.stderr
