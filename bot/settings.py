@@ -38,7 +38,7 @@ class DiscordSection(Section):
     shard_count: int | None = Field(default=None, ge=1)
     shard_ids: list[int] | None = None
     # Global REST budget the bot paces itself to (Discord allows 50/s; stay below).
-    requests_per_second: float = Field(default=45.0, gt=0, le=50)
+    requests_per_second: float = Field(default=47.0, gt=0, le=48)
     # Keep the member cache small on very large servers (see README).
     chunk_guilds_at_startup: bool = True
 
