@@ -80,7 +80,7 @@ class InProcessBot:
             await self.wait_ready()
         return self
 
-    async def wait_ready(self, timeout: float = 30.0) -> None:
+    async def wait_ready(self, timeout: float = 30.0) -> None:  # noqa: ASYNC109
         ready = asyncio.create_task(self.emu.wait_bot_ready(self.sg.bot, self.sg.guild, timeout=timeout))
         assert self.task is not None
         done, _ = await asyncio.wait({ready, self.task}, return_when=asyncio.FIRST_COMPLETED)
@@ -153,7 +153,7 @@ class BotProcess:
             await self.wait_ready()
         return self
 
-    async def wait_ready(self, timeout: float = 60.0) -> None:
+    async def wait_ready(self, timeout: float = 60.0) -> None:  # noqa: ASYNC109
         assert self.proc is not None
         ready = asyncio.create_task(self.emu.wait_bot_ready(self.sg.bot, self.sg.guild, timeout=timeout))
         exited = asyncio.create_task(self.proc.wait())
@@ -168,7 +168,7 @@ class BotProcess:
     def running(self) -> bool:
         return self.proc is not None and self.proc.returncode is None
 
-    async def stop(self, timeout: float = 15.0) -> int | None:
+    async def stop(self, timeout: float = 15.0) -> int | None:  # noqa: ASYNC109
         """SIGTERM and wait (the bot closes the gateway and database cleanly)."""
         if not self.running:
             return self.proc.returncode if self.proc else None
@@ -176,10 +176,10 @@ class BotProcess:
         self.proc.send_signal(signal.SIGTERM)
         try:
             return await asyncio.wait_for(self.proc.wait(), timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             self.proc.kill()
             await self.proc.wait()
-            raise AssertionError("bot did not exit within %.0fs of SIGTERM" % timeout) from None
+            raise AssertionError(f"bot did not exit within {timeout:.0f}s of SIGTERM") from None
 
     async def kill9(self) -> None:
         if self.running:

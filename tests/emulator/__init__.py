@@ -8,6 +8,17 @@ from .users import InteractionResult, ModalHandle, ScriptedUser
 from .world import BotApp
 
 __all__ = [
-    "BotApp", "Channel", "DEFAULT_BOT_PERMS", "Emulator", "Guild", "InteractionResult", "Message",
-    "ModalHandle", "Role", "ScriptedUser", "User", "permissions", "point_discord_py_at",
+    "DEFAULT_BOT_PERMS",
+    "BotApp",
+    "Channel",
+    "Emulator",
+    "Guild",
+    "InteractionResult",
+    "Message",
+    "ModalHandle",
+    "Role",
+    "ScriptedUser",
+    "User",
+    "permissions",
+    "point_discord_py_at",
 ]

@@ -8,6 +8,7 @@ TEXT (discord.py accepts those even though it asks for zlib-stream).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import uuid
@@ -344,7 +345,5 @@ class GatewayHub:
         for conn in list(self.connections):
             if conn.writer is not None:
                 conn.writer.cancel()
-            try:
+            with contextlib.suppress(TimeoutError, RuntimeError, ConnectionResetError):
                 await asyncio.wait_for(conn.ws.close(code=1001), 1)
-            except (asyncio.TimeoutError, RuntimeError, ConnectionResetError):
-                pass

@@ -35,5 +35,5 @@ def iso(ts: float | None = None) -> str:
     """ISO-8601 timestamp in the form Discord sends."""
     import datetime as _dt
 
-    t = _dt.datetime.fromtimestamp(time.time() if ts is None else ts, tz=_dt.timezone.utc)
+    t = _dt.datetime.fromtimestamp(time.time() if ts is None else ts, tz=_dt.UTC)
     return t.isoformat()

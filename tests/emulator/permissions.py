@@ -113,9 +113,9 @@ def channel_permissions(guild: Guild, channel: Channel, user_id: int) -> int:
         perms = (perms & ~mo.deny) | mo.allow
     if not perms & VIEW_CHANNEL:
         return 0
-    if channel.is_thread() and channel.type == 12 and user_id not in channel.thread_members:
-        if not perms & MANAGE_THREADS:
-            return 0
+    private_thread = channel.is_thread() and channel.type == 12
+    if private_thread and user_id not in channel.thread_members and not perms & MANAGE_THREADS:
+        return 0
     return perms
 
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from .errors import ApiError
-from .state import JSON, Channel, Guild
+from .state import Channel, Guild
 
 if TYPE_CHECKING:
     from .server import Emulator

@@ -19,7 +19,7 @@ async def gateway(ctx: Ctx) -> tuple[int, Any]:
 
 @router.route("GET", "/gateway/bot")
 async def gateway_bot(ctx: Ctx) -> tuple[int, Any]:
-    ctx.me
+    _ = ctx.me  # requires a valid bot token
     return 200, {"url": ctx.emu.gateway_url, "shards": ctx.emu.recommended_shards,
                  "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 14400000,
                                          "max_concurrency": 1}}
@@ -32,7 +32,7 @@ async def me(ctx: Ctx) -> tuple[int, Any]:
 
 @router.route("GET", "/users/{user_id}")
 async def get_user(ctx: Ctx) -> tuple[int, Any]:
-    ctx.me
+    _ = ctx.me
     user = ctx.emu.world.users.get(int(ctx.params["user_id"]))
     if user is None:
         raise ApiError(404, 10013, "Unknown User")

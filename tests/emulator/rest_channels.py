@@ -241,7 +241,7 @@ async def typing(ctx: Ctx) -> tuple[int, Any]:
 
 @router.route("PUT", "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me")
 async def add_reaction(ctx: Ctx) -> tuple[int, Any]:
-    ch, g = readable(ctx)
+    ch, _g = readable(ctx)
     msg = get_message(ch, ctx.params["message_id"])
     ctx.extra["reaction"] = (msg.id, ctx.params["emoji"])
     return 204, None
@@ -392,4 +392,4 @@ async def open_dm(ctx: Ctx) -> tuple[int, Any]:
     return 200, world.open_dm(ctx.me.user, user).to_dict()
 
 
-__all__ = ["router", "DM"]
+__all__ = ["DM", "router"]

@@ -126,7 +126,7 @@ class Emulator:
         self.interactions.deadline = value
 
     # waiting ------------------------------------------------------------------------------
-    async def wait_for(self, condition: Callable[[], Any], timeout: float | None = None, interval: float = 0.02,
+    async def wait_for(self, condition: Callable[[], Any], timeout: float | None = None, interval: float = 0.02,  # noqa: ASYNC109
                        description: str | None = None) -> Any:
         """Poll ``condition`` until truthy; AssertionError naming what was awaited on timeout."""
         deadline = time.monotonic() + (timeout or self.default_timeout)
@@ -146,7 +146,7 @@ class Emulator:
         return any(s.conn is not None for s in self.sessions(bot))
 
     async def wait_bot_ready(self, bot: BotApp, guild: Guild | None = None, *, commands: bool = True,
-                             timeout: float = 30.0) -> None:
+                             timeout: float = 30.0) -> None:  # noqa: ASYNC109
         """Connected, GUILD_CREATE for ``guild`` delivered, and (by default) guild commands synced."""
         def ready() -> bool:
             for s in self.sessions(bot):

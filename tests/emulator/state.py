@@ -386,7 +386,8 @@ class Guild:
         for c in self.channels.values():
             if c.name == name:
                 return c
-        raise AssertionError(f"no channel {name!r} in guild {self.name}; channels: {[c.name for c in self.channels.values()]}")
+        names = [c.name for c in self.channels.values()]
+        raise AssertionError(f"no channel {name!r} in guild {self.name}; channels: {names}")
 
     def find_channel(self, name: str) -> Channel | None:
         return next((c for c in self.channels.values() if c.name == name), None)

@@ -44,7 +44,7 @@ class ModalHandle:
                     out.append(k["label"])
         return out
 
-    async def submit(self, values: dict[str, Any], *, timeout: float | None = None,
+    async def submit(self, values: dict[str, Any], *, timeout: float | None = None,  # noqa: ASYNC109
                      expect_response: bool = True) -> InteractionResult:
         rec = self.record
         data = {"custom_id": self.custom_id, "components": I.modal_submit_components(self.data, values)}
@@ -60,7 +60,7 @@ class InteractionResult:
         self.emu, self.record = emu, rec
 
     @classmethod
-    async def wait(cls, emu: Emulator, rec: I.InteractionRecord, timeout: float | None,
+    async def wait(cls, emu: Emulator, rec: I.InteractionRecord, timeout: float | None,  # noqa: ASYNC109
                    expect_response: bool) -> InteractionResult:
         if expect_response:
             what = f"bot to answer interaction {rec.id} ({rec.data.get('name') or rec.data.get('custom_id')})"
@@ -111,7 +111,7 @@ class InteractionResult:
         return "\n".join(m.text for m in self.messages)
 
     async def wait_message(self, predicate: Callable[[Message], bool] | None = None,
-                           timeout: float | None = None) -> Message:
+                           timeout: float | None = None) -> Message:  # noqa: ASYNC109
         """Wait for a finished (non-loading) response or follow-up that matches ``predicate``."""
         def find() -> Message | None:
             for m in reversed(self.messages):
@@ -189,7 +189,7 @@ class ScriptedUser:
         return msgs[-1] if msgs else None
 
     async def wait_dm(self, predicate: Callable[[Message], bool] | None = None, *, bot: BotApp | None = None,
-                      after: Message | None = None, timeout: float | None = None) -> Message:
+                      after: Message | None = None, timeout: float | None = None) -> Message:  # noqa: ASYNC109
         def find() -> Message | None:
             for m in reversed(self.dm_messages(bot)):
                 if m.author.id != self.id and (after is None or m.id > after.id) and (
@@ -219,7 +219,7 @@ class ScriptedUser:
         guild = self.emu.world.guilds.get(msg.guild_id) if msg.guild_id else None
         return bot, guild, channel
 
-    async def click(self, msg: Message, label_or_id: str, *, timeout: float | None = None,
+    async def click(self, msg: Message, label_or_id: str, *, timeout: float | None = None,  # noqa: ASYNC109
                     expect_response: bool = True) -> InteractionResult:
         button = msg.button(label_or_id)
         if button.get("disabled"):
@@ -232,7 +232,7 @@ class ScriptedUser:
         return await InteractionResult.wait(self.emu, rec, timeout, expect_response)
 
     async def select(self, msg: Message, values: list[Any], *, custom_id: str | None = None,
-                     placeholder: str | None = None, timeout: float | None = None,
+                     placeholder: str | None = None, timeout: float | None = None,  # noqa: ASYNC109
                      expect_response: bool = True) -> InteractionResult:
         selects = msg.selects
         if custom_id is not None or placeholder is not None:
@@ -311,7 +311,7 @@ class ScriptedUser:
         raise AssertionError(f"{self.name} can see no text channel in {guild.name}; pass channel=")
 
     async def slash(self, guild: Guild | None, command: str, *, app: BotApp | None = None,
-                    in_channel: Channel | None = None, timeout: float | None = None, expect_response: bool = True,
+                    in_channel: Channel | None = None, timeout: float | None = None, expect_response: bool = True,  # noqa: ASYNC109
                     options: dict[str, Any] | None = None, **kw_options: Any) -> InteractionResult:
         """Invoke ``/command [group] [sub]`` with typed options (``options=`` for names that clash
         with these keyword arguments). ``guild=None`` runs it in the DM with the bot."""
@@ -333,7 +333,7 @@ class ScriptedUser:
 
     async def autocomplete(self, guild: Guild | None, command: str, *, focused: str | None = None,
                            app: BotApp | None = None, in_channel: Channel | None = None,
-                           timeout: float | None = None, options: dict[str, Any] | None = None,
+                           timeout: float | None = None, options: dict[str, Any] | None = None,  # noqa: ASYNC109
                            **kw_options: Any) -> list[JSON]:
         """Ask the bot for choices; the focused option is ``focused`` or the last one given."""
         options = {**(options or {}), **kw_options}
@@ -341,7 +341,7 @@ class ScriptedUser:
         b, cmd, rest = self._resolve_command(guild, command, app)
         defs, wrap = leaf_and_wrap(cmd, rest)
         focus = focused or list(options)[-1]
-        leaf, resolved = build_options(defs, options, guild, self.emu.world, focused=focus)
+        leaf, _resolved = build_options(defs, options, guild, self.emu.world, focused=focus)
         data: JSON = {"id": cmd["id"], "name": cmd["name"], "type": 1, "options": wrap(leaf)}
         ch = self._command_channel(guild, b, channel)
         rec = self.emu.interactions.dispatch(b, self.user, guild, ch, I.AUTOCOMPLETE, data)
@@ -363,4 +363,4 @@ class ScriptedUser:
         return guild.channels.get(cid) if cid else None
 
 
-__all__ = ["ScriptedUser", "InteractionResult", "ModalHandle", "DM"]
+__all__ = ["DM", "InteractionResult", "ModalHandle", "ScriptedUser"]

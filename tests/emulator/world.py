@@ -113,7 +113,8 @@ class World:
             return
         if user_id in guild.voice_states:
             self.set_voice(guild, user_id, None)
-        self.hub.dispatch_guild(guild, "GUILD_MEMBER_REMOVE", {"guild_id": str(guild.id), "user": member.user.to_dict()})
+        data = {"guild_id": str(guild.id), "user": member.user.to_dict()}
+        self.hub.dispatch_guild(guild, "GUILD_MEMBER_REMOVE", data)
 
     def add_bot_to_guild(self, bot: BotApp, guild: Guild, permissions: int | None = None) -> Member:
         """Install the bot: managed role placed at the top, then GUILD_CREATE to its sessions."""
@@ -350,4 +351,4 @@ def guild_for_shard(world: World, bot: BotApp, shard: tuple[int, int] | None) ->
     return out
 
 
-__all__ = ["BotApp", "World", "CATEGORY"]
+__all__ = ["CATEGORY", "BotApp", "World"]

@@ -8,7 +8,8 @@ import discord
 import pytest
 
 from tests.conftest import StandardGuild
-from tests.emulator import Emulator, permissions as P
+from tests.emulator import Emulator
+from tests.emulator import permissions as P
 from tests.emulator.interactions import COMPONENT
 
 from .clients import intents, running

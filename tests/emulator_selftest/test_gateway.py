@@ -22,8 +22,9 @@ async def test_resume_replays_missed_events(emulator: Emulator, standard_guild: 
         user = emulator.create_user(f"Newcomer{n}")
         assert await emulator.drop_gateway(standard_guild.bot, code=code) == 1
         await user.join(standard_guild.guild)  # dispatched while disconnected
-        await emulator.wait_for(lambda: ("join", user.id) in selftest_bot.events, description="replayed join")
-        await emulator.wait_for(lambda: len(resumed) == n + 1, description="on_resumed")
+        expected = ("join", user.id)
+        await emulator.wait_for(lambda e=expected: e in selftest_bot.events, description="replayed join")
+        await emulator.wait_for(lambda k=n + 1: len(resumed) == k, description="on_resumed")
     sessions = emulator.sessions(standard_guild.bot)
     assert len(sessions) == 1 and sessions[0].received.count("RESUMED") == 2
 

@@ -8,7 +8,8 @@ from tests.emulator import Emulator
 from .conftest import SelftestBot, post_panel
 
 
-async def test_slash_command_reply(emulator: Emulator, standard_guild: StandardGuild, selftest_bot: SelftestBot) -> None:
+async def test_slash_command_reply(emulator: Emulator, standard_guild: StandardGuild,
+                                   selftest_bot: SelftestBot) -> None:
     alex = emulator.create_user("Alex")
     await alex.join(standard_guild.guild)
     result = await alex.slash(standard_guild.guild, "ping")
