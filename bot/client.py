@@ -86,6 +86,7 @@ class CoalitionBot(commands.Bot):
         self.modlog = ModLog()
         self.guild_commands: list[app_commands.Command[Any, ..., Any] | app_commands.Group] = []
         self.ready_guilds: set[int] = set()
+        self.failed_extensions: list[str] = []
         self._guild_setup_locks: dict[int, asyncio.Lock] = {}
 
     # --- start-up -----------------------------------------------------------------
@@ -93,7 +94,12 @@ class CoalitionBot(commands.Bot):
     async def setup_hook(self) -> None:
         pacing.install(self.http, self.bucket)
         for extension in feature_extensions():
-            await self.load_extension(extension)
+            try:
+                await self.load_extension(extension)
+            except commands.ExtensionError:
+                # One broken feature must not take the others down; say so loudly.
+                log.exception("feature %s failed to load; the other features keep running", extension)
+                self.failed_extensions.append(extension)
         # Split: DM-capable commands stay global; the rest are synced per guild.
         for command in list(self.tree.get_commands()):
             if isinstance(command, app_commands.ContextMenu) or is_global_command(command):
