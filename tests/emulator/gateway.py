@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
 import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -39,7 +40,7 @@ for _e in ("GUILD_CREATE", "GUILD_UPDATE", "GUILD_DELETE", "GUILD_ROLE_CREATE", 
            "THREAD_UPDATE", "THREAD_DELETE", "THREAD_MEMBERS_UPDATE", "THREAD_MEMBER_UPDATE"):
     EVENT_INTENT[_e] = GUILDS
 
-BUFFER_LIMIT = 20000
+BUFFER_LIMIT = 5000  # older events cannot be replayed: RESUME then gets INVALID_SESSION
 Variant = Callable[[int, bool], JSON]
 
 
@@ -58,6 +59,7 @@ class Session:
         self.invalidated = False
         self.received: list[str] = []  # event names, for tests
         self.guild_create_seq: dict[int, int] = {}
+        self.created_at = time.monotonic()
 
     def handles_guild(self, guild_id: int) -> bool:
         return self.shard is None or shard_of(guild_id, self.shard[1]) == self.shard[0]

@@ -56,7 +56,7 @@ def readable(ctx: Ctx) -> tuple[Channel, Guild | None]:
 
 
 def get_message(ch: Channel, mid: str) -> Message:
-    msg = ch.messages.get(int(mid))
+    msg = ch.message_map.get(int(mid))
     if msg is None or msg.deleted or msg.ephemeral_for is not None:
         raise ApiError(404, 10008, "Unknown Message")
     return msg
@@ -150,7 +150,7 @@ async def delete_overwrite(ctx: Ctx) -> tuple[int, Any]:
 async def list_messages(ctx: Ctx) -> tuple[int, Any]:
     ch, _ = readable(ctx)
     limit = min(100, int(ctx.query.get("limit", 50)))
-    msgs = [m for m in ch.messages.values() if not m.deleted and m.ephemeral_for is None]
+    msgs = [m for m in ch.message_map.values() if not m.deleted and m.ephemeral_for is None]
     if "before" in ctx.query:
         msgs = [m for m in msgs if m.id < int(ctx.query["before"])]
     if "after" in ctx.query:
@@ -227,7 +227,7 @@ async def bulk_delete(ctx: Ctx) -> tuple[int, Any]:
         raise ApiError(403, 50003, "Cannot execute action on a DM channel")
     require(ctx, g, P.MANAGE_MESSAGES, ch)
     for mid in ctx.body.get("messages", []):
-        msg = ch.messages.get(int(mid))
+        msg = ch.message_map.get(int(mid))
         if msg is not None:
             ctx.emu.world.delete_message(msg)
     return 204, None
@@ -253,7 +253,7 @@ async def list_pins(ctx: Ctx) -> tuple[int, Any]:
     ch, _ = readable(ctx)
     world = ctx.emu.world
     items = [{"pinned_at": m.edited_timestamp or m.timestamp, "message": world.message_dict(m)}
-             for m in reversed(list(ch.messages.values())) if m.pinned and not m.deleted]
+             for m in reversed(list(ch.message_map.values())) if m.pinned and not m.deleted]
     return 200, {"items": items, "has_more": False}
 
 

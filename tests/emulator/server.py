@@ -155,8 +155,9 @@ class Emulator:
                     continue
                 if conn.cursor < s.guild_create_seq.get(guild.id if guild else 0, 1):
                     continue
-                if commands and not any(gid == (guild.id if guild else None) for _, gid in bot.command_syncs):
-                    continue
+                want = guild.id if guild else None
+                if commands and not any(gid == want and t >= s.created_at for t, gid in bot.command_syncs):
+                    continue  # only syncs made by this session's process count (restarts re-sync)
                 return True
             return False
         await self.wait_for(ready, timeout=timeout, description=f"bot {bot.name} ready in "

@@ -284,7 +284,7 @@ class Channel:
     nsfw: bool = False
     overwrites: dict[int, Overwrite] = field(default_factory=dict)
     recipients: list[User] = field(default_factory=list)
-    messages: dict[int, Message] = field(default_factory=dict)
+    message_map: dict[int, Message] = field(default_factory=dict)
     last_message_id: int | None = None
     # threads
     owner_id: int | None = None
@@ -325,7 +325,7 @@ class Channel:
         if self.is_thread():
             d.update({
                 "owner_id": str(self.owner_id), "member_count": len(self.thread_members),
-                "message_count": len(self.messages), "total_message_sent": len(self.messages),
+                "message_count": len(self.message_map), "total_message_sent": len(self.message_map),
                 "thread_metadata": {
                     "archived": self.archived, "locked": self.locked, "invitable": self.invitable,
                     "auto_archive_duration": self.auto_archive_duration,
@@ -338,7 +338,7 @@ class Channel:
     def messages_list(self, visible_to: Any = None, include_ephemeral: bool = False) -> list[Message]:
         uid = getattr(visible_to, "id", visible_to)
         out = []
-        for m in self.messages.values():
+        for m in self.message_map.values():
             if m.deleted:
                 continue
             if m.ephemeral_for is not None and not include_ephemeral and m.ephemeral_for != uid:
@@ -347,6 +347,10 @@ class Channel:
         return out
 
     # test-facing conveniences ---------------------------------------------------
+    def messages(self, visible_to: Any = None, include_ephemeral: bool = False) -> list[Message]:
+        """Messages in order, as ``visible_to`` sees them (ephemeral ones only for their recipient)."""
+        return self.messages_list(visible_to, include_ephemeral)
+
     def all_messages(self, visible_to: Any = None, include_ephemeral: bool = False) -> list[Message]:
         """Messages in order; ephemeral ones only if ``visible_to`` is their recipient."""
         return self.messages_list(visible_to, include_ephemeral)

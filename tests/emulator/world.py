@@ -279,7 +279,7 @@ class World:
     # messages ---------------------------------------------------------------------
     def create_message(self, channel: Channel, author: User, *, dispatch: bool = True, **fields: Any) -> Message:
         msg = Message(id=self.ids.next(), channel_id=channel.id, guild_id=channel.guild_id, author=author, **fields)
-        channel.messages[msg.id] = msg
+        channel.message_map[msg.id] = msg
         self.messages[msg.id] = msg
         if msg.ephemeral_for is None:
             channel.last_message_id = msg.id
@@ -301,7 +301,7 @@ class World:
         msg.deleted = True
         ch = self.channels.get(msg.channel_id)
         if ch is not None:
-            ch.messages.pop(msg.id, None)
+            ch.message_map.pop(msg.id, None)
         self.messages.pop(msg.id, None)
         if ch is not None and msg.ephemeral_for is None:
             data: JSON = {"id": str(msg.id), "channel_id": str(ch.id)}
