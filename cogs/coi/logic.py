@@ -1,0 +1,370 @@
+"""Conflicts of interest: pure rules (no discord, no sqlalchemy, no db).
+
+Everything here works on plain values (keys, ints, strings) so it can be tested
+without a Discord connection: tag changes and their wording, the moderators' list
+split into pages, parsing the waiting room's categories, permission-overwrite
+arithmetic for the waiting room, and the meeting opening text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+# Discord permission bits the waiting room denies (same values as Discord's API).
+VIEW_CHANNEL = 1 << 10
+CONNECT = 1 << 20
+SPEAK = 1 << 21
+WAITING_ROOM_DENY = VIEW_CHANNEL | CONNECT | SPEAK
+
+MESSAGE_LIMIT = 2000
+PAGE_LIMIT = 1900  # leaves room for the "Page k of N" line
+SELECT_OPTION_LIMIT = 100
+MAX_CHOICES = 25
+
+
+class CoiError(Exception):
+    """A domain problem with a message meant for the person."""
+
+
+class UnknownCategories(CoiError):
+    pass
+
+
+@dataclass(frozen=True)
+class Category:
+    """A COI category as the logic needs it (mirrors bot.content.CoiCategory)."""
+
+    key: str
+    label: str
+    display: str
+
+
+# --- self-tagging -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TagChange:
+    added: frozenset[str] = field(default_factory=frozenset)
+    removed: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.removed)
+
+
+def diff_tags(current: Iterable[str], wanted: Iterable[str]) -> TagChange:
+    cur, want = set(current), set(wanted)
+    return TagChange(frozenset(want - cur), frozenset(cur - want))
+
+
+def ordered_labels(keys: Iterable[str], categories: Sequence[Category]) -> list[str]:
+    """Labels of `keys` in the content's order (unknown keys are skipped)."""
+    wanted = set(keys)
+    return [c.display for c in categories if c.key in wanted]
+
+
+def human_join(items: Sequence[str]) -> str:
+    if not items:
+        return ""
+    if len(items) == 1:
+        return items[0]
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def tag_confirmation(change: TagChange, now_held: Iterable[str], categories: Sequence[Category]) -> str:
+    """What the member sees after saving their selection."""
+    held = ordered_labels(now_held, categories)
+    if not change.changed:
+        text = "Nothing changed — your conflicts of interest (COI) are the same as before."
+    else:
+        parts = []
+        if change.added:
+            parts.append(f"Added: {human_join(ordered_labels(change.added, categories))}.")
+        if change.removed:
+            parts.append(f"Removed: {human_join(ordered_labels(change.removed, categories))}.")
+        text = "Saved. " + " ".join(parts)
+    if held:
+        text += f"\nYou now have these conflicts of interest (COI): {human_join(held)}."
+    else:
+        text += "\nYou have no conflicts of interest (COI) declared."
+    text += "\nYou can change this any time with `/coi tag`."
+    return text
+
+
+def announcement(mention: str, change: TagChange, categories: Sequence[Category]) -> str | None:
+    """The public line for the COI channel, or None when nothing was added or removed."""
+    added = ordered_labels(change.added, categories)
+    removed = ordered_labels(change.removed, categories)
+    if added and removed:
+        return (f"{mention} has declared a conflict of interest: {human_join(added)} "
+                f"(and no longer declares: {human_join(removed)}).")
+    if added:
+        return f"{mention} has declared a conflict of interest: {human_join(added)}."
+    if removed:
+        return f"{mention} no longer declares a conflict of interest: {human_join(removed)}."
+    return None
+
+
+def new_role_ids(current: Iterable[int], coi_role_ids: Iterable[int], wanted_role_ids: Iterable[int]) -> list[int]:
+    """The member's full role list: non-COI roles untouched, COI roles exactly `wanted`."""
+    coi = set(coi_role_ids)
+    kept = [r for r in current if r not in coi]
+    return kept + [r for r in wanted_role_ids if r not in kept]
+
+
+def option_description(category: Category) -> str | None:
+    """The full label under a select option, when it differs and fits (<= 100 chars)."""
+    if category.label == category.display:
+        return None
+    if len(category.label) <= SELECT_OPTION_LIMIT:
+        return category.label
+    return category.label[: SELECT_OPTION_LIMIT - 1] + "…"
+
+
+# --- the moderators' list -------------------------------------------------------------
+
+
+def holder_pages(groups: Sequence[tuple[str, Sequence[str]]], limit: int = PAGE_LIMIT) -> list[str]:
+    """Split "category -> member lines" into pages of at most `limit` characters.
+
+    A category split across pages repeats its heading with "(continued)". Every
+    category appears, even with nobody in it, so the list is complete.
+    """
+    pages: list[str] = []
+    current: list[str] = []
+    size = 0
+
+    def flush() -> None:
+        nonlocal current, size
+        if current:
+            pages.append("\n".join(current))
+        current, size = [], 0
+
+    def add(line: str) -> None:
+        nonlocal size
+        line = line[: limit]
+        extra = len(line) + (1 if current else 0)
+        if size + extra > limit:
+            flush()
+            extra = len(line)
+        current.append(line)
+        size += extra
+
+    for title, lines in groups:
+        heading = f"**{title}** ({len(lines)})"
+        # Keep a heading together with at least its first line.
+        first = lines[0] if lines else "—"
+        if current and size + len(heading) + len(first) + 2 > limit:
+            flush()
+        add(heading)
+        for line in lines or ["—"]:
+            if size + len(line) + 1 > limit:
+                flush()
+                add(f"**{title}** (continued)")
+            add(line)
+    flush()
+    if not pages:
+        pages.append("Nobody has declared a conflict of interest (COI) yet.")
+    total = len(pages)
+    if total > 1:
+        pages = [f"{page}\n\nPage {i} of {total}" for i, page in enumerate(pages, 1)]
+    return pages
+
+
+def clamp_page(page: int, total: int) -> int:
+    return max(0, min(page, total - 1))
+
+
+# --- choosing categories (waiting room, list) ----------------------------------------
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.casefold().replace("_", " ").split())
+
+
+def match_category(token: str, categories: Sequence[Category]) -> Category | None:
+    want = _norm(token)
+    if not want:
+        return None
+    for c in categories:
+        if want in (_norm(c.key), _norm(c.label), _norm(c.display)):
+            return c
+    return None
+
+
+def parse_categories(text: str, categories: Sequence[Category]) -> list[str]:
+    """Comma-separated keys or labels (or "all") -> keys in content order.
+
+    Raises UnknownCategories naming what was not understood and what is valid.
+    """
+    tokens = [t.strip() for t in text.replace(";", ",").split(",")]
+    tokens = [t for t in tokens if t]
+    if not tokens:
+        raise UnknownCategories("Please choose at least one conflict-of-interest category. " + _valid(categories))
+    if any(_norm(t) == "all" for t in tokens):
+        return [c.key for c in categories]
+    keys: set[str] = set()
+    unknown: list[str] = []
+    for token in tokens:
+        found = match_category(token, categories)
+        if found is None:
+            unknown.append(token)
+        else:
+            keys.add(found.key)
+    if unknown:
+        shown = ", ".join(f'"{u[:40]}"' for u in unknown[:5])
+        raise UnknownCategories(f"I don't know the categor{'y' if len(unknown) == 1 else 'ies'} {shown}. "
+                                + _valid(categories))
+    return [c.key for c in categories if c.key in keys]
+
+
+def _valid(categories: Sequence[Category]) -> str:
+    return ("Pick from the suggestions, or type keys separated by commas: "
+            + ", ".join(f"`{c.key}`" for c in categories) + " (or `all`).")
+
+
+def suggest_categories(current: str, categories: Sequence[Category]) -> list[tuple[str, str]]:
+    """Autocomplete for a comma-separated list: complete the last part being typed.
+
+    Returns (name shown, value) pairs, at most 25, each at most 100 characters.
+    """
+    parts = [p.strip() for p in current.split(",")]
+    done, typing = parts[:-1], parts[-1] if parts else ""
+    chosen: list[Category] = []
+    for token in done:
+        found = match_category(token, categories)
+        if found is not None and found not in chosen:
+            chosen.append(found)
+    prefix_keys = [c.key for c in chosen]
+    out: list[tuple[str, str]] = []
+    want = _norm(typing)
+    if not done and want in ("", "a", "al", "all"):
+        out.append(("All categories", "all"))
+    for c in categories:
+        if c in chosen:
+            continue
+        if want and want not in _norm(c.key) and want not in _norm(c.display) and want not in _norm(c.label):
+            continue
+        value = ", ".join([*prefix_keys, c.key])
+        names = [*(x.display for x in chosen), c.display]
+        name = " + ".join(names)
+        if len(name) > 100:
+            name = name[:99] + "…"
+        if len(value) <= 100:
+            out.append((name, value))
+    return out[:MAX_CHOICES]
+
+
+# --- waiting room ------------------------------------------------------------------------
+
+Pair = tuple[int, int]  # (allow, deny)
+
+
+def restricted(previous: Pair | None) -> Pair:
+    """Merge the waiting room's denials into an existing overwrite (or none)."""
+    allow, deny = previous if previous is not None else (0, 0)
+    return allow & ~WAITING_ROOM_DENY, deny | WAITING_ROOM_DENY
+
+
+def encode_previous(previous: Mapping[int, Pair | None]) -> dict[str, dict[str, int] | None]:
+    """Store "what to restore" as JSON: role id -> {"allow", "deny"} or None (no overwrite)."""
+    return {str(rid): (None if pair is None else {"allow": pair[0], "deny": pair[1]})
+            for rid, pair in previous.items()}
+
+
+def decode_previous(stored: Mapping[str, object]) -> dict[int, Pair | None]:
+    out: dict[int, Pair | None] = {}
+    for rid, value in stored.items():
+        if isinstance(value, dict):
+            out[int(rid)] = (int(value.get("allow", 0)), int(value.get("deny", 0)))
+        else:
+            out[int(rid)] = None
+    return out
+
+
+def expiry(now: datetime, minutes: int) -> datetime:
+    return now + timedelta(minutes=minutes)
+
+
+def validate_minutes(minutes: int | None, default: int, maximum: int = 24 * 60) -> int:
+    if minutes is None:
+        return default
+    if minutes < 1 or minutes > maximum:
+        raise CoiError(f"The waiting room can last from 1 to {maximum} minutes; you asked for {minutes}. "
+                       "Nothing was changed.")
+    return minutes
+
+
+def is_due(expires_at: datetime, now: datetime) -> bool:
+    return expires_at <= now
+
+
+def waiting_room_notice(labels: Sequence[str], minutes: int) -> str:
+    """The public notice in the channel's chat: no names, ever."""
+    return ("**Part of this meeting is now closed to some conflicts of interest (COI).**\n"
+            f"Members who declared: {human_join(list(labels))} will wait in the waiting room for a little "
+            f"while. This is not a judgement of anyone; it keeps this part of the meeting safe for our "
+            f"most marginalized members. It ends when a moderator reopens the room, or by itself in "
+            f"{minutes} minutes at the latest.")
+
+
+def waiting_room_ended_notice() -> str:
+    return ("**The waiting room has ended.** Everyone can see and join this channel again — "
+            "welcome back, and thank you for your patience.")
+
+
+def unmanageable(roles: Sequence[tuple[str, int]], bot_top_position: int) -> list[str]:
+    """Names of roles the bot cannot assign: at or above its own highest role."""
+    return [name for name, position in roles if position >= bot_top_position]
+
+
+def hierarchy_message(role_names: Sequence[str], bot_role_name: str) -> str:
+    names = human_join([f"'{n}'" for n in role_names])
+    one = len(role_names) == 1
+    return (f"I can't manage the role{'' if one else 's'} {names}: {'it is' if one else 'they are'} at or above "
+            f"my highest role '{bot_role_name}'. A server admin can fix this in Server Settings → Roles by "
+            f"dragging '{bot_role_name}' above {names}. Nothing was changed.")
+
+
+# --- meeting opening ------------------------------------------------------------------------
+
+
+def meeting_opening(introductions: str, notetaker: str, reminders_title: str, reminders: Sequence[str],
+                    limit: int = 4000) -> str:
+    """The opening posted at the start of a meeting (fits in one embed description)."""
+    lines = [
+        "**1. Introductions and conflicts of interest (COI)**",
+        introductions,
+        "",
+        "**2. A volunteer note-taker**",
+        notetaker,
+        "",
+        f"**3. {reminders_title}**",
+        *(f"• {r}" for r in reminders),
+    ]
+    if not any("/acronym" in r for r in reminders):
+        lines += ["", "**4. Acronyms**",
+                  "Please explain any acronym you use. Not sure what one means? Try `/acronym lookup`."]
+    text = "\n".join(lines)
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return text
+
+
+def notetaker_line(mention: str | None) -> str:
+    if mention is None:
+        return "📝 Note-taker: still needed — press **I'll take notes** if you can help."
+    return f"📝 Note-taker: {mention} — thank you!"
+
+
+def meeting_closed(mention: str | None) -> str:
+    who = f"{mention} took notes — thank you!" if mention else "nobody volunteered this time."
+    return f"This meeting has ended — thank you, everyone.\n📝 Note-taker: {who}"
+
+
+def notetaker_taken(name: str, is_you: bool) -> str:
+    if is_you:
+        return "You're already the note-taker for this meeting — thank you!"
+    return f"Thanks for offering! {name} is already taking notes for this meeting."

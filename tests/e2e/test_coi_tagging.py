@@ -1,0 +1,145 @@
+"""/coi tag, /coi clear and /coi list against the emulator with the real bot."""
+
+from __future__ import annotations
+
+from tests.conftest import StandardGuild
+from tests.emulator import Emulator, Message, ScriptedUser
+
+from .conftest import InProcessBot
+
+PATCH_MEMBER = "PATCH /guilds/{guild_id}/members/{user_id}"
+FUNDERS = "COI: Funders"
+LAW = "COI: Law enforcement"
+SETTLEMENT = "COI: Opioid settlement funds (not an SSP)"
+
+
+def select_of(msg: Message) -> dict:
+    (select,) = msg.selects
+    return select
+
+
+def defaults(msg: Message) -> set[str]:
+    return {o["value"] for o in select_of(msg)["options"] if o.get("default")}
+
+
+async def open_tagging(user: ScriptedUser, sg: StandardGuild) -> Message:
+    result = await user.slash(sg.guild, "coi tag")
+    assert result.ephemeral
+    return await result.wait_message()
+
+
+async def member(emulator: Emulator, sg: StandardGuild, name: str) -> ScriptedUser:
+    user = emulator.create_user(name)
+    await user.join(sg.guild)
+    return user
+
+
+def coi_announcements(sg: StandardGuild) -> list[Message]:
+    assert sg.welcome is not None
+    return [m for m in sg.welcome.all_messages() if "conflict of interest" in m.content]
+
+
+async def test_tag_sets_roles_in_one_update_records_and_announces_without_pings(
+        emulator: Emulator, standard_guild: StandardGuild, bot_in_process: InProcessBot) -> None:
+    sg = standard_guild
+    alex = await member(emulator, sg, "Alex")
+    panel = await open_tagging(alex, sg)
+    select = select_of(panel)
+    assert select["min_values"] == 0 and select["max_values"] == 8
+    labels = [o["label"] for o in select["options"]]
+    assert "Opioid settlement funds (not an SSP)" in labels and all(len(label) <= 100 for label in labels)
+    long = next(o for o in select["options"] if o["value"] == "settlement_non_ssp")
+    assert long["description"].startswith("Organizations who receive Opioid Settlement Funds")
+    assert defaults(panel) == set()
+
+    before = len(emulator.requests(route=PATCH_MEMBER))
+    result = await alex.select(panel, ["funders", "law_enforcement"])
+    reply = await result.wait_message(lambda m: "Saved" in m.content)
+    assert "Added: Funders and Law enforcement." in reply.content
+    assert alex.has_role(sg.guild, FUNDERS) and alex.has_role(sg.guild, LAW)
+    assert not alex.has_role(sg.guild, SETTLEMENT)
+    patches = emulator.requests(route=PATCH_MEMBER)[before:]
+    assert len(patches) == 1 and "roles" in patches[0].body  # ONE member update for both roles
+
+    bot = bot_in_process.bot
+    from db.repositories import coi_tags
+    async with bot.sessions() as session:
+        assert await coi_tags.tags_of(session, sg.guild.id, alex.id) == {"funders", "law_enforcement"}
+
+    await emulator.wait_for(lambda: coi_announcements(sg), description="the COI announcement")
+    (note,) = coi_announcements(sg)
+    assert note.content == f"{alex.mention} has declared a conflict of interest: Funders and Law enforcement."
+    assert note.allowed_mentions is not None and note.allowed_mentions.get("parse") == []
+    assert not note.pings_anyone  # the mention renders, but nobody is notified
+
+
+async def test_preselection_untagging_and_nothing_changed(
+        emulator: Emulator, standard_guild: StandardGuild, bot_in_process: InProcessBot) -> None:
+    sg = standard_guild
+    robin = await member(emulator, sg, "Robin")
+    first = await open_tagging(robin, sg)
+    await (await robin.select(first, ["funders", "pharma"])).wait_message(lambda m: "Saved" in m.content)
+
+    again = await open_tagging(robin, sg)
+    assert defaults(again) == {"funders", "pharma"}  # current tags pre-selected
+
+    result = await robin.select(again, ["pharma"])
+    reply = await result.wait_message(lambda m: "Removed" in m.content)
+    assert "Removed: Funders." in reply.content and "Added" not in reply.content
+    assert not robin.has_role(sg.guild, FUNDERS)
+    assert robin.has_role(sg.guild, "COI: Pharmaceutical Representatives")
+    assert defaults(reply) == {"pharma"}  # the same message now shows the saved state
+    await emulator.wait_for(lambda: any("no longer declares" in m.content for m in coi_announcements(sg)),
+                            description="the withdrawal announcement")
+    withdrawal = next(m for m in coi_announcements(sg) if "no longer declares" in m.content)
+    assert withdrawal.content.endswith("no longer declares a conflict of interest: Funders.")
+    assert not withdrawal.pings_anyone
+
+    patches_before = len(emulator.requests(route=PATCH_MEMBER))
+    same = await robin.select(reply, ["pharma"])
+    unchanged = await same.wait_message(lambda m: "Nothing changed" in m.content)
+    assert "Pharmaceutical Representatives" in unchanged.content
+    assert len(emulator.requests(route=PATCH_MEMBER)) == patches_before  # no needless role update
+
+
+async def test_clear_removes_every_tag_and_keeps_other_roles(
+        emulator: Emulator, standard_guild: StandardGuild, bot_in_process: InProcessBot) -> None:
+    sg = standard_guild
+    other = sg.guild.create_role("Peer Support")
+    sam = emulator.create_user("Sam")
+    await sam.join(sg.guild, roles=[other])
+    panel = await open_tagging(sam, sg)
+    await (await sam.select(panel, ["lobbyists", "government"])).wait_message(lambda m: "Saved" in m.content)
+    result = await sam.slash(sg.guild, "coi clear")
+    reply = await result.wait_message()
+    assert result.ephemeral
+    assert "Removed: Government Officials and Lobbyists." in reply.content
+    assert "no conflicts of interest (COI) declared" in reply.content
+    assert [r for r in sam.roles(sg.guild) if r.startswith("COI: ")] == []
+    assert sam.has_role(sg.guild, "Peer Support")
+    from db.repositories import coi_tags
+    async with bot_in_process.bot.sessions() as session:
+        assert await coi_tags.tags_of(session, sg.guild.id, sam.id) == set()
+
+
+async def test_hierarchy_problem_names_the_role_and_changes_nothing(
+        emulator: Emulator, standard_guild: StandardGuild, bot_in_process: InProcessBot) -> None:
+    sg = standard_guild
+    role = sg.guild.role(FUNDERS)
+    role.position = sg.guild.top_position() + 1  # an admin dragged it above the bot's role
+    emulator.world.role_updated(sg.guild, role)
+    bot = bot_in_process.bot
+    await emulator.wait_for(lambda: bot.get_guild(sg.guild.id).get_role(role.id).position == role.position,
+                            description="the bot to see the role move")
+    kim = await member(emulator, sg, "Kim")
+    panel = await open_tagging(kim, sg)
+    result = await kim.select(panel, ["funders"])
+    error = await result.wait_message(lambda m: "can't manage" in m.content)
+    assert "'COI: Funders'" in error.content and "'Coalition Bot'" in error.content
+    assert "dragging 'Coalition Bot' above 'COI: Funders'" in error.content
+    assert error.ephemeral
+    assert not kim.has_role(sg.guild, FUNDERS)
+    from db.repositories import coi_tags
+    async with bot.sessions() as session:
+        assert await coi_tags.tags_of(session, sg.guild.id, kim.id) == set()
+    assert coi_announcements(sg) == []
