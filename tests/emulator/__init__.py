@@ -7,6 +7,8 @@ from .state import Channel, Guild, Message, Role, User
 from .users import InteractionResult, ModalHandle, ScriptedUser
 from .world import BotApp
 
+EmulatedBot = BotApp  # alias: avoids confusion with bot.app.BotApp
+
 __all__ = [
     "DEFAULT_BOT_PERMS",
     "BotApp",
