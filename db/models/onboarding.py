@@ -16,7 +16,8 @@ class OnboardingProgress(Base):
     __tablename__ = "onboarding_progress"
 
     guild_id: Mapped[int] = mapped_column(Snowflake, primary_key=True)
-    user_id: Mapped[int] = mapped_column(Snowflake, primary_key=True)
+    # Indexed: a typed answer in a DM is matched to the person's flow by user alone.
+    user_id: Mapped[int] = mapped_column(Snowflake, primary_key=True, index=True)
     # in_progress | declined | completed
     status: Mapped[str] = mapped_column(String(16), default="in_progress")
     step_index: Mapped[int] = mapped_column(Integer, default=0)
@@ -44,6 +45,8 @@ class Membership(Base):
     accepted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Set by /onboarding reaffirm when a newer content version needs confirming.
     reaffirm_requested_version: Mapped[str | None] = mapped_column(String(64))
+    # Step key -> hash of the text accepted, so a reaffirmation asks only about changed steps.
+    accepted_step_hashes: Mapped[dict[str, str] | None] = mapped_column(JSON)
 
 
 class OnboardingQuestion(Base):

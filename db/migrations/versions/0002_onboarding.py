@@ -29,6 +29,7 @@ def upgrade() -> None:
     sa.Column('content_version', sa.String(length=64), nullable=False),
     sa.Column('accepted_at', db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('reaffirm_requested_version', sa.String(length=64), nullable=True),
+    sa.Column('accepted_step_hashes', sa.JSON(), nullable=True),
     sa.PrimaryKeyConstraint('guild_id', 'user_id', name=op.f('pk_membership'))
     )
     op.create_table('onboarding_progress',
@@ -46,6 +47,9 @@ def upgrade() -> None:
     sa.Column('reminded_at', db.base.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('guild_id', 'user_id', name=op.f('pk_onboarding_progress'))
     )
+    with op.batch_alter_table('onboarding_progress', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_onboarding_progress_user_id'), ['user_id'], unique=False)
+
     op.create_table('onboarding_question',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('guild_id', sa.BigInteger(), nullable=False),
@@ -71,6 +75,9 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_onboarding_question_guild_id'))
 
     op.drop_table('onboarding_question')
+    with op.batch_alter_table('onboarding_progress', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_onboarding_progress_user_id'))
+
     op.drop_table('onboarding_progress')
     op.drop_table('membership')
     # ### end Alembic commands ###

@@ -1,0 +1,623 @@
+"""Onboarding: receives Discord events and clicks, loads state, asks logic, saves, replies.
+
+REST budget per newcomer on the DM path: open DM + first DM message + ONE member update.
+Every step advance edits the same message through the interaction response (exempt),
+and the mod-log welcome notes are batched.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands, tasks
+
+from bot.client import CoalitionBot
+from bot.errors import BadInput, NotFound
+from bot.ui import NO_MENTIONS, only_user, progress_bar
+from cogs.onboarding import logic, views
+from db.models import Membership, OnboardingProgress
+from db.repositories import audit, coi_tags
+from db.repositories import onboarding as repo
+
+log = logging.getLogger(__name__)
+
+ENDED = ("This onboarding is no longer active. If you are new to the server, use `/onboarding start` "
+         "there and I'll walk you through it.")
+
+
+@dataclass
+class Outcome:
+    """What one click decided; the response is sent after the transaction commits."""
+
+    content: str
+    view: discord.ui.View | None = None
+    grant: bool = False
+    coi_keys: list[str] = field(default_factory=list)
+    reaffirm: bool = False
+
+
+class OnboardingCog(commands.Cog, name="Onboarding"):
+    group = app_commands.Group(name="onboarding", description="Join as a member: our agreements, step by step",
+                               guild_only=True)
+
+    def __init__(self, bot: CoalitionBot) -> None:
+        self.bot = bot
+        self.batches: dict[int, logic.WelcomeBatch] = {}
+        self._jobs_lock = asyncio.Lock()
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(*views.DYNAMIC_ITEMS)
+        self.jobs.start()
+
+    async def cog_unload(self) -> None:
+        self.jobs.cancel()
+        self.bot.remove_dynamic_items(*views.DYNAMIC_ITEMS)
+
+    # --- background work -------------------------------------------------------------
+
+    @tasks.loop(seconds=5)
+    async def jobs(self) -> None:
+        try:
+            await self.run_due_jobs()
+        except Exception:
+            log.exception("onboarding jobs failed")
+
+    @jobs.before_loop
+    async def _before_jobs(self) -> None:
+        await self.bot.wait_until_ready()
+
+    async def run_due_jobs(self) -> None:
+        """Flush due mod-log welcome notes and send due reminders (tests call this directly)."""
+        async with self._jobs_lock:
+            await self._flush_welcomes()
+            await self._send_reminders()
+
+    async def _flush_welcomes(self, force: bool = False) -> None:
+        now = self.bot.clock.now()
+        for guild_id, batch in list(self.batches.items()):
+            if not batch.user_ids or not (force or batch.due(now)):
+                continue
+            ids = batch.take()
+            guild = self.bot.get_guild(guild_id)
+            channel = self.bot.wiring_for(guild).mod_log_channel if guild else None
+            for note in logic.welcome_notes(ids):
+                await self.bot.modlog.post(channel, note)
+
+    async def _send_reminders(self) -> None:
+        now = self.bot.clock.now()
+        hours = self.bot.settings.onboarding.reminder_after_hours
+        async with self.bot.sessions() as session, session.begin():
+            rows = await repo.stalled_unreminded(session, now - timedelta(hours=hours))
+            due: list[tuple[int, int]] = []
+            for row in rows:
+                guild = self.bot.get_guild(row.guild_id)
+                if guild is None:
+                    continue  # another shard's server, or not available yet
+                if logic.reminder_due(row.status, row.updated_at, row.reminded_at, now, hours):
+                    row.reminded_at = now  # marked first: never more than one, even after a crash
+                    due.append((row.guild_id, row.user_id))
+        for guild_id, user_id in due:
+            guild = self.bot.get_guild(guild_id)
+            member = guild.get_member(user_id) if guild else None
+            if member is None or guild is None:
+                continue
+            text = (f"Hi {member.display_name}! A gentle reminder: your onboarding for "
+                    f"{self.bot.content.community.name} is waiting where you left it. Scroll up to my message "
+                    f"with the buttons, or use `/onboarding start` in the server. No rush — and if something "
+                    f"is unclear, press \"I have a question\".")
+            try:
+                await member.send(text, allowed_mentions=NO_MENTIONS)
+            except discord.HTTPException:
+                log.info("could not send an onboarding reminder (guild=%s user=%s)", guild_id, user_id)
+
+    # --- rendering ----------------------------------------------------------------------
+
+    def _steps(self, row: OnboardingProgress, membership: Membership | None) -> list[logic.Step]:
+        reaffirm = bool(row.reaffirm_from_version)
+        return logic.steps_for(self.bot.content, reaffirm, membership.accepted_step_hashes if membership else None)
+
+    def _coi_options(self, picked: list[str] | None) -> list[discord.SelectOption]:
+        chosen = set(picked or [])
+        options = [discord.SelectOption(label=c.display[:100], value=c.key, default=c.key in chosen)
+                   for c in self.bot.content.coi_categories[:24]]
+        options.append(discord.SelectOption(label="None apply", value=logic.NONE_APPLY,
+                                            default=picked is not None and not picked))
+        return options
+
+    def _coi_labels(self, keys: list[str] | None) -> list[str] | None:
+        if keys is None:
+            return None
+        labels = []
+        for key in keys:
+            category = self.bot.content.coi_category(key)
+            if category is not None:
+                labels.append(category.display)
+        return labels
+
+    def _render(self, row: OnboardingProgress, steps: list[logic.Step], note: str = "") -> Outcome:
+        if row.status == logic.COMPLETED:
+            return Outcome(self._completed_text(row.guild_id, bool(row.reaffirm_from_version)))
+        if row.status == logic.DECLINED:
+            return Outcome(self._declined_text(typed=False), views.declined_view(row.guild_id, len(steps) - 1))
+        index = logic.clamp_step(row.step_index, len(steps))
+        content = logic.render_step(
+            steps, index, progress_bar(index + 1, len(steps)), note=note,
+            reaffirm_version=self.bot.content.version if row.reaffirm_from_version else "",
+            coi_labels=self._coi_labels(row.coi_selection))
+        view = views.step_view(row.guild_id, steps, index, self._coi_options(row.coi_selection))
+        return Outcome(content, view)
+
+    def _completed_text(self, guild_id: int, reaffirm: bool = False) -> str:
+        name = self.bot.content.community.name
+        if reaffirm:
+            return (f"Thank you for confirming the updated agreements (version {self.bot.content.version}). "
+                    f"Nothing else changes — you're still a member of {name}.")
+        return (f"🎉 Thank you for your clear \"yes\" — you are now a member of {name}! Your member role is on "
+                f"its way, and the member channels will open for you.\n\n{logic.NEXT_STEPS}")
+
+    def _declined_text(self, typed: bool) -> str:
+        email = self.bot.content.community.contact_email
+        again = ("Whenever you're ready, type just \"yes\" here or press the \"Yes\" button above."
+                 if typed else "Whenever you're ready, press \"Back to the question\".")
+        return ("Thank you for being honest. Membership needs a clear \"yes\" to the commitment question, so I "
+                "haven't made you a member yet — and that's okay, there is no rush and no judgement.\n\n"
+                f"If you have doubts or questions, press \"I have a question\" to ask the moderators privately, "
+                f"or write to {email}. {again}")
+
+    # --- starting a flow ---------------------------------------------------------------
+
+    @commands.Cog.listener()
+    async def on_member_join(self, member: discord.Member) -> None:
+        if member.bot or not self.bot.settings.onboarding.enabled:
+            return
+        async with self.bot.sessions() as session, session.begin():
+            await repo.delete_membership(session, member.guild.id, member.id)  # a returning person starts fresh
+            row = await repo.start_progress(session, member.guild.id, member.id,
+                                            content_version=self.bot.content.version, now=self.bot.clock.now())
+            outcome = self._render(row, self._steps(row, None))
+        await self._deliver_first(member, outcome)
+
+    async def _deliver_first(self, member: discord.Member, outcome: Outcome) -> str:
+        """DM the first step; if DMs are closed, post a Start button in the welcome channel."""
+        try:
+            await member.send(outcome.content, view=outcome.view or discord.utils.MISSING,
+                              allowed_mentions=NO_MENTIONS)
+            return "dm"
+        except discord.Forbidden:
+            pass
+        except discord.HTTPException:
+            log.warning("could not DM onboarding to user %s in guild %s", member.id, member.guild.id)
+        async with self.bot.sessions() as session, session.begin():
+            row = await repo.get_progress(session, member.guild.id, member.id, for_update=True)
+            if row is not None:
+                row.surface = logic.SURFACE_EPHEMERAL
+        channel = self.bot.wiring_for(member.guild).welcome_channel
+        text = (f"Welcome, {member.mention}! I couldn't send you a direct message (your DMs are closed), so let's "
+                "do it right here. Press the button: the steps will show up only for you.")
+        try:
+            if channel is None:
+                raise NotFound("no welcome channel")
+            await channel.send(text, view=views.start_view(member.guild.id, member.id),
+                               allowed_mentions=only_user(member))
+            return "welcome"
+        except (discord.HTTPException, NotFound):
+            await self.bot.modlog.alert_once(
+                member.guild.id, "onboarding-welcome-channel", self.bot.wiring_for(member.guild).mod_log_channel,
+                "Onboarding: I could neither DM a newcomer nor post in the welcome channel. Please check that "
+                "the welcome channel exists and that I can send messages there.")
+            return "failed"
+
+    async def on_start_click(self, interaction: discord.Interaction, guild_id: int, user_id: int) -> None:
+        if interaction.user.id != user_id:
+            guild = self.bot.get_guild(guild_id)
+            person = guild.get_member(user_id) if guild else None
+            name = person.display_name if person else "someone else"
+            await interaction.response.send_message(
+                f"This button is for {name} — if you're new, use `/onboarding start`.",
+                ephemeral=True, allowed_mentions=NO_MENTIONS)
+            return
+        await self._start_ephemeral(interaction, guild_id)
+
+    async def _start_ephemeral(self, interaction: discord.Interaction, guild_id: int) -> None:
+        """Resume (or begin) this person's flow in a message only they can see."""
+        user = interaction.user
+        async with self.bot.sessions() as session, session.begin():
+            row = await repo.get_progress(session, guild_id, user.id, for_update=True)
+            membership = await repo.get_membership(session, guild_id, user.id)
+            if row is None or (row.status == logic.COMPLETED and not row.reaffirm_from_version):
+                if self._is_member(interaction, membership):
+                    await interaction.response.send_message(
+                        "You're already a member — there's nothing more to do here. Welcome!", ephemeral=True)
+                    return
+                row = await repo.start_progress(session, guild_id, user.id, content_version=self.bot.content.version,
+                                                now=self.bot.clock.now(), surface=logic.SURFACE_EPHEMERAL)
+            else:
+                row.surface = logic.SURFACE_EPHEMERAL
+            outcome = self._render(row, self._steps(row, membership))
+        await interaction.response.send_message(outcome.content, view=outcome.view or discord.utils.MISSING,
+                                                ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+    def _is_member(self, interaction: discord.Interaction, membership: Membership | None) -> bool:
+        if membership is not None and membership.content_version == self.bot.content.version:
+            return True
+        user = interaction.user
+        if isinstance(user, discord.Member):
+            role = self.bot.wiring_for(user.guild).member_role
+            return role is not None and role in user.roles
+        return False
+
+    # --- clicks on a step ----------------------------------------------------------------
+
+    async def on_step_click(self, interaction: discord.Interaction, action: str, guild_id: int, clicked: int) -> None:
+        if action == "ask":
+            await self._open_question(interaction, guild_id, clicked)
+            return
+        now = self.bot.clock.now()
+        async with self.bot.sessions() as session, session.begin():
+            row = await repo.get_progress(session, guild_id, interaction.user.id, for_update=True)
+            if row is None:
+                outcome = Outcome(ENDED)
+            else:
+                membership = await repo.get_membership(session, guild_id, interaction.user.id)
+                steps = self._steps(row, membership)
+                outcome = await self._decide(session, row, membership, steps, action, clicked, now)
+        await interaction.response.edit_message(content=outcome.content, view=outcome.view,
+                                                allowed_mentions=NO_MENTIONS)
+        if outcome.grant:
+            await self._apply_roles(interaction, guild_id, interaction.user.id, outcome)
+
+    async def _decide(self, session: Any, row: OnboardingProgress, membership: Membership | None,
+                      steps: list[logic.Step], action: str, clicked: int, now: Any) -> Outcome:
+        last = len(steps) - 1
+        if row.status == logic.COMPLETED:
+            return self._render(row, steps)
+        if row.content_version != self.bot.content.version and not row.reaffirm_from_version:
+            row.content_version = self.bot.content.version
+        row.step_index = logic.clamp_step(row.step_index, len(steps))
+        at_question = row.step_index == last and clicked == last
+        if action in ("next", "back") and row.status == logic.IN_PROGRESS:
+            row.step_index, move = logic.next_index(row.step_index, clicked, action, len(steps))
+            if move != "stay":
+                row.updated_at = now
+            return self._render(row, steps)
+        if action == "resume" and row.status == logic.DECLINED:
+            row.status = logic.IN_PROGRESS
+            row.step_index = last
+            row.updated_at = now
+            return self._render(row, steps)
+        if action == "notyet" and at_question and row.status == logic.IN_PROGRESS:
+            row.status = logic.DECLINED
+            row.declined_count += 1
+            row.updated_at = now
+            return self._render(row, steps)
+        if action == "yes" and at_question and row.status in (logic.IN_PROGRESS, logic.DECLINED):
+            return await self._complete(session, row, steps, now)
+        return self._render(row, steps)  # stale or double click: show the saved step
+
+    async def _complete(self, session: Any, row: OnboardingProgress, steps: list[logic.Step], now: Any) -> Outcome:
+        reaffirm = bool(row.reaffirm_from_version)
+        picked = list(row.coi_selection or [])
+        row.status = logic.COMPLETED
+        row.updated_at = now
+        await repo.record_membership(session, row.guild_id, row.user_id, content_version=self.bot.content.version,
+                                     step_hashes=logic.step_hashes(steps), now=now)
+        if row.coi_selection is not None:
+            current = await coi_tags.tags_of(session, row.guild_id, row.user_id)
+            keys = current | set(picked) if reaffirm else set(picked)
+            await coi_tags.set_tags(session, row.guild_id, row.user_id, keys, at=now)
+        outcome = Outcome(self._completed_text(row.guild_id, reaffirm), grant=True, coi_keys=picked,
+                          reaffirm=reaffirm)
+        row.reaffirm_from_version = ""
+        return outcome
+
+    async def on_coi_pick(self, interaction: discord.Interaction, guild_id: int, clicked: int,
+                          values: list[str]) -> None:
+        async with self.bot.sessions() as session, session.begin():
+            row = await repo.get_progress(session, guild_id, interaction.user.id, for_update=True)
+            if row is None:
+                outcome = Outcome(ENDED)
+            else:
+                membership = await repo.get_membership(session, guild_id, interaction.user.id)
+                steps = self._steps(row, membership)
+                note = ""
+                if (row.status == logic.IN_PROGRESS and row.step_index == clicked
+                        and steps[logic.clamp_step(clicked, len(steps))].offers_coi):
+                    keys = [c.key for c in self.bot.content.coi_categories]
+                    row.coi_selection = logic.normalise_coi_pick(values, keys)
+                    row.updated_at = self.bot.clock.now()
+                    note = "Saved. Your pick becomes roles when you finish; you can change it later with `/coi tag`."
+                outcome = self._render(row, steps, note)
+        await interaction.response.edit_message(content=outcome.content, view=outcome.view,
+                                                allowed_mentions=NO_MENTIONS)
+
+    async def _apply_roles(self, where: discord.Interaction | None, guild_id: int, user_id: int,
+                           outcome: Outcome) -> bool:
+        """The ONE member update: + Member, + chosen COI roles, − Newcomer."""
+        guild = self.bot.get_guild(guild_id)
+        if guild is None:
+            return False
+        wiring = self.bot.wiring_for(guild)
+        problem = ""
+        member = guild.get_member(user_id)
+        if member is None:
+            try:
+                member = await guild.fetch_member(user_id)
+            except discord.HTTPException:
+                member = None
+        if member is None:
+            problem = "they are no longer in the server"
+        elif wiring.member_role is None:
+            problem = "the member role is missing"
+        else:
+            current = [r.id for r in member.roles if not r.is_default()]
+            coi = [wiring.coi_roles[k].id for k in outcome.coi_keys if k in wiring.coi_roles]
+            newcomer = wiring.newcomer_role.id if wiring.newcomer_role else None
+            new = logic.final_roles(current, member_role=wiring.member_role.id, newcomer_role=newcomer, coi_roles=coi)
+            if set(new) != set(current):
+                try:
+                    await member.edit(roles=[discord.Object(r) for r in new], reason="Onboarding completed")
+                except discord.HTTPException as exc:
+                    problem = f"Discord refused the role change (HTTP {exc.status}); check my role is above " \
+                              "the Member, Newcomer and COI roles and that I have Manage Roles"
+        if problem:
+            await self.bot.modlog.alert_once(
+                guild_id, f"onboarding-roles-{user_id}", wiring.mod_log_channel,
+                f"Onboarding: <@{user_id}> said yes, but I couldn't give the member role: {problem}.")
+            if where is not None:
+                with contextlib.suppress(discord.HTTPException):
+                    await where.followup.send(
+                        "I saved your answer, but I couldn't give you the member role just now. The moderators "
+                        "have been told and will sort it out — you don't need to do anything.", ephemeral=True)
+            return False
+        if not outcome.reaffirm:
+            self.batches.setdefault(guild_id, logic.WelcomeBatch()).add(user_id, self.bot.clock.now())
+        return True
+
+    # --- questions -----------------------------------------------------------------------
+
+    async def _open_question(self, interaction: discord.Interaction, guild_id: int, step: int) -> None:
+        await interaction.response.send_modal(views.QuestionModal(guild_id, step))
+
+    async def on_question_submit(self, interaction: discord.Interaction, guild_id: int, step: int,
+                                 text: str) -> None:
+        text = text.strip()
+        if not text:
+            raise BadInput("Your question was empty — please type it and send it again.")
+        now = self.bot.clock.now()
+        step_title = step_no = ""
+        async with self.bot.sessions() as session, session.begin():
+            row = await repo.get_progress(session, guild_id, interaction.user.id)
+            question = await repo.add_question(session, guild_id, interaction.user.id,
+                                               row.step_index if row else step, self.bot.cipher.encrypt(text), now)
+            question_id = question.id
+            note = ("✅ Your question went privately to the moderators. Their answer will come to you by direct "
+                    "message. You stay right here — continue whenever you're ready.")
+            if row is None:
+                outcome = Outcome(note)
+            else:
+                membership = await repo.get_membership(session, guild_id, interaction.user.id)
+                steps = self._steps(row, membership)
+                outcome = self._render(row, steps, note)
+                step_title = steps[logic.clamp_step(row.step_index, len(steps))].heading
+                step_no = f"step {logic.clamp_step(row.step_index, len(steps)) + 1} of {len(steps)}"
+        if interaction.message is not None:
+            await interaction.response.edit_message(content=outcome.content, view=outcome.view,
+                                                    allowed_mentions=NO_MENTIONS)
+        else:
+            await interaction.response.send_message(note, ephemeral=True)
+        guild = self.bot.get_guild(guild_id)
+        channel = self.bot.wiring_for(guild).moderators_channel if guild else None
+        where = f" ({step_no}: {step_title})" if row is not None else ""
+        post = logic.clip(f"**Onboarding question** from <@{interaction.user.id}>{where}:\n>>> {text}")
+        try:
+            if channel is None:
+                raise NotFound("no moderators channel")
+            await channel.send(post, view=views.reply_view(question_id), allowed_mentions=NO_MENTIONS)
+        except (discord.HTTPException, NotFound):
+            await interaction.followup.send(
+                "I saved your question but couldn't reach the moderators' channel. Please write to "
+                f"{self.bot.content.community.contact_email} instead.", ephemeral=True)
+
+    async def on_reply_click(self, interaction: discord.Interaction, question_id: int) -> None:
+        self.bot.require_moderator(interaction)
+        await interaction.response.send_modal(views.ReplyModal(question_id))
+
+    async def on_reply_submit(self, interaction: discord.Interaction, question_id: int, answer: str) -> None:
+        moderator = self.bot.require_moderator(interaction)
+        answer = answer.strip()
+        if not answer:
+            raise BadInput("The answer was empty — nothing was sent.")
+        async with self.bot.sessions() as session:
+            question = await repo.get_question(session, question_id)
+            if question is None or question.guild_id != moderator.guild.id:
+                raise NotFound("I can't find that question any more (the person may have left).")
+            user_id, asked = question.user_id, self.bot.cipher.decrypt(question.question_enc)
+        await interaction.response.defer()  # type 6: the moderators' message is edited below, no new call
+        user = self.bot.get_user(user_id)
+        text = logic.clip(
+            f"A moderator of {self.bot.content.community.name} answered your onboarding question:\n\n"
+            f">>> {answer}\n\nYour place in the steps is saved — continue whenever you're ready. "
+            "You can ask again with \"I have a question\".")
+        try:
+            if user is None:
+                user = await self.bot.fetch_user(user_id)
+            await user.send(text, allowed_mentions=NO_MENTIONS)
+        except discord.HTTPException:
+            await interaction.followup.send(
+                "I couldn't deliver that: their direct messages are closed (or they left). Nothing was sent; "
+                "you could greet them in the welcome channel instead.", ephemeral=True)
+            return
+        async with self.bot.sessions() as session, session.begin():
+            question = await repo.get_question(session, question_id, for_update=True)
+            if question is not None:
+                question.answered_at = self.bot.clock.now()
+                question.answered_by = moderator.id
+            await audit.record(session, moderator.guild.id, moderator.id, "onboarding.question_answered",
+                               f"question:{question_id}")
+        try:
+            await interaction.edit_original_response(
+                content=logic.clip(f"**Onboarding question** from <@{user_id}>:\n>>> {asked}\n\n"
+                                   f"✅ Answered by <@{moderator.id}>."),
+                view=None, allowed_mentions=NO_MENTIONS)
+        except discord.HTTPException:
+            log.info("could not mark onboarding question %s as answered", question_id)
+        await interaction.followup.send("Sent — they got your answer by direct message.", ephemeral=True)
+
+    # --- typed answers in DMs -----------------------------------------------------------------
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        if message.guild is not None or message.author.bot:
+            return
+        # The text is used only for the yes-check below: never stored, never logged.
+        answer_is_yes = logic.is_clear_yes(message.content)
+        now = self.bot.clock.now()
+        outcome: Outcome | None = None
+        guild_id = 0
+        async with self.bot.sessions() as session, session.begin():
+            rows = await repo.at_step_for_user(session, message.author.id, [logic.IN_PROGRESS, logic.DECLINED])
+            for row in rows:
+                membership = await repo.get_membership(session, row.guild_id, row.user_id)
+                steps = self._steps(row, membership)
+                if row.step_index != len(steps) - 1:
+                    continue
+                locked = await repo.get_progress(session, row.guild_id, row.user_id, for_update=True)
+                if locked is None or locked.status == logic.COMPLETED:
+                    continue
+                guild_id = row.guild_id
+                if answer_is_yes:
+                    outcome = await self._complete(session, locked, steps, now)
+                else:
+                    locked.status = logic.DECLINED
+                    locked.declined_count += 1
+                    locked.updated_at = now
+                    outcome = Outcome(self._declined_text(typed=True))
+                break
+        if outcome is None:
+            return
+        try:
+            await message.channel.send(outcome.content, allowed_mentions=NO_MENTIONS)
+        except discord.HTTPException:
+            log.info("could not reply to a typed onboarding answer (guild=%s)", guild_id)
+        if outcome.grant:
+            await self._apply_roles(None, guild_id, message.author.id, outcome)
+
+    @commands.Cog.listener()
+    async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
+        async with self.bot.sessions() as session, session.begin():
+            await repo.delete_progress(session, payload.guild_id, payload.user.id)
+            await repo.delete_membership(session, payload.guild_id, payload.user.id)
+
+    # --- slash commands ------------------------------------------------------------------------
+
+    @group.command(name="start", description="Start (or continue) onboarding: our agreements, step by step")
+    async def start_command(self, interaction: discord.Interaction) -> None:
+        assert interaction.guild is not None
+        await self._start_ephemeral(interaction, interaction.guild.id)
+
+    @group.command(name="restart", description="Moderators: walk a member through onboarding again")
+    @app_commands.describe(member="Who should go through onboarding again")
+    async def restart_command(self, interaction: discord.Interaction, member: discord.Member) -> None:
+        moderator = self.bot.require_moderator(interaction)
+        if member.bot:
+            raise BadInput("Bots don't go through onboarding.")
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        async with self.bot.sessions() as session, session.begin():
+            row = await repo.start_progress(session, member.guild.id, member.id,
+                                            content_version=self.bot.content.version, now=self.bot.clock.now())
+            outcome = self._render(row, self._steps(row, None))
+            await audit.record(session, member.guild.id, moderator.id, "onboarding.restart", f"user:{member.id}")
+        where = await self._deliver_first(member, outcome)
+        said = {"dm": "I sent them the first step by direct message.",
+                "welcome": "Their DMs are closed, so I posted a Start button for them in the welcome channel.",
+                "failed": "I couldn't reach them by DM or in the welcome channel (see the mod-log)."}[where]
+        await interaction.followup.send(
+            f"Onboarding restarted for {member.mention}. {said} Their roles stay as they are.", ephemeral=True)
+
+    @group.command(name="status", description="Moderators: where someone is in onboarding")
+    @app_commands.describe(member="The person to look up")
+    async def status_command(self, interaction: discord.Interaction, member: discord.Member) -> None:
+        self.bot.require_moderator(interaction)
+        async with self.bot.sessions() as session:
+            row = await repo.get_progress(session, member.guild.id, member.id)
+            membership = await repo.get_membership(session, member.guild.id, member.id)
+            lines = [f"**Onboarding status of {member.mention}**"]
+            if membership is not None:
+                lines.append(f"• Member since {discord.utils.format_dt(membership.accepted_at, 'D')} "
+                             f"(agreements version {membership.content_version})")
+                if membership.reaffirm_requested_version:
+                    lines.append(f"• Asked to reaffirm version {membership.reaffirm_requested_version}")
+            if row is None:
+                lines.append("• No onboarding in progress.")
+            else:
+                steps = self._steps(row, membership)
+                index = logic.clamp_step(row.step_index, len(steps))
+                kind = " (reaffirmation)" if row.reaffirm_from_version else ""
+                lines.append(f"• Status: {row.status.replace('_', ' ')}{kind}; step {index + 1} of {len(steps)} — "
+                             f"{steps[index].heading}")
+                lines.append(f"• Started {discord.utils.format_dt(row.started_at, 'R')}, last active "
+                             f"{discord.utils.format_dt(row.updated_at, 'R')}; via "
+                             f"{'direct messages' if row.surface == logic.SURFACE_DM else 'the welcome channel'}")
+                if row.declined_count:
+                    lines.append(f"• Said \"not yet\" {row.declined_count} time(s)")
+                if row.reminded_at:
+                    lines.append(f"• Reminder sent {discord.utils.format_dt(row.reminded_at, 'R')}")
+        await interaction.response.send_message("\n".join(lines), ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+    @group.command(name="stats", description="Moderators: onboarding numbers")
+    async def stats_command(self, interaction: discord.Interaction) -> None:
+        moderator = self.bot.require_moderator(interaction)
+        async with self.bot.sessions() as session:
+            rows = await repo.progress_in_guild(session, moderator.guild.id)
+            members = await repo.memberships_in_guild(session, moderator.guild.id)
+        facts = [logic.ProgressFacts(r.status, r.updated_at, r.declined_count, bool(r.reaffirm_from_version))
+                 for r in rows]
+        stats = logic.compute_stats(facts, [(m.content_version, m.reaffirm_requested_version) for m in members],
+                                    self.bot.content.version, self.bot.clock.now(),
+                                    self.bot.settings.onboarding.stalled_after_days)
+        await interaction.response.send_message(
+            logic.render_stats(stats, self.bot.content.version, self.bot.settings.onboarding.stalled_after_days),
+            ephemeral=True)
+
+    @group.command(name="reaffirm", description="Moderators: ask members to confirm the updated agreements")
+    async def reaffirm_command(self, interaction: discord.Interaction) -> None:
+        moderator = self.bot.require_moderator(interaction)
+        guild = moderator.guild
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        version = self.bot.content.version
+        now = self.bot.clock.now()
+        to_ask: list[tuple[discord.Member, Outcome]] = []
+        async with self.bot.sessions() as session, session.begin():
+            for membership in await repo.outdated_memberships(session, guild.id, version):
+                member = guild.get_member(membership.user_id)
+                if member is None:
+                    continue
+                membership.reaffirm_requested_version = version
+                row = await repo.start_progress(session, guild.id, member.id, content_version=version, now=now,
+                                                reaffirm_from_version=membership.content_version)
+                to_ask.append((member, self._render(row, self._steps(row, membership))))
+            await audit.record(session, guild.id, moderator.id, "onboarding.reaffirm", f"version:{version}")
+        if not to_ask:
+            await interaction.followup.send(
+                f"Everyone has already accepted (or been asked about) version {version}. Nothing to do.",
+                ephemeral=True)
+            return
+        closed = 0
+        for member, outcome in to_ask:
+            try:
+                await member.send(outcome.content, view=outcome.view or discord.utils.MISSING,
+                                  allowed_mentions=NO_MENTIONS)
+            except discord.HTTPException:
+                closed += 1
+        extra = (f" {closed} of them have closed DMs; they can use `/onboarding start` in the server."
+                 if closed else "")
+        await interaction.followup.send(
+            f"Asked {len(to_ask)} member(s) to confirm the updated agreements (version {version}).{extra} "
+            "Nobody loses their role; `/onboarding stats` shows who is still pending.", ephemeral=True)

@@ -1,0 +1,374 @@
+"""Onboarding rules: the steps, the clear-yes rule, custom_ids, reaffirmation and stats.
+
+Pure: no discord, no sqlalchemy, no database. Everything here is unit-tested without mocks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Literal
+
+from bot.content import Content
+
+StepKind = Literal["intro", "value", "agreement", "action", "commitment"]
+
+# Progress statuses (stored in onboarding_progress.status).
+IN_PROGRESS = "in_progress"
+DECLINED = "declined"
+COMPLETED = "completed"
+
+# Surfaces: where the flow's messages live.
+SURFACE_DM = "dm"
+SURFACE_EPHEMERAL = "ephemeral"
+
+# The select option meaning "no conflicts of interest".
+NONE_APPLY = "none"
+
+# Mod-log welcome notes are batched: at most one post per guild per this many seconds.
+MODLOG_BATCH_SECONDS = 10.0
+
+MESSAGE_LIMIT = 2000
+QUESTION_MAX_CHARS = 1500
+ANSWER_MAX_CHARS = 1500
+
+NEXT_STEPS = (
+    "**What next?**\n"
+    "• `/coi tag` — add or change your conflicts of interest (COI) at any time.\n"
+    "• `/repair request` — if harm happens, ask privately for a repair conversation.\n"
+    "• `/acronym lookup` — not sure what an acronym means? Look it up."
+)
+
+
+# --- steps ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    """One screen of the flow. `key` is stable across content edits (used for reaffirmation)."""
+
+    key: str
+    kind: StepKind
+    heading: str
+    body: str
+    offers_coi: bool = False
+
+    @property
+    def text_hash(self) -> str:
+        digest = hashlib.sha256(f"{self.heading}\n{self.body}".encode()).hexdigest()
+        return digest[:16]
+
+
+def _bullets(items: Iterable[str]) -> str:
+    return "\n".join(f"• {item.strip()}" for item in items)
+
+
+def intro_step(content: Content) -> Step:
+    c = content.community
+    body = (
+        f"Welcome! This is the {c.name} ({c.short_name}). {c.about}\n\n"
+        f"{c.membership_free}\n\n"
+        f"Before you join as a member, I'll walk you through our values, agreements and how they show up "
+        f"in practice — one short part at a time. It takes about {c.minutes_to_complete} minutes, and you can "
+        "stop and come back whenever you like: your place is saved.\n\n"
+        "At the end I'll ask one question; a clear \"yes\" makes you a member.\n\n"
+        "*Privacy: I store only where you are in these steps, your answer's date and content version, any "
+        "conflicts of interest you choose to tag, and questions you send the moderators (encrypted).*"
+    )
+    return Step("intro", "intro", "Welcome", body)
+
+
+def build_steps(content: Content, *, include_intro: bool = True) -> list[Step]:
+    """Every step of the full flow, in the order of the agreements."""
+    steps: list[Step] = [intro_step(content)] if include_intro else []
+    values = content.values
+    for i, item in enumerate(values.items, start=1):
+        heading = f"{values.title} — {values.subtitle} ({i} of {len(values.items)})"
+        steps.append(Step(f"value:{i}", "value", heading, f"*{values.description}*\n\n{item}"))
+    agreements = content.agreements
+    for i, item in enumerate(agreements.items, start=1):
+        heading = f"{agreements.title} — {agreements.subtitle} ({i} of {len(agreements.items)})"
+        steps.append(Step(f"agreement:{i}", "agreement", heading, f"*{agreements.description}*\n\n{item}"))
+    actions = content.actions
+    for section in actions.sections:
+        parts = [f"*{actions.description}*"]
+        if section.intro:
+            parts.append(section.intro)
+        parts.append(_bullets(section.items))
+        if section.lists_coi_categories:
+            parts.append(_bullets(c.label for c in content.coi_categories))
+        if section.offers_coi_tagging:
+            parts.append(
+                "If any of these groups describes you, pick them below (or pick \"None apply\"). Having a "
+                "conflict of interest (COI) does not bar anyone from membership; it is shown as a role so "
+                "meeting hosts know. You can change it later with `/coi tag`."
+            )
+        heading = f"{actions.title} — {actions.subtitle}: {section.title}"
+        steps.append(Step(f"action:{section.key}", "action", heading, "\n\n".join(parts),
+                          offers_coi=section.offers_coi_tagging))
+    steps.append(commitment_step(content))
+    return steps
+
+
+def commitment_step(content: Content) -> Step:
+    values = ", ".join(content.commitment.core_values)
+    body = (
+        f"**{content.commitment.question}**\n\n"
+        f"This question stands for our core values: {values}.\n\n"
+        "Membership needs a clear \"yes\". If you are not sure yet, that's okay — press "
+        "\"Not yet / I have questions\" and a moderator can talk it through with you. "
+        "You can also type your answer here."
+    )
+    return Step("commitment", "commitment", "The commitment question", body)
+
+
+def step_hashes(steps: Sequence[Step]) -> dict[str, str]:
+    """What a member accepted: step key -> text hash (stored with the membership)."""
+    return {s.key: s.text_hash for s in steps if s.kind != "intro"}
+
+
+def reaffirm_steps(content: Content, accepted: Mapping[str, str] | None) -> list[Step]:
+    """Steps whose text changed since the member accepted (all content steps if unknown),
+    then the commitment question (always asked again)."""
+    full = build_steps(content, include_intro=False)
+    changed = [
+        s for s in full
+        if s.kind != "commitment" and (not accepted or accepted.get(s.key) != s.text_hash)
+    ]
+    return [*changed, commitment_step(content)]
+
+
+def steps_for(content: Content, reaffirm: bool, accepted: Mapping[str, str] | None) -> list[Step]:
+    return reaffirm_steps(content, accepted) if reaffirm else build_steps(content)
+
+
+def clamp_step(index: int, total: int) -> int:
+    return max(0, min(index, total - 1))
+
+
+def render_step(
+    steps: Sequence[Step], index: int, progress_bar: str, *, note: str = "", reaffirm_version: str = "",
+    coi_labels: Sequence[str] | None = None,
+) -> str:
+    """The message text of one step, never longer than Discord's 2000 characters."""
+    step = steps[index]
+    total = len(steps)
+    header = f"**Step {index + 1} of {total}** · {progress_bar} {index + 1}/{total}"
+    parts = []
+    if note:
+        parts.append(note)
+    if reaffirm_version and index == 0:
+        parts.append(
+            f"Our community agreements were updated (version {reaffirm_version}). Please read the parts "
+            "that changed and answer the commitment question again. Your membership stays as it is meanwhile."
+        )
+    parts += [header, f"## {step.heading}", step.body]
+    if step.offers_coi and coi_labels is not None:
+        picked = ", ".join(coi_labels) if coi_labels else "none apply"
+        parts.append(f"Your pick: **{picked}**")
+    return clip("\n\n".join(parts))
+
+
+def clip(text: str, limit: int = MESSAGE_LIMIT) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def normalise_coi_pick(values: Iterable[str], known_keys: Iterable[str]) -> list[str]:
+    """The stored COI pick: known keys in content order; "None apply" wins over anything else."""
+    chosen = list(values)
+    if NONE_APPLY in chosen:
+        return []
+    wanted = set(chosen)
+    return [k for k in known_keys if k in wanted]
+
+
+# --- the clear-yes rule ------------------------------------------------------------------
+
+# Words that may follow the opening "yes" without weakening it. Anything else (a "but", a
+# negation, a hedge, a question) makes the answer not a clear yes.
+_AFFIRMING_WORDS = frozenset({
+    "yes", "i", "im", "i'm", "am", "we", "we're", "are", "committed", "absolutely", "definitely",
+    "certainly", "totally", "fully", "completely", "wholeheartedly", "indeed", "of", "course", "100",
+    "100%", "percent", "do", "very", "much", "so", "please", "thank", "you", "thanks", "to", "it",
+    "that", "this", "really", "truly", "always", "and", "will", "i'll", "count", "me", "in", "on", "board",
+})
+_TOKEN = re.compile(r"[a-z0-9%']+")
+_HEDGE_MARKS = ("?", "…", "...")
+
+
+def _normalise_answer(text: str) -> str:
+    return (text.casefold()
+            .replace("’", "'").replace("‘", "'").replace("ʼ", "'")
+            .replace("“", '"').replace("”", '"'))
+
+
+def is_clear_yes(text: str | None) -> bool:
+    """True only for an unhedged yes: it starts with the word "yes" and every other word
+    only strengthens it ("Yes!", "yes, I am", "yes I'm committed"). "y", "yeah", "sure?",
+    "yes but…", anything with a question mark, negation or hedge is not a clear yes."""
+    if not text:
+        return False
+    normal = _normalise_answer(text).strip()
+    if any(mark in normal for mark in _HEDGE_MARKS):
+        return False
+    tokens = _TOKEN.findall(normal)
+    if not tokens or tokens[0] != "yes":
+        return False
+    return all(token in _AFFIRMING_WORDS for token in tokens[1:])
+
+
+# --- custom_ids ----------------------------------------------------------------------------
+
+STEP_ACTIONS = ("next", "back", "ask", "yes", "notyet", "resume")
+STEP_ID_TEMPLATE = r"onboarding:(?P<action>next|back|ask|yes|notyet|resume):(?P<guild>[0-9]{1,20}):(?P<step>[0-9]{1,3})"
+COI_ID_TEMPLATE = r"onboarding:coi:(?P<guild>[0-9]{1,20}):(?P<step>[0-9]{1,3})"
+START_ID_TEMPLATE = r"onboarding:start:(?P<guild>[0-9]{1,20}):(?P<user>[0-9]{1,20})"
+REPLY_ID_TEMPLATE = r"onboarding:reply:(?P<question>[0-9]{1,20})"
+
+
+def step_custom_id(action: str, guild_id: int, step: int) -> str:
+    if action not in STEP_ACTIONS:
+        raise ValueError(f"unknown onboarding action {action!r}")
+    return f"onboarding:{action}:{guild_id}:{step}"
+
+
+def coi_custom_id(guild_id: int, step: int) -> str:
+    return f"onboarding:coi:{guild_id}:{step}"
+
+
+def start_custom_id(guild_id: int, user_id: int) -> str:
+    return f"onboarding:start:{guild_id}:{user_id}"
+
+
+def reply_custom_id(question_id: int) -> str:
+    return f"onboarding:reply:{question_id}"
+
+
+# --- moving through the flow ---------------------------------------------------------------
+
+Move = Literal["advance", "back", "stay"]
+
+
+def next_index(saved: int, clicked: int, action: str, total: int) -> tuple[int, Move]:
+    """Where a click leads. A click on a step other than the saved one (stale, double click,
+    or a button from an old message) re-renders the saved step: clicks are idempotent."""
+    if clicked != saved:
+        return saved, "stay"
+    if action == "next" and saved < total - 1:
+        return saved + 1, "advance"
+    if action == "back" and saved > 0:
+        return saved - 1, "back"
+    return saved, "stay"
+
+
+def final_roles(
+    current: Iterable[int], *, member_role: int, newcomer_role: int | None, coi_roles: Iterable[int],
+) -> list[int]:
+    """The member's full new role list for the ONE final update."""
+    roles = [r for r in current if r != newcomer_role]
+    for role in [member_role, *coi_roles]:
+        if role not in roles:
+            roles.append(role)
+    return roles
+
+
+# --- mod-log batching ----------------------------------------------------------------------
+
+
+@dataclass
+class WelcomeBatch:
+    """Completed onboardings waiting for the next mod-log note of one guild."""
+
+    user_ids: list[int] = field(default_factory=list)
+    first_at: datetime | None = None
+
+    def add(self, user_id: int, now: datetime) -> None:
+        if user_id not in self.user_ids:
+            self.user_ids.append(user_id)
+        if self.first_at is None:
+            self.first_at = now
+
+    def due(self, now: datetime, every_s: float = MODLOG_BATCH_SECONDS) -> bool:
+        return self.first_at is not None and now - self.first_at >= timedelta(seconds=every_s)
+
+    def take(self) -> list[int]:
+        ids, self.user_ids, self.first_at = self.user_ids, [], None
+        return ids
+
+
+def welcome_notes(user_ids: Sequence[int], limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Mod-log lines for newly onboarded members, each under `limit` characters."""
+    notes: list[str] = []
+    prefix = "Welcome to our new members (onboarding completed): "
+    current = ""
+    for uid in user_ids:
+        mention = f"<@{uid}>"
+        candidate = f"{current}, {mention}" if current else prefix + mention
+        if len(candidate) > limit:
+            notes.append(current)
+            candidate = prefix + mention
+        current = candidate
+    if current:
+        notes.append(current)
+    return notes
+
+
+# --- reminders and stats ---------------------------------------------------------------------
+
+
+def reminder_due(status: str, updated_at: datetime, reminded_at: datetime | None, now: datetime,
+                 after_hours: float) -> bool:
+    """One gentle reminder for a stalled flow, never more than one."""
+    return (status == IN_PROGRESS and reminded_at is None
+            and now - updated_at >= timedelta(hours=after_hours))
+
+
+@dataclass(frozen=True)
+class ProgressFacts:
+    status: str
+    updated_at: datetime
+    declined_count: int
+    reaffirm: bool
+
+
+@dataclass(frozen=True)
+class Stats:
+    started: int
+    completed: int
+    declined: int
+    stalled: int
+    pending_reaffirmation: int
+    members_on_current_version: int
+
+
+def compute_stats(progress: Iterable[ProgressFacts], membership_versions: Iterable[tuple[str, str | None]],
+                  current_version: str, now: datetime, stalled_after_days: float) -> Stats:
+    """`membership_versions`: (accepted version, reaffirm-requested version) per member."""
+    rows = [p for p in progress if not p.reaffirm]
+    stalled_before = now - timedelta(days=stalled_after_days)
+    versions = list(membership_versions)
+    return Stats(
+        started=len(rows),
+        completed=sum(1 for p in rows if p.status == COMPLETED),
+        declined=sum(1 for p in rows if p.status == DECLINED),
+        stalled=sum(1 for p in rows if p.status == IN_PROGRESS and p.updated_at < stalled_before),
+        pending_reaffirmation=sum(
+            1 for accepted, requested in versions if accepted != current_version and requested == current_version
+        ),
+        members_on_current_version=sum(1 for accepted, _ in versions if accepted == current_version),
+    )
+
+
+def render_stats(stats: Stats, version: str, stalled_after_days: float) -> str:
+    return (
+        f"**Onboarding** (content version {version})\n"
+        f"• Started: {stats.started}\n"
+        f"• Completed: {stats.completed}\n"
+        f"• Declined (\"not yet\"): {stats.declined}\n"
+        f"• Stalled more than {stalled_after_days:g} days: {stats.stalled}\n"
+        f"• Pending reaffirmation: {stats.pending_reaffirmation}\n"
+        f"• Members on the current version: {stats.members_on_current_version}"
+    )

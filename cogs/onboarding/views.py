@@ -1,0 +1,185 @@
+"""Buttons, the COI select and the modals of onboarding.
+
+Every button is a `DynamicItem` whose custom_id carries what the click needs (guild and
+step, or the question id), so messages sent before a restart keep working. Callbacks
+hand over to the cog, which reloads state from the database.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot.errors import report_interaction_error
+from bot.ui import BaseModal
+from cogs.onboarding import logic
+
+if TYPE_CHECKING:
+    from cogs.onboarding.cog import OnboardingCog
+
+
+def _cog(interaction: discord.Interaction) -> OnboardingCog:
+    cog = interaction.client.get_cog("Onboarding")  # type: ignore[attr-defined]
+    if cog is None:
+        raise RuntimeError("onboarding cog not loaded")
+    return cog  # type: ignore[no-any-return]
+
+
+BUTTON_STYLES = {
+    "next": discord.ButtonStyle.success,
+    "yes": discord.ButtonStyle.success,
+    "back": discord.ButtonStyle.secondary,
+    "ask": discord.ButtonStyle.secondary,
+    "notyet": discord.ButtonStyle.secondary,
+    "resume": discord.ButtonStyle.primary,
+}
+
+
+class StepButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=logic.STEP_ID_TEMPLATE):
+    def __init__(self, action: str, guild_id: int, step: int, label: str = "", disabled: bool = False) -> None:
+        super().__init__(discord.ui.Button(
+            label=label or action, style=BUTTON_STYLES.get(action, discord.ButtonStyle.secondary),
+            custom_id=logic.step_custom_id(action, guild_id, step), disabled=disabled))
+        self.action, self.guild_id, self.step = action, guild_id, step
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
+                             match: re.Match[str], /) -> StepButton:
+        return cls(match["action"], int(match["guild"]), int(match["step"]), getattr(item, "label", "") or "")
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            await _cog(interaction).on_step_click(interaction, self.action, self.guild_id, self.step)
+        except Exception as error:
+            await report_interaction_error(interaction, error, f"onboarding button {self.action}")
+
+
+class CoiSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=logic.COI_ID_TEMPLATE):
+    def __init__(self, guild_id: int, step: int, options: Sequence[discord.SelectOption] = ()) -> None:
+        opts = list(options) or [discord.SelectOption(label="None apply", value=logic.NONE_APPLY)]
+        super().__init__(discord.ui.Select(
+            custom_id=logic.coi_custom_id(guild_id, step),
+            placeholder="Conflicts of interest (COI): pick any that apply",
+            min_values=1, max_values=len(opts), options=opts))
+        self.guild_id, self.step = guild_id, step
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
+                             match: re.Match[str], /) -> CoiSelect:
+        options = list(getattr(item, "options", []) or [])
+        return cls(int(match["guild"]), int(match["step"]), options)
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            await _cog(interaction).on_coi_pick(interaction, self.guild_id, self.step, list(self.item.values))
+        except Exception as error:
+            await report_interaction_error(interaction, error, "onboarding COI select")
+
+
+class StartButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=logic.START_ID_TEMPLATE):
+    """The welcome-channel button for someone whose DMs are closed."""
+
+    def __init__(self, guild_id: int, user_id: int) -> None:
+        super().__init__(discord.ui.Button(label="Start onboarding", style=discord.ButtonStyle.success,
+                                           custom_id=logic.start_custom_id(guild_id, user_id)))
+        self.guild_id, self.user_id = guild_id, user_id
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
+                             match: re.Match[str], /) -> StartButton:
+        return cls(int(match["guild"]), int(match["user"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            await _cog(interaction).on_start_click(interaction, self.guild_id, self.user_id)
+        except Exception as error:
+            await report_interaction_error(interaction, error, "onboarding start button")
+
+
+class ReplyButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=logic.REPLY_ID_TEMPLATE):
+    """On a newcomer's question in the moderators' channel: answer through the bot."""
+
+    def __init__(self, question_id: int) -> None:
+        super().__init__(discord.ui.Button(label="Reply", style=discord.ButtonStyle.primary,
+                                           custom_id=logic.reply_custom_id(question_id)))
+        self.question_id = question_id
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
+                             match: re.Match[str], /) -> ReplyButton:
+        return cls(int(match["question"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            await _cog(interaction).on_reply_click(interaction, self.question_id)
+        except Exception as error:
+            await report_interaction_error(interaction, error, "onboarding reply button")
+
+
+DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (StepButton, CoiSelect, StartButton, ReplyButton)
+
+
+class QuestionModal(BaseModal, title="Ask the moderators"):
+    question: discord.ui.TextInput[QuestionModal] = discord.ui.TextInput(
+        label="Your question", style=discord.TextStyle.paragraph, max_length=logic.QUESTION_MAX_CHARS,
+        placeholder="Only the moderators see this. Their answer comes to you by direct message.")
+
+    def __init__(self, guild_id: int, step: int) -> None:
+        super().__init__(custom_id=f"onboarding:askmodal:{guild_id}:{step}")
+        self.guild_id, self.step = guild_id, step
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        await _cog(interaction).on_question_submit(interaction, self.guild_id, self.step, self.question.value)
+
+
+class ReplyModal(BaseModal, title="Answer the newcomer"):
+    answer: discord.ui.TextInput[ReplyModal] = discord.ui.TextInput(
+        label="Your answer", style=discord.TextStyle.paragraph, max_length=logic.ANSWER_MAX_CHARS,
+        placeholder="Sent to them by direct message from the bot.")
+
+    def __init__(self, question_id: int) -> None:
+        super().__init__(custom_id=f"onboarding:replymodal:{question_id}")
+        self.question_id = question_id
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        await _cog(interaction).on_reply_submit(interaction, self.question_id, self.answer.value)
+
+
+def step_view(guild_id: int, steps: Sequence[logic.Step], index: int,
+              coi_options: Sequence[discord.SelectOption] = ()) -> discord.ui.View:
+    step = steps[index]
+    view = discord.ui.View(timeout=None)
+    if step.offers_coi and coi_options:
+        view.add_item(CoiSelect(guild_id, index, coi_options))
+    if index == len(steps) - 1:
+        view.add_item(StepButton("yes", guild_id, index, "Yes"))
+        view.add_item(StepButton("notyet", guild_id, index, "Not yet / I have questions"))
+    else:
+        view.add_item(StepButton("next", guild_id, index, "Let's begin" if step.kind == "intro"
+                                 else "I understand and agree"))
+    if index > 0:
+        view.add_item(StepButton("back", guild_id, index, "Back"))
+    view.add_item(StepButton("ask", guild_id, index, "I have a question"))
+    return view
+
+
+def declined_view(guild_id: int, index: int) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(StepButton("resume", guild_id, index, "Back to the question"))
+    view.add_item(StepButton("ask", guild_id, index, "I have a question"))
+    return view
+
+
+def start_view(guild_id: int, user_id: int) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(StartButton(guild_id, user_id))
+    return view
+
+
+def reply_view(question_id: int) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(ReplyButton(question_id))
+    return view

@@ -1,0 +1,137 @@
+"""Onboarding progress, memberships and newcomers' questions (small functions on a session)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import Membership, OnboardingProgress, OnboardingQuestion
+
+IN_PROGRESS = "in_progress"
+DECLINED = "declined"
+COMPLETED = "completed"
+
+
+async def get_progress(session: AsyncSession, guild_id: int, user_id: int, *,
+                       for_update: bool = False) -> OnboardingProgress | None:
+    query = select(OnboardingProgress).where(
+        OnboardingProgress.guild_id == guild_id, OnboardingProgress.user_id == user_id)
+    if for_update:
+        query = query.with_for_update()
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def start_progress(session: AsyncSession, guild_id: int, user_id: int, *, content_version: str,
+                         now: datetime, surface: str = "dm", reaffirm_from_version: str = "") -> OnboardingProgress:
+    """Begin (or begin again) at step 0; keeps the row's identity, resets everything else."""
+    row = await get_progress(session, guild_id, user_id, for_update=True)
+    if row is None:
+        row = OnboardingProgress(guild_id=guild_id, user_id=user_id)
+        session.add(row)
+    row.status = IN_PROGRESS
+    row.step_index = 0
+    row.surface = surface
+    row.content_version = content_version
+    row.reaffirm_from_version = reaffirm_from_version
+    row.declined_count = 0
+    row.coi_selection = None
+    row.started_at = now
+    row.updated_at = now
+    row.reminded_at = None
+    await session.flush()
+    return row
+
+
+async def delete_progress(session: AsyncSession, guild_id: int, user_id: int) -> None:
+    await session.execute(delete(OnboardingProgress).where(
+        OnboardingProgress.guild_id == guild_id, OnboardingProgress.user_id == user_id))
+
+
+async def at_step_for_user(session: AsyncSession, user_id: int, statuses: Sequence[str]) -> list[OnboardingProgress]:
+    """A person's flows in any server with one of `statuses`, most recently active first."""
+    query = (select(OnboardingProgress)
+             .where(OnboardingProgress.user_id == user_id, OnboardingProgress.status.in_(statuses))
+             .order_by(OnboardingProgress.updated_at.desc()))
+    return list((await session.execute(query)).scalars())
+
+
+async def stalled_unreminded(session: AsyncSession, updated_before: datetime) -> list[OnboardingProgress]:
+    query = (select(OnboardingProgress)
+             .where(OnboardingProgress.status == IN_PROGRESS, OnboardingProgress.reminded_at.is_(None),
+                    OnboardingProgress.updated_at <= updated_before)
+             .order_by(OnboardingProgress.updated_at)
+             .limit(200))
+    return list((await session.execute(query)).scalars())
+
+
+async def progress_in_guild(session: AsyncSession, guild_id: int) -> list[OnboardingProgress]:
+    query = select(OnboardingProgress).where(OnboardingProgress.guild_id == guild_id)
+    return list((await session.execute(query)).scalars())
+
+
+# --- memberships ------------------------------------------------------------------------
+
+
+async def get_membership(session: AsyncSession, guild_id: int, user_id: int) -> Membership | None:
+    query = select(Membership).where(Membership.guild_id == guild_id, Membership.user_id == user_id)
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def record_membership(session: AsyncSession, guild_id: int, user_id: int, *, content_version: str,
+                            step_hashes: dict[str, str], now: datetime) -> Membership:
+    """Upsert: the content version and step texts the member said yes to, and when."""
+    row = await get_membership(session, guild_id, user_id)
+    if row is None:
+        row = Membership(guild_id=guild_id, user_id=user_id)
+        session.add(row)
+        merged: dict[str, str] = {}
+    else:
+        merged = dict(row.accepted_step_hashes or {})
+    merged.update(step_hashes)
+    row.content_version = content_version
+    row.accepted_at = now
+    row.accepted_step_hashes = merged
+    row.reaffirm_requested_version = None
+    await session.flush()
+    return row
+
+
+async def delete_membership(session: AsyncSession, guild_id: int, user_id: int) -> None:
+    await session.execute(delete(Membership).where(Membership.guild_id == guild_id, Membership.user_id == user_id))
+
+
+async def memberships_in_guild(session: AsyncSession, guild_id: int) -> list[Membership]:
+    query = select(Membership).where(Membership.guild_id == guild_id).order_by(Membership.user_id)
+    return list((await session.execute(query)).scalars())
+
+
+async def outdated_memberships(session: AsyncSession, guild_id: int, current_version: str) -> list[Membership]:
+    """Members who accepted another version and were not yet asked to reaffirm this one."""
+    query = (select(Membership)
+             .where(Membership.guild_id == guild_id, Membership.content_version != current_version)
+             .order_by(Membership.user_id))
+    rows = (await session.execute(query)).scalars()
+    return [m for m in rows if m.reaffirm_requested_version != current_version]
+
+
+# --- questions ----------------------------------------------------------------------------
+
+
+async def add_question(session: AsyncSession, guild_id: int, user_id: int, step_index: int,
+                       question_enc: bytes, now: datetime) -> OnboardingQuestion:
+    row = OnboardingQuestion(guild_id=guild_id, user_id=user_id, step_index=step_index,
+                             question_enc=question_enc, asked_at=now)
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def get_question(session: AsyncSession, question_id: int, *,
+                       for_update: bool = False) -> OnboardingQuestion | None:
+    query = select(OnboardingQuestion).where(OnboardingQuestion.id == question_id)
+    if for_update:
+        query = query.with_for_update()
+    return (await session.execute(query)).scalar_one_or_none()

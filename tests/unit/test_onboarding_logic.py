@@ -1,0 +1,207 @@
+"""Onboarding's pure rules: steps from the content, rendering, moves, roles, batching, stats."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.content import load_content
+from cogs.onboarding import logic
+
+CONTENT = load_content()
+NOW = datetime(2026, 1, 1, 12, tzinfo=UTC)
+EDITED_ITEMS = [*CONTENT.agreements.items[:2], "We agree to something new.", *CONTENT.agreements.items[3:]]
+
+
+def test_steps_follow_the_agreements_in_order() -> None:
+    steps = logic.build_steps(CONTENT)
+    kinds = [s.kind for s in steps]
+    assert kinds[0] == "intro" and kinds[-1] == "commitment"
+    assert kinds.count("value") == len(CONTENT.values.items) == 4
+    assert kinds.count("agreement") == len(CONTENT.agreements.items) == 8
+    assert [s.key for s in steps if s.kind == "action"] == [f"action:{s.key}" for s in CONTENT.actions.sections]
+    assert len(steps) == 1 + 4 + 8 + 6 + 1
+    # every value, agreement and action item appears verbatim in its step
+    for i, item in enumerate(CONTENT.values.items, start=1):
+        assert item in next(s for s in steps if s.key == f"value:{i}").body
+    for section in CONTENT.actions.sections:
+        body = next(s for s in steps if s.key == f"action:{section.key}").body
+        for item in section.items:
+            assert item.strip() in body
+
+
+def test_without_intro() -> None:
+    steps = logic.build_steps(CONTENT, include_intro=False)
+    assert steps[0].key == "value:1" and len(steps) == 19
+
+
+def test_intro_says_what_matters() -> None:
+    body = logic.intro_step(CONTENT).body
+    assert CONTENT.community.name in body
+    assert "free" in body.lower()
+    assert f"{CONTENT.community.minutes_to_complete} minutes" in body
+    assert "Privacy" in body
+
+
+def test_transparency_step_lists_coi_categories_and_offers_tagging() -> None:
+    steps = logic.build_steps(CONTENT)
+    coi = [s for s in steps if s.offers_coi]
+    assert [s.key for s in coi] == ["action:transparency"]
+    for category in CONTENT.coi_categories:
+        assert category.label in coi[0].body
+
+
+def test_commitment_step_is_verbatim_with_core_values() -> None:
+    step = logic.build_steps(CONTENT)[-1]
+    assert CONTENT.commitment.question in step.body
+    for value in CONTENT.commitment.core_values:
+        assert value in step.body
+
+
+def test_every_rendered_step_fits_a_discord_message() -> None:
+    steps = logic.build_steps(CONTENT)
+    for i in range(len(steps)):
+        text = logic.render_step(steps, i, "▓░", note="A note.", reaffirm_version="2", coi_labels=["Funders"])
+        assert len(text) <= 2000
+        assert f"Step {i + 1} of {len(steps)}" in text
+
+
+def test_render_clips_overlong_text() -> None:
+    long = logic.Step("x", "value", "h", "a" * 5000)
+    text = logic.render_step([long], 0, "")
+    assert len(text) == 2000 and text.endswith("…")
+
+
+def test_render_shows_coi_pick_only_on_the_coi_step() -> None:
+    steps = logic.build_steps(CONTENT)
+    coi_index = next(i for i, s in enumerate(steps) if s.offers_coi)
+    assert "Your pick: **Funders, Lobbyists**" in logic.render_step(steps, coi_index, "", coi_labels=["Funders",
+                                                                                                       "Lobbyists"])
+    assert "Your pick: **none apply**" in logic.render_step(steps, coi_index, "", coi_labels=[])
+    assert "Your pick" not in logic.render_step(steps, coi_index, "", coi_labels=None)
+    assert "Your pick" not in logic.render_step(steps, 1, "", coi_labels=["Funders"])
+
+
+def test_reaffirm_note_only_on_first_step() -> None:
+    steps = logic.build_steps(CONTENT)
+    assert "updated (version 9)" in logic.render_step(steps, 0, "", reaffirm_version="9")
+    assert "updated" not in logic.render_step(steps, 1, "", reaffirm_version="9")
+
+
+def test_hashes_change_only_with_text() -> None:
+    a = logic.step_hashes(logic.build_steps(CONTENT))
+    assert "intro" not in a and "commitment" in a
+    assert a == logic.step_hashes(logic.build_steps(CONTENT))
+    edited = CONTENT.model_copy(update={"agreements": CONTENT.agreements.model_copy(
+        update={"items": EDITED_ITEMS})})
+    b = logic.step_hashes(logic.build_steps(edited))
+    assert {k for k in a if a[k] != b[k]} == {"agreement:3"}
+
+
+def test_reaffirm_steps_are_changed_steps_plus_commitment() -> None:
+    accepted = logic.step_hashes(logic.build_steps(CONTENT))
+    edited = CONTENT.model_copy(update={"version": "2", "agreements": CONTENT.agreements.model_copy(
+        update={"items": EDITED_ITEMS})})
+    steps = logic.reaffirm_steps(edited, accepted)
+    assert [s.key for s in steps] == ["agreement:3", "commitment"]
+    assert logic.reaffirm_steps(CONTENT, accepted)[-1].key == "commitment"
+    assert [s.key for s in logic.reaffirm_steps(CONTENT, accepted)] == ["commitment"]
+    # unknown history: every content step again
+    assert len(logic.reaffirm_steps(CONTENT, None)) == 19
+    assert logic.steps_for(CONTENT, False, accepted)[0].kind == "intro"
+
+
+@pytest.mark.parametrize(("saved", "clicked", "action", "expected"), [
+    (0, 0, "next", (1, "advance")),
+    (3, 3, "back", (2, "back")),
+    (0, 0, "back", (0, "stay")),
+    (19, 19, "next", (19, "stay")),
+    (4, 3, "next", (4, "stay")),  # double click: second click is stale
+    (4, 9, "back", (4, "stay")),  # button from an old message
+    (2, 2, "yes", (2, "stay")),
+])
+def test_next_index(saved: int, clicked: int, action: str, expected: tuple[int, str]) -> None:
+    assert logic.next_index(saved, clicked, action, 20) == expected
+
+
+def test_clamp() -> None:
+    assert logic.clamp_step(30, 5) == 4
+    assert logic.clamp_step(-1, 5) == 0
+
+
+def test_final_roles_one_list() -> None:
+    assert logic.final_roles([1, 2, 3], member_role=9, newcomer_role=2, coi_roles=[7, 3]) == [1, 3, 9, 7]
+    assert logic.final_roles([9], member_role=9, newcomer_role=None, coi_roles=[]) == [9]
+
+
+def test_normalise_coi_pick() -> None:
+    keys = [c.key for c in CONTENT.coi_categories]
+    assert logic.normalise_coi_pick(["lobbyists", "funders", "bogus"], keys) == ["funders", "lobbyists"]
+    assert logic.normalise_coi_pick(["funders", logic.NONE_APPLY], keys) == []
+    assert logic.normalise_coi_pick([], keys) == []
+
+
+def test_custom_ids_round_trip_and_fit() -> None:
+    big = 2**63
+    cases = [
+        (logic.step_custom_id("next", big, 19), logic.STEP_ID_TEMPLATE),
+        (logic.coi_custom_id(big, 17), logic.COI_ID_TEMPLATE),
+        (logic.start_custom_id(big, big), logic.START_ID_TEMPLATE),
+        (logic.reply_custom_id(big), logic.REPLY_ID_TEMPLATE),
+    ]
+    for custom_id, template in cases:
+        assert len(custom_id) < 100
+        assert re.fullmatch(template, custom_id)
+    match = re.fullmatch(logic.STEP_ID_TEMPLATE, logic.step_custom_id("notyet", 42, 7))
+    assert match is not None and (match["action"], match["guild"], match["step"]) == ("notyet", "42", "7")
+    with pytest.raises(ValueError):
+        logic.step_custom_id("explode", 1, 1)
+
+
+def test_welcome_batch_is_due_after_ten_seconds() -> None:
+    batch = logic.WelcomeBatch()
+    assert not batch.due(NOW)
+    batch.add(1, NOW)
+    batch.add(2, NOW + timedelta(seconds=3))
+    batch.add(1, NOW + timedelta(seconds=4))
+    assert not batch.due(NOW + timedelta(seconds=9))
+    assert batch.due(NOW + timedelta(seconds=10))
+    assert batch.take() == [1, 2]
+    assert not batch.due(NOW + timedelta(seconds=60)) and batch.user_ids == []
+
+
+def test_welcome_notes_split_under_the_limit() -> None:
+    ids = list(range(10**17, 10**17 + 200))
+    notes = logic.welcome_notes(ids)
+    assert len(notes) > 1
+    assert all(len(n) <= 2000 for n in notes)
+    assert sum(n.count("<@") for n in notes) == 200
+    assert logic.welcome_notes([5]) == ["Welcome to our new members (onboarding completed): <@5>"]
+    assert logic.welcome_notes([]) == []
+
+
+def test_reminder_due_only_once_and_only_when_stalled() -> None:
+    old = NOW - timedelta(hours=49)
+    assert logic.reminder_due("in_progress", old, None, NOW, 48)
+    assert not logic.reminder_due("in_progress", old, NOW - timedelta(hours=1), NOW, 48)
+    assert not logic.reminder_due("in_progress", NOW - timedelta(hours=47), None, NOW, 48)
+    assert not logic.reminder_due("completed", old, None, NOW, 48)
+    assert not logic.reminder_due("declined", old, None, NOW, 48)
+
+
+def test_stats() -> None:
+    facts = [
+        logic.ProgressFacts("completed", NOW, 0, False),
+        logic.ProgressFacts("declined", NOW, 1, False),
+        logic.ProgressFacts("in_progress", NOW - timedelta(days=8), 0, False),
+        logic.ProgressFacts("in_progress", NOW - timedelta(days=1), 0, False),
+        logic.ProgressFacts("in_progress", NOW - timedelta(days=30), 0, True),  # reaffirmation: not counted
+    ]
+    members = [("1", "2"), ("2", None), ("1", None)]
+    stats = logic.compute_stats(facts, members, "2", NOW, 7)
+    assert stats == logic.Stats(started=4, completed=1, declined=1, stalled=1, pending_reaffirmation=1,
+                                members_on_current_version=1)
+    text = logic.render_stats(stats, "2", 7)
+    assert "Pending reaffirmation: 1" in text and "Stalled more than 7 days: 1" in text
