@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Integer, String
+from sqlalchemy import Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, Snowflake, UTCDateTime, guild_id_column, utcnow
@@ -56,8 +56,11 @@ class RecordingException(Base):
     channel_id: Mapped[int] = mapped_column(Snowflake, index=True)
     # The recording bot allowed to stay; None = any bot during the window.
     bot_user_id: Mapped[int | None] = mapped_column(Snowflake)
-    reason: Mapped[str] = mapped_column(String(200))
+    # The accessibility need, encrypted with bot.cipher (moderators see it in /recording status;
+    # the public announcement never includes it).
+    reason_enc: Mapped[bytes] = mapped_column(LargeBinary)
     granted_by: Mapped[int] = mapped_column(Snowflake)
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # When the bot last announced the recording in the channel's chat.
     announced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -36,7 +36,7 @@ def upgrade() -> None:
     sa.Column('guild_id', sa.BigInteger(), nullable=False),
     sa.Column('channel_id', sa.BigInteger(), nullable=False),
     sa.Column('bot_user_id', sa.BigInteger(), nullable=True),
-    sa.Column('reason', sa.String(length=200), nullable=False),
+    sa.Column('reason_enc', sa.LargeBinary(), nullable=False),
     sa.Column('granted_by', sa.BigInteger(), nullable=False),
     sa.Column('starts_at', db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('expires_at', db.base.UTCDateTime(timezone=True), nullable=False),
