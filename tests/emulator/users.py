@@ -343,6 +343,8 @@ class ScriptedUser:
         focus = focused or list(options)[-1]
         leaf, _resolved = build_options(defs, options, guild, self.emu.world, focused=focus)
         data: JSON = {"id": cmd["id"], "name": cmd["name"], "type": 1, "options": wrap(leaf)}
+        if cmd.get("guild_id"):
+            data["guild_id"] = cmd["guild_id"]
         ch = self._command_channel(guild, b, channel)
         rec = self.emu.interactions.dispatch(b, self.user, guild, ch, I.AUTOCOMPLETE, data)
         result = await InteractionResult.wait(self.emu, rec, timeout, True)
