@@ -9,14 +9,18 @@ is printed once for the operator to put in BOT_DATA_KEY.
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 from sqlalchemy import LargeBinary, select, update
 
 from bot.keys import key_file_path, load_cipher, read_key_file, write_key_file
 from bot.settings import Settings
-from db.crypto import DataCipher
+from db.crypto import DataCipher, DecryptionError
 from db.models import Base, RepairCase
 from db.session import create_engine, create_session_factory
+
+# (model, blind-index column, encrypted column it is derived from as blind_index(guild_id, plaintext)).
+BLIND_INDEXES: list[tuple[type[Any], str, str]] = [(RepairCase, "requester_index", "requester_enc")]
 
 
 def encrypted_columns() -> dict[str, list[str]]:
@@ -51,27 +55,53 @@ async def rotate_all(settings: Settings, old: DataCipher, new_key: bytes) -> int
                     await session.execute(update(table).where(*condition).values(**new_values))
                     rotated += len(new_values)
             # Blind indexes are keyed by the primary key: recompute them under the new one.
-            cases = (await session.execute(select(RepairCase).where(RepairCase.requester_enc.is_not(None)))).scalars()
-            for case in cases:
-                assert case.requester_enc is not None
-                requester = fresh.decrypt(case.requester_enc)
-                case.requester_index = fresh.blind_index(case.guild_id, requester)
+            for model, index_name, source_name in BLIND_INDEXES:
+                table = model.__table__
+                rows = (await session.execute(select(table.c.id, table.c.guild_id, table.c[source_name]))).all()
+                for row in rows:
+                    source = row._mapping[source_name]
+                    # No readable source means the link was erased: the fingerprint must go too.
+                    value = None if source is None else fresh.blind_index(row.guild_id, fresh.decrypt(source))
+                    await session.execute(update(table).where(table.c.id == row.id).values({index_name: value}))
     finally:
         await engine.dispose()
     return rotated
 
 
 async def rotate_key(settings: Settings, env_keys: str | None) -> int:
+    """Stop the bot first: a running bot keeps encrypting with the key it started with."""
     old = load_cipher(env_keys, settings.database.url)
     new_key = DataCipher.generate_key()
-    count = await rotate_all(settings, old, new_key)
     if env_keys:
-        print(f"re-encrypted {count} value(s). Set BOT_DATA_KEY to this new key before the next start:")
+        # Shown before the commit, so a crash after it can never lose the only key.
+        print("new data key (keep it safe; once this finishes only this key can read the data):")
         print(new_key.decode())
+        try:
+            count = await rotate_all(settings, old, new_key)
+        except DecryptionError:
+            print(ROTATE_FAILED, file=sys.stderr)
+            return 2
+        print(f"re-encrypted {count} value(s). Set BOT_DATA_KEY to the new key above before the next start.")
         return 0
     path = key_file_path(settings.database.url)
+    pending = path.with_name(path.name + ".new")
+    write_key_file(pending, [new_key.decode()])  # survives a crash between the commit and the swap
+    try:
+        count = await rotate_all(settings, old, new_key)
+    except DecryptionError:
+        pending.unlink(missing_ok=True)
+        print(ROTATE_FAILED, file=sys.stderr)
+        return 2
+    except BaseException:
+        pending.unlink(missing_ok=True)
+        raise
     previous = read_key_file(path) if path.exists() else []
     write_key_file(path, [new_key.decode()])
+    pending.unlink(missing_ok=True)
     print(f"re-encrypted {count} value(s); {path} now holds only the new key "
           f"({len(previous)} old key(s) retired)", file=sys.stdout)
     return 0
+
+
+ROTATE_FAILED = ("error: some stored data cannot be decrypted with the current key(s), so nothing was changed. "
+                 "Put every key still in use in BOT_DATA_KEY (comma-separated, newest first) and try again.")

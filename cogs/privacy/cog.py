@@ -1,0 +1,294 @@
+"""Privacy and data rights: /privacy, /mydata show|export|delete, /audit recent,
+departures and the daily retention purge (`run_due_jobs`)."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import logging
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+
+import discord
+from discord import app_commands
+from discord.ext import commands, tasks
+
+from bot.client import CoalitionBot
+from bot.errors import BadInput
+from bot.ui import NO_MENTIONS
+from cogs.privacy import logic
+from cogs.privacy.inventory import INVENTORY
+from cogs.privacy.views import DYNAMIC_ITEMS, confirm_view, pages_view
+from db.repositories import audit
+from db.repositories import privacy as repo
+
+log = logging.getLogger(__name__)
+
+EMBED_COLOUR = discord.Colour.blurple()
+DM_CONTEXT = app_commands.AppCommandContext(guild=True, dm_channel=True, private_channel=False)
+
+
+@dataclass
+class JobReport:
+    """What one run of the daily jobs did (counts only)."""
+
+    departed_purged: int = 0
+    departures_cancelled: int = 0
+    cases_purged: int = 0
+    threads_deleted: int = 0
+
+
+class PrivacyCog(commands.Cog):
+    mydata = app_commands.Group(name="mydata", description="See, download or delete what the bot holds about you",
+                                allowed_contexts=DM_CONTEXT)
+    audit_group = app_commands.Group(name="audit", description="Moderators: read the audit log", guild_only=True)
+
+    def __init__(self, bot: CoalitionBot) -> None:
+        self.bot = bot
+        self._jobs_lock = asyncio.Lock()
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
+        self.daily.start()
+
+    async def cog_unload(self) -> None:
+        self.daily.cancel()
+        self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
+
+    # --- /privacy --------------------------------------------------------------------------
+
+    @app_commands.command(name="privacy", description="What the bot stores about people, why, and when it is deleted")
+    @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)
+    async def privacy(self, interaction: discord.Interaction) -> None:
+        await self.show_inventory_page(interaction, 0, edit=False)
+
+    def inventory_pages(self) -> list[str]:
+        settings = self.bot.settings.privacy
+        return logic.inventory_pages(INVENTORY, settings.retention_days_after_leave, settings.case_retention_days)
+
+    async def show_inventory_page(self, interaction: discord.Interaction, page: int, *, edit: bool) -> None:
+        pages = self.inventory_pages()
+        page = max(0, min(page, len(pages) - 1))
+        embed = discord.Embed(description=pages[page], colour=EMBED_COLOUR)
+        if len(pages) > 1:
+            embed.set_footer(text=logic.page_footer(page, len(pages)))
+        view = pages_view(page, len(pages))
+        if edit:
+            await interaction.response.edit_message(embed=embed, view=view)
+        elif view is None:
+            await interaction.response.send_message(embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        else:
+            await interaction.response.send_message(embed=embed, view=view, ephemeral=True,
+                                                    allowed_mentions=NO_MENTIONS)
+
+    # --- /mydata -----------------------------------------------------------------------------
+
+    async def gather(self, user_id: int, guild_id: int | None) -> list[logic.ServerData]:
+        """What the bot holds about the person, per server (one server, or all when None)."""
+        async with self.bot.sessions() as session:
+            data = await repo.collect(session, self.bot.cipher, user_id, guild_id)
+        guild_ids = data.guild_ids() | ({guild_id} if guild_id is not None else set())
+        retention = self.bot.settings.privacy.retention_days_after_leave
+        servers: list[logic.ServerData] = []
+        for gid in sorted(guild_ids):
+            records = tuple(logic.Record(f.table, tuple(f.columns), f.row) for f in data.found
+                            if f.row.get("guild_id") == gid)
+            cases = tuple(
+                logic.FiledCase(number=c["number"], status=c["status"], anonymous=c["anonymous"],
+                                created_at=c["created_at"], closed_at=c["closed_at"],
+                                text={k: c[k] for k in ("what_happened", "who_involved", "what_would_help",
+                                                        "content_warning")})
+                for c in data.cases_filed if c["guild_id"] == gid)
+            purge_on = None
+            for record in records:
+                if record.table == "departed_member" and record.row.get("left_at"):
+                    left = datetime.fromisoformat(str(record.row["left_at"]))
+                    purge_on = logic.purge_after_leave_at(left, retention).strftime("%Y-%m-%d")
+            guild = self.bot.get_guild(gid)
+            name = guild.name if guild is not None else f"a server I am no longer in (ID {gid})"
+            servers.append(logic.ServerData(gid, name, records, cases, purge_on))
+        return servers
+
+    def coi_labels(self) -> dict[str, str]:
+        return {c.key: c.display for c in self.bot.content.coi_categories}
+
+    @mydata.command(name="show", description="See everything the bot holds about you (only you can see it)")
+    async def mydata_show(self, interaction: discord.Interaction) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        servers = await self.gather(interaction.user.id, interaction.guild_id)
+        pages = logic.split_pages(logic.mydata_blocks(servers, self.coi_labels()))
+        for index, text in enumerate(pages[:10]):
+            embed = discord.Embed(description=text, colour=EMBED_COLOUR)
+            if len(pages) > 1:
+                embed.set_footer(text=logic.page_footer(index, len(pages)))
+            await interaction.followup.send(embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        if len(pages) > 10:
+            await interaction.followup.send("There is more than fits here: `/mydata export` has all of it.",
+                                            ephemeral=True)
+
+    @mydata.command(name="export", description="Get everything the bot holds about you as a file (only for you)")
+    async def mydata_export(self, interaction: discord.Interaction) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        servers = await self.gather(interaction.user.id, interaction.guild_id)
+        document = logic.export_document(interaction.user.id, self.bot.clock.now(), servers)
+        payload = json.dumps(document, indent=2, ensure_ascii=False).encode("utf-8")
+        file = discord.File(io.BytesIO(payload), filename="my-data.json")
+        await interaction.followup.send(
+            "Here is everything I hold about you, as a JSON file. Only you can see this message; "
+            "keep the file somewhere safe, since it may include the text of repair cases you filed.",
+            file=file, ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+    @mydata.command(name="delete", description="Delete what the bot holds about you (asks you to confirm first)")
+    async def mydata_delete(self, interaction: discord.Interaction) -> None:
+        scope_all = interaction.guild is None
+        name = interaction.guild.name if interaction.guild is not None else None
+        await interaction.response.send_message(
+            logic.delete_confirmation(scope_all, name), view=confirm_view(interaction.user.id,
+                                                                          interaction.guild_id or 0),
+            ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+    async def erase_confirmed(self, interaction: discord.Interaction, guild_id: int | None) -> None:
+        await interaction.response.defer()
+        user_id = interaction.user.id
+        removed, failed = await self.remove_managed_roles(user_id, guild_id)
+        result, guilds = await self.erase_person(user_id, guild_id, action="privacy.data_erased")
+        await interaction.edit_original_response(
+            content=logic.delete_done(result.rows_deleted + result.values_cleared, result.cases_unlinked,
+                                      removed, failed), view=None, embed=None)
+        log.info("a member erased their data (%d server(s), %d value(s))", len(guilds), result.total)
+
+    async def erase_cancelled(self, interaction: discord.Interaction) -> None:
+        await interaction.response.edit_message(content=logic.DELETE_CANCELLED, view=None)
+
+    async def erase_person(self, user_id: int, guild_id: int | None, *,
+                           action: str) -> tuple[repo.ErasureResult, set[int]]:
+        async with self.bot.sessions() as session, session.begin():
+            data = await repo.collect(session, self.bot.cipher, user_id, guild_id)
+            guilds = data.guild_ids() | ({guild_id} if guild_id is not None else set())
+            result = await repo.erase(session, self.bot.cipher, user_id, guild_id)
+            for gid in sorted(guilds):
+                # Who erased is deliberately not recorded: only that it happened.
+                await audit.record(session, gid, None, action, at=self.bot.clock.now())
+        return result, guilds
+
+    async def remove_managed_roles(self, user_id: int, guild_id: int | None) -> tuple[int, int]:
+        """Remove the COI roles the bot manages (the tags they mirror are being erased)."""
+        guilds = [g for g in self.bot.guilds if guild_id is None or g.id == guild_id]
+        removed = failed = 0
+        for guild in guilds:
+            member = guild.get_member(user_id)
+            if member is None:
+                continue
+            roles = [r for r in self.bot.wiring_for(guild).coi_roles.values() if r in member.roles]
+            if not roles:
+                continue
+            try:
+                await member.remove_roles(*roles, reason="The member erased their data (/mydata delete)")
+                removed += len(roles)
+            except discord.HTTPException as exc:
+                failed += len(roles)
+                log.warning("could not remove COI roles in guild %s after an erasure (HTTP %s)", guild.id,
+                            exc.status)
+        return removed, failed
+
+    # --- /audit --------------------------------------------------------------------------------
+
+    @audit_group.command(name="recent", description="Moderators: the most recent audit log entries")
+    @app_commands.describe(action="Only actions starting with this, e.g. repair or coi.waiting_room")
+    async def audit_recent(self, interaction: discord.Interaction, action: str | None = None) -> None:
+        self.bot.require_moderator(interaction)
+        assert interaction.guild_id is not None
+        try:
+            prefix = logic.clean_action_filter(action)
+        except ValueError as exc:
+            raise BadInput(str(exc)) from None
+        async with self.bot.sessions() as session:
+            entries = await audit.recent(session, interaction.guild_id, limit=25, action_prefix=prefix)
+        lines = [logic.AuditLine(e.created_at, e.actor_id, e.action, e.subject) for e in entries]
+        pages = logic.split_pages(logic.audit_blocks(lines, prefix))
+        embed = discord.Embed(description=pages[0], colour=EMBED_COLOUR)
+        await interaction.response.send_message(embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+    # --- leaving, rejoining, retention ------------------------------------------------------------
+
+    @commands.Cog.listener()
+    async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
+        if payload.user.bot:
+            return
+        async with self.bot.sessions() as session, session.begin():
+            await repo.member_left(session, payload.guild_id, payload.user.id, self.bot.clock.now())
+        log.debug("a member left guild %s; their data is scheduled for deletion", payload.guild_id)
+
+    @commands.Cog.listener()
+    async def on_member_join(self, member: discord.Member) -> None:
+        if member.bot:
+            return
+        async with self.bot.sessions() as session, session.begin():
+            cancelled = await repo.member_rejoined(session, member.guild.id, member.id)
+        if cancelled:
+            log.debug("a member rejoined guild %s; scheduled deletion cancelled", member.guild.id)
+
+    @tasks.loop(hours=24)
+    async def daily(self) -> None:
+        try:
+            await self.run_due_jobs()
+        except Exception:
+            log.exception("the daily privacy jobs failed; they will run again tomorrow")
+
+    @daily.before_loop
+    async def _before_daily(self) -> None:
+        await self.bot.wait_until_ready()
+
+    async def run_due_jobs(self) -> JobReport:
+        """Purge departed members' data and old closed cases that are due (time from bot.clock)."""
+        async with self._jobs_lock:
+            return await self._run_due_jobs()
+
+    async def _run_due_jobs(self) -> JobReport:
+        report = JobReport()
+        now = self.bot.clock.now()
+        settings = self.bot.settings.privacy
+        async with self.bot.sessions() as session, session.begin():
+            for departure in await repo.departures_due(session, logic.leave_cutoff(
+                    now, settings.retention_days_after_leave)):
+                guild = self.bot.get_guild(departure.guild_id)
+                if guild is not None and guild.get_member(departure.user_id) is not None:
+                    # Back in the server (the join was missed): cancel instead of purging.
+                    await repo.member_rejoined(session, departure.guild_id, departure.user_id)
+                    report.departures_cancelled += 1
+                    continue
+                await repo.erase(session, self.bot.cipher, departure.user_id, departure.guild_id)
+                report.departed_purged += 1
+            purged = await repo.purge_closed_cases(session, logic.closed_case_cutoff(
+                now, settings.case_retention_days))
+            report.cases_purged = len(purged)
+            for gid, count in sorted(Counter(p.guild_id for p in purged).items()):
+                await audit.record(session, gid, None, "privacy.closed_cases_purged", f"count:{count}", at=now)
+        for case in purged:
+            report.threads_deleted += await self._delete_thread(case.guild_id, case.thread_id)
+        if report.departed_purged or report.cases_purged:
+            log.info("privacy purge: data of %d departed member(s), %d closed repair case(s)",
+                     report.departed_purged, report.cases_purged)
+        return report
+
+    async def _delete_thread(self, guild_id: int, thread_id: int | None) -> int:
+        """A purged case's moderator thread goes too (it may hold the case summary)."""
+        guild = self.bot.get_guild(guild_id)
+        if guild is None or thread_id is None:
+            return 0
+        thread: discord.abc.Snowflake | None = guild.get_thread(thread_id)
+        try:
+            if thread is None:
+                thread = await self.bot.fetch_channel(thread_id)
+            # Only ever a thread: never delete a whole channel by mistake.
+            if not isinstance(thread, discord.Thread):
+                return 0
+            await thread.delete()
+            return 1
+        except discord.NotFound:
+            return 0
+        except discord.HTTPException as exc:
+            log.warning("could not delete a purged case's thread in guild %s (HTTP %s)", guild_id, exc.status)
+            return 0

@@ -1,0 +1,294 @@
+"""The data inventory: every table and column the bot stores, why, and when it is deleted.
+
+This is the one source for README's "What the bot stores and why" block (between the
+`inventory:start`/`inventory:end` markers, regenerated with `python -m cogs.privacy.inventory`)
+and for `/privacy`. tests/db/test_inventory.py fails when it and the models differ.
+Pure data and text: no discord, no database imports.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class TableDoc:
+    name: str
+    title: str  # plain-language name, e.g. "Onboarding progress"
+    why: str
+    deleted: str
+    columns: tuple[tuple[str, str], ...]
+
+
+GUILD = ("guild_id", "which server this belongs to")
+
+INVENTORY: tuple[TableDoc, ...] = (
+    TableDoc(
+        "onboarding_progress", "Onboarding progress",
+        "So a newcomer can pause and pick up the onboarding steps where they left off.",
+        "At once when the person leaves the server, or when they use `/mydata delete`.",
+        (GUILD,
+         ("user_id", "the newcomer's Discord ID"),
+         ("status", "in progress, declined or completed"),
+         ("step_index", "which step they are on"),
+         ("surface", "whether the steps run in DMs or privately in the welcome channel"),
+         ("content_version", "which version of the agreements they are reading"),
+         ("reaffirm_from_version", "for re-confirming changed agreements: the version they had said yes to"),
+         ("declined_count", "how many times they answered no (so they can be offered to try again)"),
+         ("coi_selection", "conflict-of-interest groups picked, held until the final step"),
+         ("started_at", "when they started"),
+         ("updated_at", "when they last moved a step"),
+         ("reminded_at", "when the bot last sent a gentle reminder")),
+    ),
+    TableDoc(
+        "membership", "Membership",
+        "Records that the member said a clear yes to the agreements, and to which version.",
+        "After `retention_days_after_leave` days once they leave (a rejoin cancels), or on `/mydata delete`.",
+        (GUILD,
+         ("user_id", "the member's Discord ID"),
+         ("content_version", "the version of the agreements they said yes to"),
+         ("accepted_at", "when they said yes"),
+         ("reaffirm_requested_version", "a newer version moderators asked them to confirm"),
+         ("accepted_step_hashes", "a fingerprint of each step's text they accepted, so a re-confirmation "
+                                  "asks only about steps that changed")),
+    ),
+    TableDoc(
+        "onboarding_question", "Questions asked during onboarding",
+        "So a moderator can answer a newcomer's question about a step. The question text is encrypted.",
+        "After `retention_days_after_leave` days once the asker leaves, or on their `/mydata delete`.",
+        (("id", "row number"), GUILD,
+         ("user_id", "who asked"),
+         ("step_index", "which step the question was about"),
+         ("question_enc", "the question, encrypted"),
+         ("asked_at", "when it was asked"),
+         ("answered_at", "when a moderator answered"),
+         ("answered_by", "the moderator who answered (cleared if they erase their data)")),
+    ),
+    TableDoc(
+        "coi_tag", "Conflict of interest (COI) tags",
+        "Mirrors the COI roles members choose, so waiting rooms and meeting reminders know who to include.",
+        "When the member removes the tag, after `retention_days_after_leave` days once they leave, "
+        "or on `/mydata delete` (the bot also removes the matching COI roles).",
+        (("guild_id", "which server this belongs to"),
+         ("user_id", "the member's Discord ID"),
+         ("category_key", "which COI group (e.g. funders, law enforcement)"),
+         ("declared_at", "when they declared it")),
+    ),
+    TableDoc(
+        "waiting_room", "Waiting rooms",
+        "So a waiting room a moderator opens for a meeting can be ended and every permission restored, "
+        "even after a restart.",
+        "Kept as a record of the moderator action; moved members are cleared when it ends; a person's ID "
+        "is removed on their `/mydata delete`.",
+        (("id", "row number"), GUILD,
+         ("channel_id", "the meeting channel"),
+         ("category_keys", "which COI groups were asked to wait"),
+         ("previous_overwrites", "the channel permissions to restore (role IDs and permission numbers)"),
+         ("moved_member_ids", "members the bot moved, to move back; cleared when it ends"),
+         ("started_by", "the moderator who opened it (0 once they erase their data)"),
+         ("reason", "a short reason the moderator typed (optional)"),
+         ("started_at", "when it opened"),
+         ("expires_at", "when it ends on its own"),
+         ("ended_at", "when it ended")),
+    ),
+    TableDoc(
+        "meeting", "Meetings",
+        "So the meeting opener can ask for a volunteer note-taker (no AI note-takers) and remember who volunteered.",
+        "Kept as a record of the meeting; the note-taker's ID is cleared on their `/mydata delete` or "
+        "`retention_days_after_leave` days after they leave.",
+        (("id", "row number"), GUILD,
+         ("channel_id", "the meeting channel"),
+         ("started_by", "who opened the meeting (0 once they erase their data)"),
+         ("opening_message_id", "the bot's opening message, to update it"),
+         ("notetaker_id", "the volunteer note-taker"),
+         ("started_at", "when it started"),
+         ("ended_at", "when it ended")),
+    ),
+    TableDoc(
+        "confidential_space", "Confidential spaces",
+        "Which channels and categories are confidential, so the bot can remind people and keep recording bots out.",
+        "When a moderator unmarks the space. The moderator's ID becomes 0 if they erase their data.",
+        (("guild_id", "which server this belongs to"),
+         ("target_id", "the channel or category"),
+         ("target_kind", "text, voice, stage or category"),
+         ("added_by", "the moderator who marked it"),
+         ("added_at", "when")),
+    ),
+    TableDoc(
+        "sticky_reminder", "Confidentiality reminders",
+        "The one live reminder message in a confidential channel, so it can be replaced instead of piling up. "
+        "Message text is never stored.",
+        "When the channel stops being confidential.",
+        (("guild_id", "which server this belongs to"),
+         ("channel_id", "the channel"),
+         ("message_id", "the bot's reminder message"),
+         ("posted_at", "when it was posted"),
+         ("messages_since", "how many messages since (a count only)")),
+    ),
+    TableDoc(
+        "voice_meeting_state", "Voice meeting reminders",
+        "When a confidential voice channel last got a reminder, so it is not repeated too often.",
+        "When the channel stops being confidential.",
+        (("guild_id", "which server this belongs to"),
+         ("channel_id", "the voice channel"),
+         ("last_reminder_at", "last reminder"),
+         ("emptied_at", "when the channel last became empty")),
+    ),
+    TableDoc(
+        "recording_exception", "Recording exceptions",
+        "A time-limited permission for a recording bot, only for an accessibility need that was discussed "
+        "and announced.",
+        "Kept as a record of the moderator decision. The moderator's ID becomes 0 if they erase their data.",
+        (("id", "row number"), GUILD,
+         ("channel_id", "the channel"),
+         ("bot_user_id", "the recording bot allowed (a bot, not a person)"),
+         ("reason_enc", "the accessibility reason the moderator typed, encrypted"),
+         ("granted_by", "the moderator who granted it"),
+         ("starts_at", "start"),
+         ("expires_at", "end"),
+         ("announced_at", "when it was announced in the meeting")),
+    ),
+    TableDoc(
+        "repair_case", "Repair cases",
+        "A member's request for repair after harm, carried privately to moderators. All text and the "
+        "requester's ID are encrypted; anonymous cases never store who filed them in readable form.",
+        "`case_retention_days` after the case is closed (daily purge). The requester's link is removed when "
+        "they use `/mydata delete` or `retention_days_after_leave` days after they leave; the case then shows "
+        "\"former member\".",
+        (("id", "row number"), GUILD,
+         ("number", "case number shown to people"),
+         ("anonymous", "whether the requester asked to stay anonymous"),
+         ("requester_enc", "the requester's Discord ID, encrypted"),
+         ("requester_index", "a keyed fingerprint of the requester, for limits and \"my cases\" "
+                             "without a readable ID"),
+         ("what_happened_enc", "what happened, encrypted"),
+         ("who_involved_enc", "who was involved, encrypted"),
+         ("what_would_help_enc", "what would help, encrypted"),
+         ("content_warning_enc", "a content warning, encrypted"),
+         ("resolution_enc", "how it was resolved, encrypted"),
+         ("excluded_moderator_ids", "moderators the requester asked to keep away from the case (kept even if "
+                                    "they erase their data, so the case stays hidden from them)"),
+         ("status", "submitted, acknowledged, in progress, resolved, closed or reopened"),
+         ("assignee_id", "the moderator handling it"),
+         ("thread_id", "the private moderator thread"),
+         ("summary_message_id", "the case summary message"),
+         ("routed_to_alternates", "whether alternate reviewers have it"),
+         ("routing_owner", "which running copy of the bot is delivering the case (a technical token)"),
+         ("route_blocked", "why delivery is waiting, e.g. no alternate reviewers set up"),
+         ("created_at", "filed"),
+         ("acknowledged_at", "acknowledged"),
+         ("ack_reminded_at", "when moderators were reminded to acknowledge"),
+         ("closed_at", "closed")),
+    ),
+    TableDoc(
+        "repair_event", "Repair case history",
+        "Who did what on a case, when. Notes and relayed replies are encrypted.",
+        "With the case. A person's ID is cleared from it on their `/mydata delete`.",
+        (("id", "row number"),
+         ("case_id", "the case"), GUILD,
+         ("actor_id", "who acted (empty for an anonymous requester or a former member)"),
+         ("kind", "what happened (e.g. acknowledged, note, closed)"),
+         ("body_enc", "note or relayed text, encrypted"),
+         ("data", "small details such as the new status (no text)"),
+         ("created_at", "when")),
+    ),
+    TableDoc(
+        "audit_log", "Audit log",
+        "Moderator actions (case steps, waiting rooms, recording exceptions, onboarding restarts) so moderators "
+        "stay accountable. IDs and action names only, never case or message text. Moderators can read it with "
+        "`/audit recent`; nobody can edit it.",
+        "Kept. A person's ID is cleared from it on their `/mydata delete`.",
+        (("id", "row number"), GUILD,
+         ("actor_id", "the moderator (or empty)"),
+         ("action", "the action's name, e.g. repair.close"),
+         ("subject", "what it was about, as kind:id, e.g. case:12"),
+         ("created_at", "when")),
+    ),
+    TableDoc(
+        "departed_member", "Departures",
+        "When someone left, so their remaining data is deleted after `retention_days_after_leave` days.",
+        "With the rest of their data when that time is up, or at once if they rejoin.",
+        (("guild_id", "which server they left"),
+         ("user_id", "who left"),
+         ("left_at", "when")),
+    ),
+)
+
+INTRO = (
+    "The bot keeps as little as it can. It never stores message content, usernames, avatars, IP addresses "
+    "or analytics: people appear only as Discord IDs (numbers). Repair case text, the requester of a case "
+    "and onboarding questions are encrypted at rest. Anyone can see everything the bot holds about them "
+    "with `/mydata show`, download it with `/mydata export`, and erase it with `/mydata delete`. "
+    "`retention_days_after_leave` (default 30) and `case_retention_days` (default 365) are settings "
+    "in the `[privacy]` section of config.toml."
+)
+
+START_MARKER = "<!-- inventory:start -->"
+END_MARKER = "<!-- inventory:end -->"
+
+
+def render_markdown(inventory: tuple[TableDoc, ...] = INVENTORY) -> str:
+    """The README block (without the markers)."""
+    lines = ["## What the bot stores and why", "", INTRO, ""]
+    for table in inventory:
+        lines += [f"### `{table.name}` — {table.title}", "",
+                  f"**Why:** {table.why}", "", f"**Deleted:** {table.deleted}", "",
+                  "| column | what it holds |", "|---|---|"]
+        lines += [f"| `{name}` | {text} |" for name, text in table.columns]
+        lines.append("")
+    return "\n".join(lines)
+
+
+_HEADING = re.compile(r"^### `([a-z0-9_]+)`")
+_ROW = re.compile(r"^\| `([a-z0-9_]+)` \|")
+
+
+def parse_markdown(text: str) -> dict[str, set[str]]:
+    """table -> documented columns, from a rendered block (used by the inventory test)."""
+    found: dict[str, set[str]] = {}
+    current: str | None = None
+    for line in text.splitlines():
+        heading = _HEADING.match(line)
+        if heading:
+            current = heading.group(1)
+            found.setdefault(current, set())
+            continue
+        row = _ROW.match(line)
+        if row and current is not None:
+            found[current].add(row.group(1))
+    return found
+
+
+def extract_block(readme: str) -> str | None:
+    start, end = readme.find(START_MARKER), readme.find(END_MARKER)
+    if start < 0 or end < start:
+        return None
+    return readme[start + len(START_MARKER):end].strip("\n")
+
+
+def replace_block(readme: str, block: str) -> str:
+    """Put `block` between the markers (adding the markers at the end if absent)."""
+    wrapped = f"{START_MARKER}\n{block.rstrip()}\n{END_MARKER}"
+    start, end = readme.find(START_MARKER), readme.find(END_MARKER)
+    if start < 0 or end < start:
+        return readme.rstrip("\n") + "\n\n" + wrapped + "\n"
+    return readme[:start] + wrapped + readme[end + len(END_MARKER):]
+
+
+def table_doc(name: str) -> TableDoc | None:
+    return next((t for t in INVENTORY if t.name == name), None)
+
+
+def main(argv: list[str]) -> int:
+    """`python -m cogs.privacy.inventory [README.md]`: rewrite the README block."""
+    path = Path(argv[0] if argv else "README.md")
+    path.write_text(replace_block(path.read_text(encoding="utf-8"), render_markdown()), encoding="utf-8")
+    print(f"updated the inventory block in {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
