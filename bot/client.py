@@ -73,6 +73,7 @@ class CoalitionBot(commands.Bot):
             tree_cls=CoalitionTree,
             help_command=None,
             chunk_guilds_at_startup=settings.discord.chunk_guilds_at_startup,
+            guild_ready_timeout=settings.discord.guild_ready_timeout,
             allowed_mentions=discord.AllowedMentions.none(),
             max_messages=None,  # never keep message content in memory
             **shard_kwargs,

@@ -41,6 +41,8 @@ class DiscordSection(Section):
     requests_per_second: float = Field(default=47.0, gt=0, le=48)
     # Keep the member cache small on very large servers (see README).
     chunk_guilds_at_startup: bool = True
+    # Seconds discord.py waits for more servers to arrive at start-up before setting them up.
+    guild_ready_timeout: float = Field(default=2.0, ge=0, le=60)
 
 
 class DatabaseSection(Section):

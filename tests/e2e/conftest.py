@@ -22,6 +22,7 @@ import pytest
 import yarl
 
 from tests.conftest import StandardGuild
+from tests.databases import fresh_database_url
 from tests.emulator import Emulator
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -37,11 +38,19 @@ def toml_value(value: Any) -> str:
     return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def write_config(directory: Path, emu: Emulator, sections: dict[str, dict[str, Any]] | None = None) -> Path:
-    """config.toml pointing at the emulator, SQLite in ``directory``; ``sections`` override/extend."""
+def e2e_backend() -> str:
+    """`sqlite` (default) or `postgres` (BOT_TEST_E2E_BACKEND=postgres; CI runs the suite both ways)."""
+    return os.environ.get("BOT_TEST_E2E_BACKEND", "sqlite")
+
+
+def write_config(directory: Path, emu: Emulator, sections: dict[str, dict[str, Any]] | None = None,
+                 database_url: str | None = None) -> Path:
+    """config.toml pointing at the emulator, SQLite in ``directory`` unless ``database_url`` is given;
+    ``sections`` override/extend."""
     merged: dict[str, dict[str, Any]] = {
-        "discord": {"api_base_url": emu.api_base_url, "gateway_url": emu.gateway_url},
-        "database": {"url": f"sqlite+aiosqlite:///{directory / 'bot.db'}"},
+        # guild_ready_timeout: the emulator sends every guild at once; don't wait 2 s for more.
+        "discord": {"api_base_url": emu.api_base_url, "gateway_url": emu.gateway_url, "guild_ready_timeout": 0.1},
+        "database": {"url": database_url or f"sqlite+aiosqlite:///{directory / 'bot.db'}"},
     }
     for name, values in (sections or {}).items():
         merged.setdefault(name, {}).update(values)
@@ -199,7 +208,20 @@ SpawnBot = Callable[..., Awaitable[BotProcess]]
 
 
 @pytest.fixture
-async def run_bot(tmp_path: Path) -> AsyncIterator[RunBot]:
+async def fresh_database(tmp_path: Path) -> AsyncIterator[Callable[[Path], Awaitable[str | None]]]:
+    """Factory: a new empty database for one bot directory on the e2e backend (None = SQLite file)."""
+    async with contextlib.AsyncExitStack() as stack:
+
+        async def make(directory: Path) -> str | None:
+            if e2e_backend() == "sqlite":
+                return None
+            return await stack.enter_async_context(fresh_database_url("postgres", directory))
+
+        yield make
+
+
+@pytest.fixture
+async def run_bot(tmp_path: Path, fresh_database: Callable[[Path], Awaitable[str | None]]) -> AsyncIterator[RunBot]:
     """Factory: ``await run_bot(sg, config={...}, wait=True)`` → ``InProcessBot`` (stopped at teardown)."""
     started: list[InProcessBot] = []
 
@@ -207,7 +229,8 @@ async def run_bot(tmp_path: Path) -> AsyncIterator[RunBot]:
                   wait: bool = True) -> InProcessBot:
         directory = tmp_path / f"inproc{len(started)}"
         directory.mkdir()
-        handle = InProcessBot(sg, directory, write_config(directory, sg.emu, config))
+        url = await fresh_database(directory)
+        handle = InProcessBot(sg, directory, write_config(directory, sg.emu, config, url))
         started.append(handle)
         return await handle.start(wait=wait)
 
@@ -219,7 +242,7 @@ async def run_bot(tmp_path: Path) -> AsyncIterator[RunBot]:
 
 
 @pytest.fixture
-async def spawn_bot(tmp_path: Path) -> AsyncIterator[SpawnBot]:
+async def spawn_bot(tmp_path: Path, fresh_database: Callable[[Path], Awaitable[str | None]]) -> AsyncIterator[SpawnBot]:
     """Factory: ``await spawn_bot(sg, config={...}, env={...}, wait=True)`` → ``BotProcess``."""
     started: list[BotProcess] = []
 
@@ -227,7 +250,8 @@ async def spawn_bot(tmp_path: Path) -> AsyncIterator[SpawnBot]:
                     env: dict[str, str] | None = None, wait: bool = True) -> BotProcess:
         directory = tmp_path / f"proc{len(started)}"
         directory.mkdir()
-        handle = BotProcess(sg, directory, write_config(directory, sg.emu, config), env)
+        url = await fresh_database(directory)
+        handle = BotProcess(sg, directory, write_config(directory, sg.emu, config, url), env)
         started.append(handle)
         return await handle.start(wait=wait)
 
