@@ -18,6 +18,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
+from bot import pacing
 from bot.client import CoalitionBot
 from bot.errors import BadInput, NotFound
 from bot.ui import NO_MENTIONS, only_user, progress_bar
@@ -113,7 +114,8 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
                     f"with the buttons, or use `/onboarding start` in the server. No rush — and if something "
                     f"is unclear, press \"I have a question\".")
             try:
-                await member.send(text, allowed_mentions=NO_MENTIONS)
+                with pacing.background():
+                    await member.send(text, allowed_mentions=NO_MENTIONS)
             except discord.HTTPException:
                 log.info("could not send an onboarding reminder (guild=%s user=%s)", guild_id, user_id)
 
@@ -177,6 +179,9 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
     async def on_member_join(self, member: discord.Member) -> None:
         if member.bot or not self.bot.settings.onboarding.enabled:
             return
+        member_role = self.bot.wiring_for(member.guild).member_role
+        if member_role is not None and member_role in member.roles:
+            return  # already a member (e.g. a role given by other means): never asked again
         async with self.bot.sessions() as session, session.begin():
             await repo.delete_membership(session, member.guild.id, member.id)  # a returning person starts fresh
             row = await repo.start_progress(session, member.guild.id, member.id,
@@ -231,7 +236,7 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
         async with self.bot.sessions() as session, session.begin():
             row = await repo.get_progress(session, guild_id, user.id, for_update=True)
             membership = await repo.get_membership(session, guild_id, user.id)
-            if row is None or (row.status == logic.COMPLETED and not row.reaffirm_from_version):
+            if row is None or row.status == logic.COMPLETED:
                 if self._is_member(interaction, membership):
                     await interaction.response.send_message(
                         "You're already a member — there's nothing more to do here. Welcome!", ephemeral=True)
@@ -362,7 +367,8 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
             new = logic.final_roles(current, member_role=wiring.member_role.id, newcomer_role=newcomer, coi_roles=coi)
             if set(new) != set(current):
                 try:
-                    await member.edit(roles=[discord.Object(r) for r in new], reason="Onboarding completed")
+                    with pacing.urgent():  # a person is waiting on this one
+                        await member.edit(roles=[discord.Object(r) for r in new], reason="Onboarding completed")
                 except discord.HTTPException as exc:
                     problem = f"Discord refused the role change (HTTP {exc.status}); check my role is above " \
                               "the Member, Newcomer and COI roles and that I have Manage Roles"
@@ -612,8 +618,9 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
         closed = 0
         for member, outcome in to_ask:
             try:
-                await member.send(outcome.content, view=outcome.view or discord.utils.MISSING,
-                                  allowed_mentions=NO_MENTIONS)
+                with pacing.background():
+                    await member.send(outcome.content, view=outcome.view or discord.utils.MISSING,
+                                      allowed_mentions=NO_MENTIONS)
             except discord.HTTPException:
                 closed += 1
         extra = (f" {closed} of them have closed DMs; they can use `/onboarding start` in the server."
