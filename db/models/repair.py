@@ -36,6 +36,11 @@ class RepairCase(Base):
     thread_id: Mapped[int | None] = mapped_column(Snowflake)
     summary_message_id: Mapped[int | None] = mapped_column(Snowflake)
     routed_to_alternates: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Which bot process is routing the case right now (a per-start token); a claim by an
+    # earlier start (e.g. one killed mid-routing) is taken over. Guards exactly-once routing.
+    routing_owner: Mapped[str | None] = mapped_column(String(32))
+    # Why routing is waiting (e.g. "no_alternates"), so moderators are told once, not every minute.
+    route_blocked: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ack_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -41,6 +41,8 @@ def upgrade() -> None:
     sa.Column('thread_id', sa.BigInteger(), nullable=True),
     sa.Column('summary_message_id', sa.BigInteger(), nullable=True),
     sa.Column('routed_to_alternates', sa.Boolean(), nullable=False),
+    sa.Column('routing_owner', sa.String(length=32), nullable=True),
+    sa.Column('route_blocked', sa.String(length=32), nullable=True),
     sa.Column('created_at', db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('acknowledged_at', db.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('ack_reminded_at', db.base.UTCDateTime(timezone=True), nullable=True),
