@@ -315,6 +315,15 @@ class ConfidentialCog(commands.Cog):
                                    posted_at=counter.posted_at, messages_since=counter.count)
         counter.dirty = False
 
+    def message_count(self, guild_id: int, channel_id: int) -> int | None:
+        """Messages counted since the last reminder in a channel (None: not tracked in memory)."""
+        counter = self._sticky.get((guild_id, channel_id))
+        return counter.count if counter else None
+
+    def reminder_message_id(self, guild_id: int, channel_id: int) -> int | None:
+        counter = self._sticky.get((guild_id, channel_id))
+        return counter.message_id if counter else None
+
     async def flush_counts(self) -> int:
         """Write changed in-memory counts to the database; returns how many channels were saved."""
         dirty = [(gid, cid, c.count) for (gid, cid), c in self._sticky.items() if c.dirty]

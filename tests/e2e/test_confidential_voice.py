@@ -9,7 +9,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from db.repositories import confidential as repo
-
 from tests.conftest import StandardGuild
 from tests.emulator import Channel, Emulator, Message, ScriptedUser
 from tests.emulator import permissions as P
@@ -47,9 +46,9 @@ async def mark(sg: StandardGuild, target: Channel) -> None:
     assert result.ephemeral and "now a confidential space" in reply.text
 
 
-async def eventually(check: Callable[[], Awaitable[bool]], what: str, timeout: float = 10.0) -> None:
+async def eventually(check: Callable[[], Awaitable[bool]], what: str, limit_s: float = 10.0) -> None:
     """Poll an async condition (e.g. a database row the bot writes) until it holds."""
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + limit_s
     while not await check():
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
