@@ -127,7 +127,8 @@ async def test_expiry_ends_it_by_itself(emulator: Emulator, standard_guild: Stan
     assert await cog.run_due_jobs() == 0  # not ended twice
     async with bot_in_process.bot.sessions() as session:
         entries = await audit.recent(session, sg.guild.id, action_prefix="coi.waitingroom")
-    assert [(e.action, e.actor_id) for e in entries][0] == ("coi.waitingroom.expire", None)
+    assert [(e.action, e.actor_id) for e in entries] == [("coi.waitingroom.expire", None),
+                                                         ("coi.waitingroom.start", sg.moderator.id)]
     again = await sg.moderator.slash(sg.guild, "waitingroom end", channel=meeting)
     assert "no waiting room" in (await again.wait_message()).content
 
