@@ -1,0 +1,214 @@
+"""db.repositories.privacy against real databases (SQLite and PostgreSQL): a person with a
+row in every table is found, erased everywhere, and nobody else's data is touched.
+
+`seed_every_table` is also used by the end-to-end tests to give a member data in features
+whose screens are not the point of the test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from db.base import Base
+from db.crypto import DataCipher
+from db.migrate import upgrade_to_head
+from db.models import (
+    AuditEntry,
+    CoiTag,
+    ConfidentialSpace,
+    DepartedMember,
+    Meeting,
+    Membership,
+    OnboardingProgress,
+    OnboardingQuestion,
+    RecordingException,
+    RepairCase,
+    RepairEvent,
+    StickyReminder,
+    VoiceMeetingState,
+    WaitingRoom,
+)
+from db.repositories import privacy as repo
+from db.session import create_engine, create_session_factory
+from tests.databases import BACKENDS, fresh_database_url
+
+T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+QUESTION = "Is the Tuesday meeting safe for me QMARK-7781?"
+CASE_TEXT = "Something happened at the meeting CASEMARK-5521"
+
+
+@dataclass
+class Seeded:
+    guild_id: int
+    user_id: int
+    case_numbers: list[int]
+
+
+async def seed_every_table(session: AsyncSession, cipher: DataCipher, guild_id: int, user_id: int,
+                           moderator_id: int, other_id: int, *, at: datetime = T0,
+                           channel_id: int = 5551) -> Seeded:
+    """Give `user_id` a row (or an ID inside a row) in every table that can hold a person."""
+    base = (await session.execute(select(func.coalesce(func.max(RepairCase.number), 0)).where(
+        RepairCase.guild_id == guild_id))).scalar_one()
+    session.add_all([
+        OnboardingProgress(guild_id=guild_id, user_id=user_id, content_version="v1", coi_selection=["funders"],
+                           started_at=at, updated_at=at),
+        Membership(guild_id=guild_id, user_id=user_id, content_version="v1", accepted_at=at,
+                   accepted_step_hashes={"values": "abc"}),
+        OnboardingQuestion(guild_id=guild_id, user_id=user_id, step_index=1, question_enc=cipher.encrypt(QUESTION),
+                           asked_at=at, answered_at=at, answered_by=moderator_id),
+        CoiTag(guild_id=guild_id, user_id=user_id, category_key="funders", declared_at=at),
+        WaitingRoom(guild_id=guild_id, channel_id=channel_id, category_keys=["funders"], previous_overwrites={},
+                    moved_member_ids=[user_id, other_id], started_by=user_id, reason=f"asked by <@{user_id}>",
+                    started_at=at, expires_at=at + timedelta(hours=1)),
+        Meeting(guild_id=guild_id, channel_id=channel_id, started_by=moderator_id, notetaker_id=user_id,
+                started_at=at),
+        ConfidentialSpace(guild_id=guild_id, target_id=channel_id + 1, target_kind="text", added_by=user_id,
+                          added_at=at),
+        StickyReminder(guild_id=guild_id, channel_id=channel_id + 1, messages_since=3),
+        VoiceMeetingState(guild_id=guild_id, channel_id=channel_id + 2),
+        RecordingException(guild_id=guild_id, channel_id=channel_id, reason_enc=cipher.encrypt("captions"),
+                           granted_by=user_id, starts_at=at, expires_at=at + timedelta(hours=2)),
+        AuditEntry(guild_id=guild_id, actor_id=user_id, action="coi.waiting_room.start",
+                   subject=f"user:{user_id}", created_at=at),
+        DepartedMember(guild_id=guild_id, user_id=user_id, left_at=at),
+    ])
+    index = cipher.blind_index(guild_id, str(user_id))
+    own = RepairCase(guild_id=guild_id, number=base + 1, anonymous=False, requester_enc=cipher.encrypt(str(user_id)),
+                     requester_index=index, what_happened_enc=cipher.encrypt(CASE_TEXT), assignee_id=moderator_id,
+                     excluded_moderator_ids=[other_id], created_at=at)
+    anonymous = RepairCase(guild_id=guild_id, number=base + 2, anonymous=True,
+                           requester_enc=cipher.encrypt(str(user_id)), requester_index=index,
+                           what_happened_enc=cipher.encrypt("anonymous " + CASE_TEXT), created_at=at)
+    assigned = RepairCase(guild_id=guild_id, number=base + 3, anonymous=False,
+                          requester_enc=cipher.encrypt(str(other_id)),
+                          requester_index=cipher.blind_index(guild_id, str(other_id)),
+                          what_happened_enc=cipher.encrypt("other person's case"), assignee_id=user_id,
+                          created_at=at)
+    session.add_all([own, anonymous, assigned])
+    await session.flush()
+    session.add_all([
+        RepairEvent(case_id=own.id, guild_id=guild_id, actor_id=user_id, kind="submitted",
+                    body_enc=cipher.encrypt("my reply"), data={"by": user_id}, created_at=at),
+        RepairEvent(case_id=assigned.id, guild_id=guild_id, actor_id=user_id, kind="acknowledged",
+                    data={"assignee": str(user_id)}, created_at=at),
+    ])
+    await session.flush()
+    return Seeded(guild_id, user_id, [own.number, anonymous.number])
+
+
+@pytest.fixture(params=BACKENDS)
+async def sessions(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    async with fresh_database_url(request.param, tmp_path) as url:
+        engine = create_engine(url)
+        await upgrade_to_head(engine)
+        try:
+            yield create_session_factory(engine)
+        finally:
+            await engine.dispose()
+
+
+CIPHER = DataCipher([DataCipher.generate_key()])
+G, G2, U, M, OTHER = 900000000000000001, 900000000000000002, 412345678901234567, 512345678901234567, 612345678901234567
+
+
+async def test_collect_finds_every_table_and_decrypts_only_own_words(
+        sessions: async_sessionmaker[AsyncSession]) -> None:
+    async with sessions() as session, session.begin():
+        await seed_every_table(session, CIPHER, G, U, M, OTHER)
+    async with sessions() as session:
+        data = await repo.collect(session, CIPHER, U, G)
+    tables = {f.table for f in data.found}
+    person_tables = {t for t, cols in repo.PERSON_COLUMNS.items()
+                     if any(how not in (repo.Erase.NOT_A_PERSON, repo.Erase.KEEP_FOR_SAFETY) for how in cols.values())}
+    assert tables == person_tables
+    question = next(f for f in data.found if f.table == "onboarding_question")
+    assert question.row["question"] == QUESTION and "question_enc" not in question.row
+    exception = next(f for f in data.found if f.table == "recording_exception")
+    assert "reason" not in exception.row and "reason_enc" not in exception.row  # not their words
+    assert sorted(c["number"] for c in data.cases_filed) == [1, 2]
+    assert {c["what_happened"] for c in data.cases_filed} == {CASE_TEXT, "anonymous " + CASE_TEXT}
+    # The moderator excluded from a case is never shown that exclusion.
+    async with sessions() as session:
+        other = await repo.collect(session, CIPHER, OTHER, G)
+    assert not any(f.table == "repair_case" and "excluded_moderator_ids" in f.columns for f in other.found)
+
+
+async def test_erase_leaves_no_trace_keeps_cases_and_spares_others(
+        sessions: async_sessionmaker[AsyncSession]) -> None:
+    async with sessions() as session, session.begin():
+        await seed_every_table(session, CIPHER, G, U, M, OTHER)
+        await seed_every_table(session, CIPHER, G2, U, M, OTHER, channel_id=7771)
+    async with sessions() as session:
+        assert len(await repo.tables_mentioning(session, U)) > 10
+    async with sessions() as session, session.begin():
+        result = await repo.erase(session, CIPHER, U, G)
+    assert result.cases_unlinked == 2 and result.rows_deleted == 5
+    async with sessions() as session:
+        # Nothing in server G mentions U any more; server G2 is untouched.
+        for table in Base.metadata.sorted_tables:
+            rows = (await session.execute(select(table).where(table.c.guild_id == G))).mappings().all()
+            for row in rows:
+                assert not any(repo.contains_id(v, U) for v in row.values()), (table.name, dict(row))
+        cases = (await session.execute(select(RepairCase).where(RepairCase.guild_id == G)
+                                       .order_by(RepairCase.number))).scalars().all()
+        assert [c.number for c in cases] == [1, 2, 3]
+        assert cases[0].requester_enc is None and cases[0].requester_index is None
+        assert CIPHER.decrypt(cases[0].what_happened_enc) == CASE_TEXT  # content stays for moderators
+        assert cases[0].excluded_moderator_ids == [OTHER] and cases[0].assignee_id == M
+        assert cases[2].assignee_id is None and cases[2].requester_index == CIPHER.blind_index(G, str(OTHER))
+        room = (await session.execute(select(WaitingRoom).where(WaitingRoom.guild_id == G))).scalar_one()
+        assert room.moved_member_ids == [OTHER] and room.started_by == repo.FORMER_MEMBER_ID
+        assert room.reason == "asked by <@former>"
+        audit = (await session.execute(select(AuditEntry).where(AuditEntry.guild_id == G))).scalar_one()
+        assert audit.actor_id is None and audit.subject == "user:former"
+        question = await session.get(Membership, (G2, U))
+        assert question is not None
+        assert (await repo.collect(session, CIPHER, U, G)).found == []
+    async with sessions() as session, session.begin():
+        await repo.erase(session, CIPHER, U, None)
+    async with sessions() as session:
+        assert await repo.tables_mentioning(session, U) == []
+        assert "repair_case.excluded_moderator_ids" in await repo.tables_mentioning(session, OTHER)
+
+
+async def test_leave_rejoin_and_due_departures(sessions: async_sessionmaker[AsyncSession]) -> None:
+    async with sessions() as session, session.begin():
+        session.add(OnboardingProgress(guild_id=G, user_id=U, content_version="v1"))
+        await session.flush()
+        await repo.member_left(session, G, U, T0)
+        await repo.member_left(session, G, U, T0 + timedelta(hours=1))  # idempotent: moves the date
+    async with sessions() as session, session.begin():
+        assert await session.get(OnboardingProgress, (G, U)) is None
+        departure = await repo.departure(session, G, U)
+        assert departure is not None and departure.left_at == T0 + timedelta(hours=1)
+        assert await repo.departures_due(session, T0) == []
+        assert len(await repo.departures_due(session, T0 + timedelta(hours=1))) == 1
+        assert await repo.member_rejoined(session, G, U) is True
+        assert await repo.member_rejoined(session, G, U) is False
+        assert await repo.departures_due(session, T0 + timedelta(days=999)) == []
+
+
+async def test_purge_closed_cases_only_when_old_enough(sessions: async_sessionmaker[AsyncSession]) -> None:
+    async with sessions() as session, session.begin():
+        cases = [RepairCase(guild_id=G, number=n, what_happened_enc=CIPHER.encrypt("x"), status=status,
+                            closed_at=closed, thread_id=n) for n, status, closed in [
+                                (1, "closed", T0), (2, "closed", T0 + timedelta(days=2)), (3, "resolved", None),
+                                (4, "reopened", T0)]]
+        session.add_all(cases)
+        await session.flush()
+        session.add(RepairEvent(case_id=cases[0].id, guild_id=G, kind="closed"))
+    async with sessions() as session, session.begin():
+        purged = await repo.purge_closed_cases(session, T0 + timedelta(days=1))
+        assert [(p.guild_id, p.thread_id) for p in purged] == [(G, 1)]
+    async with sessions() as session:
+        numbers = (await session.execute(select(RepairCase.number).order_by(RepairCase.number))).scalars().all()
+        assert numbers == [2, 3, 4]
+        assert (await session.execute(select(func.count()).select_from(RepairEvent))).scalar_one() == 0
