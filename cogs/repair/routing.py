@@ -126,9 +126,11 @@ class Router:
                 alternate_role=facts.alternate_role,
                 alternate_channel=facts.alternate_channel,
                 can_create_private_threads=perms.create_private_threads and perms.send_messages_in_threads,
+                # Administrators see everything whatever we do (the requester is told); others with
+                # Manage Threads would see a private thread, so they force a channel with a deny.
                 excluded_can_see_private_threads=any(
-                    parent.permissions_for(m).view_channel
-                    and (parent.permissions_for(m).manage_threads or parent.permissions_for(m).administrator)
+                    parent.permissions_for(m).view_channel and parent.permissions_for(m).manage_threads
+                    and not parent.permissions_for(m).administrator
                     for m in excluded_members),
                 can_create_channels=me.guild_permissions.manage_channels,
             )

@@ -123,3 +123,287 @@ async def test_anonymous_filing_from_dm_never_shows_identity(
     assert case.anonymous and str(member.id).encode() not in (case.requester_enc or b"")
     filed = [e for e in await db_rows(bot_in_process, RepairEvent) if e.kind == "filed"]
     assert filed and filed[0].actor_id is None
+
+
+# --- case buttons and the status workflow ---------------------------------------------------------
+
+
+async def test_each_button_and_transition_with_refusals(
+        emulator: Emulator, standard_guild: StandardGuild, bot_in_process: InProcessBot, member: ScriptedUser) -> None:
+    sg, mod = standard_guild, standard_guild.moderator
+    await file_request(member, sg.guild)
+    thread = await case_place(emulator, sg)
+    summary = await summary_of(emulator, thread)
+
+    acked = await mod.click(summary, "Acknowledge")
+    assert acked.type == 7 and field(summary, "Status") == "Acknowledged"
+    dm = await member.wait_dm(lambda m: "acknowledged" in m.text)
+    assert "the moderators" in dm.text and mod.name not in dm.text
+
+    again = await mod.click(summary, "Acknowledge")
+    assert again.ephemeral and "already been acknowledged" in again.text
+    assert field(summary, "Status") == "Acknowledged"
+
+    await mod.click(summary, "Assign to me")
+    assert field(summary, "Status") == "In progress" and mod.mention in field(summary, "Assigned to")
+
+    opened = await mod.click(summary, "Reply to requester")
+    assert opened.modal is not None
+    before = member.last_dm()
+    await opened.modal.submit({"text": "Thank you for telling us. Could we talk on Thursday?"})
+    reply = await member.wait_dm(lambda m: "Thursday" in m.text, after=before)
+    assert "— the moderators" in reply.text and mod.name not in reply.text and str(mod.id) not in reply.text
+
+    noted = await mod.click(summary, "Add note")
+    assert noted.modal is not None
+    before = member.last_dm()
+    await noted.modal.submit({"text": "Spoke with the facilitator."})
+    await emulator.wait_for(lambda: any("Spoke with the facilitator" in m.text for m in thread.all_messages()))
+    assert member.last_dm() is before, "notes are for moderators only"
+
+    closing = await mod.click(summary, "Close with resolution")
+    assert closing.modal is not None
+    await closing.modal.submit({"outcome": ["resolved"], "text": "We met and agreed on meeting norms."})
+    await emulator.wait_for(lambda: field(summary, "Status") == "Resolved")
+    closed_dm = await member.wait_dm(lambda m: "resolved" in m.text)
+    assert "agreed on meeting norms" in closed_dm.text
+
+    twice = await mod.click(summary, "Close with resolution")
+    assert twice.modal is None and twice.ephemeral and "already closed" in twice.text
+
+    await mod.click(summary, "Reopen")
+    assert field(summary, "Status") == "Reopened"
+    again_open = await mod.click(summary, "Reopen")
+    assert "still open" in again_open.text
+
+    outsider = emulator.create_user("Not A Mod")
+    await outsider.join(sg.guild)
+    refused = await outsider.click(summary, "Acknowledge")
+    assert refused.ephemeral and "Only moderators" in refused.text
+
+    events = [e.kind for e in await db_rows(bot_in_process, RepairEvent)]
+    assert events == ["filed", "routed", "ack", "assign", "reply", "note", "close", "reopen"]
+    audits = [(a.action, a.subject) for a in await db_rows(bot_in_process, AuditEntry)
+              if a.action.startswith("repair.")]
+    assert audits == [(f"repair.{k}", "case:1") for k in ("ack", "assign", "reply", "note", "close", "reopen")]
+    assert all(a.actor_id == mod.id for a in await db_rows(bot_in_process, AuditEntry)
+               if a.action.startswith("repair."))
+
+
+# --- relay both ways ------------------------------------------------------------------------------
+
+
+async def test_relay_both_ways_and_case_picker(
+        emulator: Emulator, standard_guild: StandardGuild, run_bot: RunBot, member: ScriptedUser) -> None:
+    sg = standard_guild
+    await run_bot(sg, config={"repair": {"cooldown_minutes": 0}})
+    await file_request(member, sg.guild, anonymous=True)
+    first = await case_place(emulator, sg, 1)
+    await summary_of(emulator, first)
+
+    await member.send_dm(sg.bot, "One more thing: it happened twice.")
+    relayed = await emulator.wait_for(lambda: next((m for m in first.all_messages() if "happened twice" in m.text),
+                                                   None))
+    assert "Anonymous requester" in relayed.text and member.name not in relayed.text
+    assert str(member.id) not in relayed.text and not relayed.pings_anyone
+    ack = await member.wait_dm(lambda m: "Passed on" in m.text)
+    assert "case #1" in ack.text
+
+    # moderator → requester goes through the Reply button (covered above); here: the second case and the picker
+    await file_request(member, sg.guild, what="A second, separate matter.")
+    second = await case_place(emulator, sg, 2)
+    await summary_of(emulator, second)
+    sent = await member.send_dm(sg.bot, "This is about the second matter.")
+    picker = await member.wait_dm(lambda m: bool(m.selects), after=sent)
+    picked = await member.select(picker, ["Case #2 — IHRRC"])
+    assert picked.type == 7
+    await emulator.wait_for(lambda: any("second matter" in m.text for m in second.all_messages()))
+    assert not any("second matter" in m.text for m in first.all_messages())
+    assert "Passed on" in picker.text and "case #2" in picker.text
+
+
+# --- conflicted moderators ------------------------------------------------------------------------
+
+
+async def test_excluded_moderator_not_added_to_thread_and_cannot_act(
+        emulator: Emulator, build_guild: GuildBuilder, run_bot: RunBot) -> None:
+    sg = build_guild()
+    # Moderators here cannot see every private thread (no Manage Threads): a thread hides the case.
+    assert sg.moderator_role is not None
+    sg.moderator_role.permissions &= ~P.MANAGE_THREADS
+    conflicted = await make_moderator(sg, "Casey Conflicted")
+    bot = await run_bot(sg)
+    alex = emulator.create_user("Alex Member")
+    await alex.join(sg.guild)
+    await file_request(alex, sg.guild, exclude=[conflicted])
+
+    thread = await case_place(emulator, sg)
+    assert thread.type == 12
+    summary = await summary_of(emulator, thread)
+    assert conflicted.id not in thread.thread_members and not conflicted.can_view(thread)
+    assert sg.moderator.id in thread.thread_members and sg.moderator.can_view(thread)
+    assert conflicted.mention in field(summary, "Kept away from this case")
+
+    for label in ("Acknowledge", "Assign to me", "Reply to requester", "Close with resolution"):
+        refused = await conflicted.click(summary, label)
+        assert refused.ephemeral and "asked that you not handle it" in refused.text, label
+        assert refused.modal is None
+    listed = await conflicted.slash(sg.guild, "repair cases", in_channel=sg.moderators)
+    assert "#1" not in listed.text
+    export = await conflicted.slash(sg.guild, "repair export", case=1, in_channel=sg.moderators)
+    assert "asked that you not handle it" in export.text and not export.message.attachments  # type: ignore[union-attr]
+    assert field(summary, "Status").startswith("Submitted")
+    assert [e.kind for e in await db_rows(bot, RepairEvent)] == ["filed", "routed"]
+
+
+async def test_excluded_moderator_with_manage_threads_gets_a_private_channel_instead(
+        emulator: Emulator, standard_guild: StandardGuild, bot_in_process: InProcessBot, member: ScriptedUser) -> None:
+    """Discord shows every private thread to Manage Threads holders, so the case gets its own channel."""
+    sg = standard_guild
+    other = await make_moderator(sg, "Riley Reviewer")
+    await file_request(member, sg.guild, exclude=[sg.moderator])
+    place = await case_place(emulator, sg)
+    assert place.type == 0, "a channel, not a thread"
+    await summary_of(emulator, place)
+    assert not sg.moderator.can_view(place)
+    assert other.can_view(place) and not member.can_view(place)
+
+
+async def test_everyone_excluded_goes_to_alternate_reviewers(
+        emulator: Emulator, build_guild: GuildBuilder, run_bot: RunBot) -> None:
+    sg = build_guild()
+    reviewers = sg.guild.create_role("Alternate Reviewers")
+    elder = emulator.create_user("Elder Reviewer")
+    await elder.join(sg.guild, roles=[reviewers])
+    alt_channel = sg.guild.create_text_channel("alternate-review", overwrites={
+        sg.guild.id: (0, P.VIEW_CHANNEL), reviewers.id: (P.VIEW_CHANNEL, 0), sg.bot.id: (P.VIEW_CHANNEL, 0)})
+    bot = await run_bot(sg, config={"guild": {"alternate_reviewers_role": "Alternate Reviewers",
+                                              "alternate_reviewers_channel": "alternate-review"}})
+    alex = emulator.create_user("Alex Member")
+    await alex.join(sg.guild)
+    # every moderator: Morgan (role) and the owner (Manage Server)
+    receipt = await file_request(alex, sg.guild, exclude=[sg.moderator, sg.owner])
+    assert "alternate reviewers" in receipt.text
+    thread = await case_place(emulator, sg)
+    assert thread.parent_id == alt_channel.id
+    summary = await summary_of(emulator, thread)
+    assert elder.id in thread.thread_members
+    assert sg.moderator.id not in thread.thread_members and not sg.moderator.can_view(thread)
+    # the alternate reviewer can act; the excluded moderator cannot
+    await elder.click(summary, "Acknowledge")
+    assert field(summary, "Status") == "Acknowledged"
+    refused = await sg.moderator.click(summary, "Assign to me")
+    assert "asked that you not handle it" in refused.text
+    cases = await db_rows(bot, RepairCase)
+    assert cases[0].routed_to_alternates
+
+
+async def test_everyone_excluded_without_alternates_waits_honestly(
+        emulator: Emulator, standard_guild: StandardGuild, bot_in_process: InProcessBot, member: ScriptedUser) -> None:
+    sg = standard_guild
+    receipt = await file_request(member, sg.guild, exclude=[sg.moderator, sg.owner])
+    assert "no alternate reviewers set up yet" in receipt.text
+    assert sg.mod_log is not None
+    notice = await emulator.wait_for(lambda: next((m for m in sg.mod_log.all_messages()
+                                                   if "alternate" in m.text), None))
+    assert WHAT not in notice.text and member.name not in notice.text and str(member.id) not in notice.text
+    await bot_in_process.bot.get_cog("RepairCog").run_due_jobs()
+    assert sg.guild.find_channel("case-1") is None
+    assert len([m for m in sg.mod_log.all_messages() if "alternate" in m.text]) == 1, "told once, not every minute"
+
+
+# --- reminder, export, limits -----------------------------------------------------------------------
+
+
+async def test_one_reminder_after_the_ack_deadline(
+        emulator: Emulator, standard_guild: StandardGuild, bot_in_process: InProcessBot, member: ScriptedUser) -> None:
+    sg, bot = standard_guild, bot_in_process.bot
+    cog = bot.get_cog("RepairCog")
+    await file_request(member, sg.guild)
+    thread = await case_place(emulator, sg)
+    await summary_of(emulator, thread)
+
+    def reminders() -> list[Message]:
+        return [m for m in thread.all_messages() if "Reminder" in m.text]
+
+    bot.clock.advance(timedelta(hours=47))
+    await cog.run_due_jobs()
+    assert reminders() == []
+    bot.clock.advance(timedelta(hours=2))
+    await cog.run_due_jobs()
+    await cog.run_due_jobs()
+    assert len(reminders()) == 1
+    reminder = reminders()[0]
+    assert sg.moderator_role is not None
+    assert reminder.pinged_role_ids == [sg.moderator_role.id]
+    assert reminder.pinged_user_ids == [] and not reminder.pings_everyone
+    bot.clock.advance(timedelta(hours=72))
+    await cog.run_due_jobs()
+    assert len(reminders()) == 1, "one reminder only"
+
+
+async def test_acknowledged_case_gets_no_reminder(
+        emulator: Emulator, standard_guild: StandardGuild, bot_in_process: InProcessBot, member: ScriptedUser) -> None:
+    sg, bot = standard_guild, bot_in_process.bot
+    await file_request(member, sg.guild)
+    thread = await case_place(emulator, sg)
+    await sg.moderator.click(await summary_of(emulator, thread), "Acknowledge")
+    bot.clock.advance(timedelta(hours=100))
+    await bot.get_cog("RepairCog").run_due_jobs()
+    assert not [m for m in thread.all_messages() if "Reminder" in m.text]
+
+
+async def test_export_transcript_keeps_anonymous_anonymous(
+        emulator: Emulator, standard_guild: StandardGuild, bot_in_process: InProcessBot, member: ScriptedUser) -> None:
+    sg, mod = standard_guild, standard_guild.moderator
+    await file_request(member, sg.guild, anonymous=True)
+    thread = await case_place(emulator, sg)
+    summary = await summary_of(emulator, thread)
+    await mod.click(summary, "Acknowledge")
+    await member.send_dm(sg.bot, "Adding: it was at the March meeting.")
+    await emulator.wait_for(lambda: any("March meeting." in m.text for m in thread.all_messages()))
+
+    result = await mod.slash(sg.guild, "repair export", case=1, in_channel=sg.moderators)
+    reply = await result.wait_message(lambda m: bool(m.attachments))
+    assert reply.ephemeral
+    text = reply.attachments[0].data.decode()
+    assert reply.attachments[0].filename == "case-1.txt"
+    for expected in ("Repair case #1", WHAT, WHO, HELP, CW, "Anonymous requester", "acknowledged the case",
+                     "Adding: it was at the March meeting."):
+        assert expected in text, expected
+    assert member.name not in text and str(member.id) not in text
+    assert mod.name in text  # moderators' own actions are named in the internal record
+
+    outsider = await mod.slash(sg.guild, "repair export", case=7, in_channel=sg.moderators)
+    assert "no case #7" in outsider.text
+    nonmod = await member.slash(sg.guild, "repair export", case=1)
+    assert "Only moderators" in nonmod.text and not nonmod.message.attachments  # type: ignore[union-attr]
+
+
+async def test_cases_list_for_moderators_only(
+        emulator: Emulator, standard_guild: StandardGuild, bot_in_process: InProcessBot, member: ScriptedUser) -> None:
+    sg = standard_guild
+    await file_request(member, sg.guild)
+    await case_place(emulator, sg)
+    listed = await sg.moderator.slash(sg.guild, "repair cases", in_channel=sg.moderators)
+    assert listed.ephemeral and "#1" in listed.text and "Submitted" in listed.text
+    closed = await sg.moderator.slash(sg.guild, "repair cases", status="closed", in_channel=sg.moderators)
+    assert "No cases" in closed.text
+    refused = await member.slash(sg.guild, "repair cases")
+    assert "Only moderators" in refused.text
+
+
+async def test_limits_cooldown_and_max_open(
+        emulator: Emulator, standard_guild: StandardGuild, run_bot: RunBot, member: ScriptedUser) -> None:
+    sg = standard_guild
+    handle = await run_bot(sg, config={"repair": {"max_open_per_member": 2, "cooldown_minutes": 10}})
+    await file_request(member, sg.guild)
+    cooled = await member.slash(sg.guild, "repair request")
+    assert cooled.ephemeral and "pause of 10 minutes" in cooled.text and "<t:" in cooled.text
+    assert not cooled.message.buttons  # type: ignore[union-attr]
+    handle.bot.clock.advance(timedelta(minutes=11))
+    await file_request(member, None, anonymous=True)  # anonymous cases count too (by blind index)
+    handle.bot.clock.advance(timedelta(minutes=11))
+    full = await member.slash(None, "repair request")
+    assert "2 open repair requests" in full.text
+    assert len(await db_rows(handle, RepairCase)) == 2
