@@ -143,3 +143,18 @@ async def test_hierarchy_problem_names_the_role_and_changes_nothing(
     async with bot.sessions() as session:
         assert await coi_tags.tags_of(session, sg.guild.id, kim.id) == set()
     assert coi_announcements(sg) == []
+
+
+async def test_role_given_by_hand_is_preselected_and_announce_can_be_off(
+        emulator: Emulator, build_guild, run_bot) -> None:
+    sg = build_guild()
+    await run_bot(sg, config={"coi": {"announce": False}})
+    lou = emulator.create_user("Lou")
+    await lou.join(sg.guild, roles=[sg.guild.role("COI: Hospital Executive Staff")])  # set by an admin
+    panel = await open_tagging(lou, sg)
+    assert defaults(panel) == {"hospital_exec"}
+    result = await lou.select(panel, ["hospital_exec", "treatment_exec"])
+    reply = await result.wait_message(lambda m: "Saved" in m.content)
+    assert "Added: Treatment Center Executive Staff." in reply.content
+    assert lou.has_role(sg.guild, "COI: Treatment Center Executive Staff")
+    assert coi_announcements(sg) == []  # announce = false
