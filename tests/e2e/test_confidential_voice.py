@@ -201,3 +201,39 @@ async def test_missing_move_members_gives_one_alert_and_no_flood(emulator: Emula
     await alex.join_voice(room)
     await emulator.wait_for(lambda: len(reminders_in(room, sg)) == 1, description="reminders still work")
     assert len([m for m in sg.mod_log.all_messages() if "Move Members" in m.text]) == 1
+
+
+async def test_bot_already_present_at_start_up_is_removed(emulator: Emulator, standard_guild: StandardGuild,
+                                                          run_bot: RunBot) -> None:
+    sg = standard_guild
+    handle = await start(run_bot, sg)
+    room = sg.guild.create_voice_channel("peer-circle")
+    await mark(sg, room)
+    await handle.stop()
+    sneaky = await outside_bot(emulator, sg, "Sneaky Recorder")
+    await sneaky.join_voice(room)  # while our bot is offline
+    await handle.start()
+    await emulator.wait_for(lambda: sneaky.voice_channel(sg.guild) is None, description="removed after start-up")
+    assert sg.mod_log is not None
+    report = await emulator.wait_for(
+        lambda: next((m for m in sg.mod_log.all_messages() if "Sneaky Recorder" in m.text), None),
+        description="mod-log report")
+    assert "there when I started" in report.text
+
+
+async def test_list_and_idempotent_add(emulator: Emulator, standard_guild: StandardGuild, run_bot: RunBot) -> None:
+    sg = standard_guild
+    await start(run_bot, sg)
+    category = sg.guild.create_category("Working groups")
+    room = sg.guild.create_voice_channel("peer-circle")
+    await mark(sg, category)
+    await mark(sg, room)
+    again = await sg.moderator.slash(sg.guild, "confidential add", target=room)
+    assert "already confidential" in (await again.wait_message()).text
+    listing = await sg.moderator.slash(sg.guild, "confidential list")
+    text = (await listing.wait_message()).text
+    assert listing.ephemeral
+    assert f"{category.mention} (category)" in text and f"{room.mention} (voice channel)" in text
+    inner = sg.guild.create_text_channel("inner", category=category)
+    inherited = await sg.moderator.slash(sg.guild, "confidential remove", target=inner)
+    assert "through its category" in (await inherited.wait_message()).text
