@@ -166,7 +166,7 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
 
     def _declined_text(self, typed: bool) -> str:
         email = self.bot.content.community.contact_email
-        again = ("Whenever you're ready, type just \"yes\" here or press the \"Yes\" button above."
+        again = ("Whenever you're ready, type just \"yes\" here (or use the buttons on the question above)."
                  if typed else "Whenever you're ready, press \"Back to the question\".")
         return ("Thank you for being honest. Membership needs a clear \"yes\" to the commitment question, so I "
                 "haven't made you a member yet — and that's okay, there is no rush and no judgement.\n\n"
