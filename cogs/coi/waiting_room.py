@@ -60,15 +60,19 @@ def as_overwrite(pair: logic.Pair) -> discord.PermissionOverwrite:
     return discord.PermissionOverwrite.from_pair(discord.Permissions(pair[0]), discord.Permissions(pair[1]))
 
 
-def missing_channel_permissions(channel: RestrictableChannel, me: discord.Member) -> list[str]:
+def missing_channel_permissions(channel: RestrictableChannel, me: discord.Member,
+                                room_channel: discord.VoiceChannel | None) -> list[str]:
+    """What the bot lacks to restrict `channel` (it can only deny permissions it holds itself)."""
     perms = channel.permissions_for(me)
-    needed = [("Manage Permissions (Manage Roles) on this channel", perms.manage_roles),
-              ("View Channel", perms.view_channel)]
+    needed = [(f"Manage Permissions (Manage Roles) in {channel.mention}", perms.manage_roles),
+              (f"View Channel in {channel.mention}", perms.view_channel),
+              (f"Connect in {channel.mention}", perms.connect),
+              (f"Speak in {channel.mention}", perms.speak)]
     if isinstance(channel, discord.VoiceChannel | discord.StageChannel):
-        needed += [("Connect", perms.connect), ("Speak", perms.speak)]
-    else:
-        # A text channel's overwrite still denies Connect/Speak; the bot must hold them to deny them.
-        needed += [("Connect", perms.connect), ("Speak", perms.speak)]
+        needed.append((f"Move Members in {channel.mention}", perms.move_members))
+        if room_channel is not None:
+            room = room_channel.permissions_for(me)
+            needed.append((f"Connect and Move Members in {room_channel.mention}", room.connect and room.move_members))
     return [name for name, ok in needed if not ok]
 
 
@@ -160,11 +164,6 @@ class WaitingRoomCog(commands.Cog, name="WaitingRoomCog"):
                 "move. A server admin can create it, or give me **Manage Roles** so I create it. Nothing was "
                 "changed.")
         roles = [wiring.coi_roles[k] for k in keys]
-        missing = missing_channel_permissions(target, guild.me)
-        if missing:
-            raise BotMissingPermission(
-                f"I need these permissions in {target.mention} to set up a waiting room: "
-                f"{', '.join(missing)}. A server admin can grant them to my role. Nothing was changed.")
         is_voice = isinstance(target, discord.VoiceChannel | discord.StageChannel)
         room_channel = wiring.waiting_room_channel
         if is_voice:
@@ -174,6 +173,11 @@ class WaitingRoomCog(commands.Cog, name="WaitingRoomCog"):
                     "admin can create one, or give me **Manage Channels** so I create it. Nothing was changed.")
             if room_channel.id == target.id:
                 raise BadInput("That is the waiting room itself. Please pick the meeting's channel.")
+        missing = missing_channel_permissions(target, guild.me, room_channel if is_voice else None)
+        if missing:
+            raise BotMissingPermission(
+                f"I need these permissions to set up a waiting room: {'; '.join(missing)}. A server admin can "
+                "grant them to my role. Nothing was changed.")
         await interaction.response.defer(ephemeral=True, thinking=True)
         async with self._lock(target.id):
             room, to_move = await self._store(guild, target, keys, roles, moderator, reason, length, is_voice)

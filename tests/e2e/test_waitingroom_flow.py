@@ -202,14 +202,14 @@ async def test_failure_midway_rolls_everything_back(emulator: Emulator, standard
     assert people["lee"].voice_channel(sg.guild) is meeting
 
 
-async def test_missing_manage_roles_permission_is_named(emulator: Emulator, build_guild, run_bot) -> None:
-    perms = P.DEFAULT_BOT_PERMS & ~P.MANAGE_ROLES
-    sg = build_guild(bot_permissions=perms)
-    for name in ("COI: Funders",):
-        sg.guild.create_role(name)
+async def test_missing_permissions_are_named(emulator: Emulator, build_guild, run_bot) -> None:
+    sg = build_guild(bot_permissions=P.DEFAULT_BOT_PERMS & ~P.MANAGE_ROLES & ~P.MOVE_MEMBERS)
+    sg.guild.create_role("COI: Funders")  # without Manage Roles the bot can't create it itself
     await run_bot(sg)
     meeting = sg.guild.create_voice_channel("coalition-meeting")
     result = await sg.moderator.slash(sg.guild, "waitingroom start", channel=meeting, categories="funders")
     text = (await result.wait_message()).content
-    assert "Manage Permissions (Manage Roles)" in text and "Nothing was changed" in text
-    assert isinstance(meeting.overwrites, dict) and meeting.overwrites == {}
+    assert f"Manage Permissions (Manage Roles) in {meeting.mention}" in text
+    assert f"Move Members in {meeting.mention}" in text and "Nothing was changed" in text
+    assert meeting.overwrites == {}
+    assert emulator.requests(route=PUT_OVERWRITE) == []
