@@ -407,3 +407,89 @@ async def test_limits_cooldown_and_max_open(
     full = await member.slash(None, "repair request")
     assert "2 open repair requests" in full.text
     assert len(await db_rows(handle, RepairCase)) == 2
+
+
+# --- mention injection and encryption at rest -------------------------------------------------------
+
+
+def all_bot_messages(emu: Emulator, sg: StandardGuild, *people: ScriptedUser) -> list[Message]:
+    msgs = [m for ch in sg.guild.channels.values() for m in ch.all_messages(include_ephemeral=True)]
+    for person in people:
+        msgs += person.dm_messages()
+    return [m for m in msgs if m.author.id == sg.bot.id]
+
+
+async def test_mention_injection_never_pings(
+        emulator: Emulator, standard_guild: StandardGuild, bot_in_process: InProcessBot, member: ScriptedUser) -> None:
+    sg, mod = standard_guild, standard_guild.moderator
+    assert sg.moderator_role is not None
+    bait = (f"@everyone @here <@&{sg.moderator_role.id}> <@{sg.owner.id}> <@!{sg.owner.id}> "
+            f"<@&{sg.guild.id}> please look")
+    await file_request(member, sg.guild, what=bait, who=bait, help=bait, cw=bait)
+    thread = await case_place(emulator, sg)
+    summary = await summary_of(emulator, thread)
+    await member.send_dm(sg.bot, bait + " (relayed)")
+    await emulator.wait_for(lambda: any("(relayed)" in m.text for m in thread.all_messages()))
+    note = await mod.click(summary, "Add note")
+    await note.modal.submit({"text": bait + " (note)"})  # type: ignore[union-attr]
+    reply = await mod.click(summary, "Reply to requester")
+    await reply.modal.submit({"text": bait + " (reply)"})  # type: ignore[union-attr]
+    await member.wait_dm(lambda m: "(reply)" in m.text)
+    close = await mod.click(summary, "Close with resolution")
+    await close.modal.submit({"outcome": ["closed"], "text": bait + " (resolution)"})  # type: ignore[union-attr]
+    await member.wait_dm(lambda m: "(resolution)" in m.text)
+    await emulator.wait_for(lambda: any("(resolution)" in m.text for m in thread.all_messages()))
+
+    sent = all_bot_messages(emulator, sg, member)
+    carrying = [m for m in sent if "please look" in m.text]
+    assert len(carrying) >= 6, [m.text[:40] for m in carrying]
+    for msg in sent:
+        assert not msg.pings_anyone, msg.text
+        assert msg.allowed_mentions is not None and msg.allowed_mentions.get("parse") == [], msg.allowed_mentions
+    # the REST log agrees: every message the bot sent carried allowed_mentions with nothing to parse
+    posts = emulator.requests(route="POST /channels/{channel_id}/messages", bot=sg.bot)
+    assert posts and all(r.body.get("allowed_mentions", {}).get("parse") == [] for r in posts)
+    assert all(not r.body.get("allowed_mentions", {}).get("roles") for r in posts)
+
+
+async def test_database_file_holds_no_case_text_or_anonymous_identity(
+        emulator: Emulator, standard_guild: StandardGuild, bot_in_process: InProcessBot, member: ScriptedUser) -> None:
+    sg, mod = standard_guild, standard_guild.moderator
+    secrets_ = {
+        "what": "Zebra-quartz: the harm happened at the needle exchange.",
+        "who": "Yellow-lantern person from the board.",
+        "help": "Violet-harbor conversation with a facilitator.",
+        "cw": "Umber-kettle warning about overdose.",
+    }
+    await file_request(member, sg.guild, anonymous=True, what=secrets_["what"], who=secrets_["who"],
+                       help=secrets_["help"], cw=secrets_["cw"])
+    thread = await case_place(emulator, sg)
+    summary = await summary_of(emulator, thread)
+    relay_text = "Saffron-meadow: one more detail."
+    await member.send_dm(sg.bot, relay_text)
+    await emulator.wait_for(lambda: any("Saffron-meadow" in m.text for m in thread.all_messages()))
+    for label, text in (("Add note", "Teal-compass note."), ("Reply to requester", "Indigo-willow reply.")):
+        opened = await mod.click(summary, label)
+        await opened.modal.submit({"text": text})  # type: ignore[union-attr]
+    await member.wait_dm(lambda m: "Indigo-willow" in m.text)
+    closing = await mod.click(summary, "Close with resolution")
+    await closing.modal.submit({"outcome": ["resolved"], "text": "Magenta-river resolution."})  # type: ignore[union-attr]
+    await member.wait_dm(lambda m: "Magenta-river" in m.text)
+    await emulator.wait_for(lambda: any("Magenta-river" in m.text for m in thread.all_messages()))
+
+    db_file = bot_in_process.directory / "bot.db"
+    blobs = b"".join(p.read_bytes() for p in db_file.parent.glob("bot.db*"))
+    assert b"repair.close" in blobs, "control: the audit entry written last is readable in the files"
+    needles = [*secrets_.values(), relay_text, "Teal-compass", "Indigo-willow", "Magenta-river"]
+    for needle in needles:
+        marker = needle.split()[0].rstrip(":.")  # e.g. "Zebra-quartz": unique to this test
+        for piece in (needle, marker):
+            assert piece.encode() not in blobs, piece
+            assert piece.encode("utf-16-le") not in blobs, piece
+    assert str(member.id).encode() not in blobs, "the anonymous requester's ID never appears as text"
+    async with bot_in_process.bot.sessions() as session:
+        case = (await session.execute(select(RepairCase))).scalar_one()
+        events = list((await session.execute(select(RepairEvent))).scalars())
+    assert member.id not in {case.assignee_id, case.thread_id, case.summary_message_id}
+    assert all(e.actor_id != member.id for e in events)
+    assert case.requester_index != str(member.id) and len(case.requester_index or "") == 64
