@@ -411,6 +411,10 @@ async def departures_due(session: AsyncSession, cutoff: datetime) -> Sequence[De
     return (await session.execute(query)).scalars().all()
 
 
+# Statuses in which a case was closed (cogs/repair/logic.py FINISHED_STATUSES).
+FINISHED_STATUSES = ("resolved", "closed")
+
+
 @dataclass
 class PurgedCase:
     guild_id: int
@@ -419,9 +423,10 @@ class PurgedCase:
 
 
 async def purge_closed_cases(session: AsyncSession, cutoff: datetime) -> list[PurgedCase]:
-    """Delete closed cases whose closed_at is on or before `cutoff`, with their events."""
+    """Delete finished cases (closed as resolved or closed; a reopened case is not finished)
+    whose closed_at is on or before `cutoff`, with their events."""
     query = select(RepairCase.id, RepairCase.guild_id, RepairCase.thread_id).where(
-        RepairCase.status == "closed", RepairCase.closed_at.is_not(None), RepairCase.closed_at <= cutoff)
+        RepairCase.status.in_(FINISHED_STATUSES), RepairCase.closed_at.is_not(None), RepairCase.closed_at <= cutoff)
     rows = (await session.execute(query)).all()
     if not rows:
         return []

@@ -201,13 +201,13 @@ async def test_purge_closed_cases_only_when_old_enough(sessions: async_sessionma
         cases = [RepairCase(guild_id=G, number=n, what_happened_enc=CIPHER.encrypt("x"), status=status,
                             closed_at=closed, thread_id=n) for n, status, closed in [
                                 (1, "closed", T0), (2, "closed", T0 + timedelta(days=2)), (3, "resolved", None),
-                                (4, "reopened", T0)]]
+                                (4, "reopened", T0), (5, "resolved", T0)]]
         session.add_all(cases)
         await session.flush()
         session.add(RepairEvent(case_id=cases[0].id, guild_id=G, kind="closed"))
     async with sessions() as session, session.begin():
         purged = await repo.purge_closed_cases(session, T0 + timedelta(days=1))
-        assert [(p.guild_id, p.thread_id) for p in purged] == [(G, 1)]
+        assert sorted((p.guild_id, p.thread_id) for p in purged) == [(G, 1), (G, 5)]
     async with sessions() as session:
         numbers = (await session.execute(select(RepairCase.number).order_by(RepairCase.number))).scalars().all()
         assert numbers == [2, 3, 4]
