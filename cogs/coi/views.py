@@ -61,10 +61,17 @@ class TagSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"coi:t
                        if cog is not None else _gone(interaction))
 
 
+def detached(view: discord.ui.View) -> discord.ui.View:
+    """A view only for rendering: not kept in memory, so every click (before or after a restart)
+    takes the same path through the DynamicItem, and long-lived messages don't pile up views."""
+    view.stop()
+    return view
+
+
 def tag_view(user_id: int, categories: Sequence[logic.Category], current: set[str]) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
     view.add_item(TagSelect(user_id, categories, current))
-    return view
+    return detached(view)
 
 
 class NotetakerButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"coi:notetaker:(?P<meeting_id>\d+)"):
@@ -89,7 +96,7 @@ class NotetakerButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r
 def notetaker_view(meeting_id: int, *, disabled: bool = False) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
     view.add_item(NotetakerButton(meeting_id, disabled=disabled))
-    return view
+    return detached(view)
 
 
 def _cog(interaction: discord.Interaction, name: str) -> Any:
