@@ -493,3 +493,74 @@ async def test_database_file_holds_no_case_text_or_anonymous_identity(
     assert member.id not in {case.assignee_id, case.thread_id, case.summary_message_id}
     assert all(e.actor_id != member.id for e in events)
     assert case.requester_index != str(member.id) and len(case.requester_index or "") == 64
+
+
+# --- more filing paths --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("in_dm", "anonymous"), [(False, True), (True, False)])
+async def test_other_filing_combinations(emulator: Emulator, standard_guild: StandardGuild,
+                                         bot_in_process: InProcessBot, member: ScriptedUser,
+                                         in_dm: bool, anonymous: bool) -> None:
+    sg = standard_guild
+    receipt = await file_request(member, None if in_dm else sg.guild, anonymous=anonymous)
+    assert "case #1" in receipt.text and receipt.ephemeral
+    summary = await summary_of(emulator, await case_place(emulator, sg))
+    requester = field(summary, "Requester")
+    assert requester == ("Anonymous requester" if anonymous else member.mention)
+    case = (await db_rows(bot_in_process, RepairCase))[0]
+    assert case.anonymous is anonymous and case.guild_id == sg.guild.id
+
+
+async def test_dm_filing_asks_which_server_when_several(
+        emulator: Emulator, build_guild: GuildBuilder, run_bot: RunBot) -> None:
+    first = build_guild()
+    second = build_guild(name="Peer Support Circle")
+    await run_bot(first)
+    await emulator.wait_bot_ready(first.bot, second.guild)
+    alex = emulator.create_user("Alex Member")
+    await alex.join(first.guild)
+    await alex.join(second.guild)
+    asked = await alex.slash(None, "repair request")
+    assert "Which server" in asked.text
+    step = asked.message
+    assert step is not None
+    await alex.select(step, ["Peer Support Circle"])
+    assert "Peer Support Circle" in step.text and step.button("File with my name")
+    chosen = await alex.click(step, "File with my name")
+    submitted = await chosen.modal.submit({"what": WHAT})  # type: ignore[union-attr]
+    await submitted.wait_message(lambda m: "case #1" in m.text)
+    place = await case_place(emulator, second)
+    assert place.parent_id == second.moderators.id  # type: ignore[union-attr]
+    assert first.guild.find_channel("case-1") is None
+
+
+async def test_modal_opened_before_a_restart_is_still_filed(
+        emulator: Emulator, standard_guild: StandardGuild, bot_in_process: InProcessBot, member: ScriptedUser) -> None:
+    """Nothing typed is lost: the filing modal is handled by custom_id, not by in-memory state."""
+    sg = standard_guild
+    started = await member.slash(sg.guild, "repair request")
+    chosen = await member.click(started.message, "File anonymously")  # type: ignore[arg-type]
+    assert chosen.modal is not None
+    await bot_in_process.restart()
+    submitted = await chosen.modal.submit({"what": WHAT})
+    receipt = await submitted.wait_message(lambda m: "case #1" in m.text)
+    assert "anonymous" in receipt.text
+    await summary_of(emulator, await case_place(emulator, sg))
+
+
+async def test_reply_to_requester_with_closed_dms_is_reported(
+        emulator: Emulator, standard_guild: StandardGuild, bot_in_process: InProcessBot) -> None:
+    sg = standard_guild
+    shy = emulator.create_user("Shy Member", dms_open=False)
+    await shy.join(sg.guild)
+    await file_request(shy, sg.guild)
+    thread = await case_place(emulator, sg)
+    summary = await summary_of(emulator, thread)
+    opened = await sg.moderator.click(summary, "Reply to requester")
+    await opened.modal.submit({"text": "Can we talk?"})  # type: ignore[union-attr]
+    warning = await emulator.wait_for(lambda: next((m for m in thread.all_messages()
+                                                    if "couldn't reach the requester" in m.text), None))
+    assert "Can we talk?" in warning.text
+    events = [e.kind for e in await db_rows(bot_in_process, RepairEvent)]
+    assert events[-1] == "reply", "the reply is kept in the case log even when it couldn't be delivered"
