@@ -34,3 +34,9 @@ def setup_logging(level: str, secrets: list[str]) -> None:
     quiet = max(logging.getLevelName(level), logging.WARNING)
     for noisy in ("discord.gateway", "alembic"):
         logging.getLogger(noisy).setLevel(quiet)
+    # At DEBUG these log whole request/response bodies (message, case and DM text),
+    # interaction-token URLs and SQL parameters (member IDs, blind indexes): never below
+    # INFO, whatever the configured level (tests/e2e/test_logs_clean.py).
+    never_debug = max(logging.getLevelName(level), logging.INFO)
+    for leaky in ("discord.http", "discord.webhook", "aiosqlite"):
+        logging.getLogger(leaky).setLevel(never_debug)
