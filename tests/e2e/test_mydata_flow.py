@@ -67,8 +67,12 @@ async def member_with_everything(emulator: Emulator, sg: StandardGuild, name: st
     second = await case_place(emulator, sg, 2)
     await summary_of(emulator, second)
     if relay:
-        await riley.send_dm(sg.bot, RELAY)
-        await riley.wait_dm(lambda m: "Passed on" in m.text)
+        sent = await riley.send_dm(sg.bot, RELAY)
+        # Two open cases: the bot asks which one the message is for.
+        picker = await riley.wait_dm(lambda m: bool(m.selects), after=sent)
+        await riley.select(picker, [f"Case #2 — {sg.guild.name}"])
+        await emulator.wait_for(lambda: any("RELAYMARK" in m.text for m in second.all_messages()),
+                                description="the relay to reach case #2")
     return Everything(riley, 1, 2)
 
 
