@@ -49,7 +49,8 @@ BLOCKED_NOTICES = {
     ),
     "missing_permission": (
         "A repair case (#{number}) is waiting because I can't create a private thread or a private channel "
-        "for it. Please give me Create Private Threads, or Manage Channels. Nothing about the case is shown here."
+        "for it. Please give me Create Private Threads, or Manage Channels and Manage Roles. Nothing about "
+        "the case is shown here."
     ),
 }
 
@@ -132,7 +133,7 @@ class Router:
                     parent.permissions_for(m).view_channel and parent.permissions_for(m).manage_threads
                     and not parent.permissions_for(m).administrator
                     for m in excluded_members),
-                can_create_channels=me.guild_permissions.manage_channels,
+                can_create_channels=me.guild_permissions.manage_channels and me.guild_permissions.manage_roles,
             )
         return logic.plan_route(facts), parent
 

@@ -564,3 +564,21 @@ async def test_reply_to_requester_with_closed_dms_is_reported(
     assert "Can we talk?" in warning.text
     events = [e.kind for e in await db_rows(bot_in_process, RepairEvent)]
     assert events[-1] == "reply", "the reply is kept in the case log even when it couldn't be delivered"
+
+
+async def test_without_private_threads_the_case_gets_a_private_channel(
+        emulator: Emulator, build_guild: GuildBuilder, run_bot: RunBot) -> None:
+    sg = build_guild()
+    assert sg.moderators is not None
+    sg.guild.set_overwrite(sg.moderators, sg.bot.id, allow=P.VIEW_CHANNEL | P.SEND_MESSAGES,
+                           deny=P.CREATE_PRIVATE_THREADS)
+    await run_bot(sg)
+    alex = emulator.create_user("Alex Member")
+    await alex.join(sg.guild)
+    await file_request(alex, sg.guild)
+    place = await case_place(emulator, sg)
+    assert place.type == 0
+    summary = await summary_of(emulator, place)
+    assert sg.moderator.can_view(place) and not alex.can_view(place)
+    await sg.moderator.click(summary, "Acknowledge")
+    assert field(summary, "Status") == "Acknowledged"
