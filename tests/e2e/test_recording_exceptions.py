@@ -166,7 +166,8 @@ async def test_deleted_channel_is_cleaned_up(emulator: Emulator, standard_guild:
                                              run_bot: RunBot) -> None:
     sg = standard_guild
     handle, room, _recorder, alex = await world(emulator, sg, run_bot)
-    await sg.moderator.slash(sg.guild, "recording allow", channel=room, minutes=30, reason=REASON)
+    granted = await sg.moderator.slash(sg.guild, "recording allow", channel=room, minutes=30, reason=REASON)
+    assert "may record" in (await granted.wait_message()).text
     await alex.join_voice(room)
     await emulator.wait_for(lambda: len(announcements(room, sg)) == 2, description="meeting started")
     sg.guild.delete_channel(room)
