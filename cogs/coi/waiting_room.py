@@ -334,6 +334,7 @@ class WaitingRoomCog(commands.Cog, name="WaitingRoomCog"):
                     log.warning("could not post the end notice in channel %s", channel.id)
             action = "coi.waitingroom.end" if actor_id is not None else "coi.waitingroom.expire"
             async with self.bot.sessions() as session, session.begin():
+                await repo.set_moved_members(session, room.id, [])  # no longer needed once it has ended
                 await audit.record(session, guild.id, actor_id, action, f"channel:{room.channel_id}",
                                    at=self.bot.clock.now())
         if actor_id is None:

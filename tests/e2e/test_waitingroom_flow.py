@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import select
+
+from db.models import WaitingRoom
 from db.repositories import audit
 from tests.conftest import StandardGuild
 from tests.emulator import Channel, Emulator, ScriptedUser
@@ -101,7 +104,9 @@ async def test_start_and_end_restore_exact_overwrites_and_move_both_ways(
     assert people["lee"].voice_channel(sg.guild) is lounge  # left alone
     async with bot_in_process.bot.sessions() as session:
         actions = [e.action for e in await audit.recent(session, sg.guild.id, action_prefix="coi.waitingroom")]
+        (room,) = (await session.execute(select(WaitingRoom))).scalars().all()
     assert actions == ["coi.waitingroom.end", "coi.waitingroom.start"]
+    assert room.ended_at is not None and room.moved_member_ids == []  # who was moved is not kept
 
 
 async def test_expiry_ends_it_by_itself(emulator: Emulator, standard_guild: StandardGuild,
