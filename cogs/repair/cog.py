@@ -563,11 +563,15 @@ class RepairCog(commands.Cog):
                                  actor_id=None if fresh.anonymous else user_id, body_enc=self.enc(text))
         guild = self.bot.get_guild(case.guild_id)
         if guild is not None:
-            who = "Anonymous requester" if case.anonymous else f"<@{user_id}>"
-            embed = discord.Embed(description=logic.defuse_mass_mentions(text), colour=discord.Colour.teal())
-            embed.set_author(name="Message from the requester")
-            await self.post_in_case(case, guild, f"💬 {who} wrote (case #{case.number}):", embed=embed)
+            header, embed = self.relay_message(case, user_id, text)
+            await self.post_in_case(case, guild, header, embed=embed)
         return case.number
+
+    def relay_message(self, case: RepairCase, user_id: int | None, text: str) -> tuple[str, discord.Embed]:
+        who = "Anonymous requester" if case.anonymous or user_id is None else f"<@{user_id}>"
+        embed = discord.Embed(description=logic.defuse_mass_mentions(text), colour=discord.Colour.teal())
+        embed.set_author(name="Message from the requester")
+        return f"💬 {who} wrote (case #{case.number}):", embed
 
     # --- moderators' commands ------------------------------------------------------------------------
 

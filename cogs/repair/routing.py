@@ -165,7 +165,8 @@ class Router:
             case.routed_to_alternates = plan.audience is Audience.ALTERNATES
         if isinstance(place, discord.Thread):
             await self._add_members(place, self.audience_members(guild, case, plan.audience))
-        summary = await self._existing_summary(place, case) or await place.send(
+        adopted = await self._existing_summary(place, case)
+        summary = adopted or await place.send(
             content=self._intro(case, guild, plan), embed=views.summary_embed(self.cog.case_view(case)),
             view=views.case_buttons(case.id), allowed_mentions=NO_MENTIONS)
         async with self.bot.sessions() as session, session.begin():
@@ -173,6 +174,8 @@ class Router:
             assert fresh is not None
             fresh.summary_message_id = summary.id
         case.summary_message_id = summary.id
+        if adopted is None:
+            await self._post_early_messages(place, case)
         log.info("repair: case id %s routed (%s, %s)", case.id, plan.kind.value, plan.audience.value)
 
     def _intro(self, case: RepairCase, guild: discord.Guild, plan: RoutePlan) -> str:
@@ -240,6 +243,24 @@ class Router:
                 overwrites[member] = discord.PermissionOverwrite(view_channel=False)
         return await guild.create_text_channel(name, overwrites=overwrites, category=parent.category,
                                                topic=f"Private: repair case #{case.number}", reason=reason)
+
+    async def _post_early_messages(self, place: discord.Thread | discord.TextChannel, case: RepairCase) -> None:
+        """DMs the requester sent before the case had a thread were only logged; show them now."""
+        async with self.bot.sessions() as session:
+            events = await repo.events_of(session, case.id)
+        routed = [e.id for e in events if e.kind == "routed"]
+        if not routed:
+            return
+        for event in events:
+            if event.kind != "requester_message" or event.id > routed[-1]:
+                continue
+            header, embed = self.cog.relay_message(case, event.actor_id, self.cog.dec(event.body_enc) or "")
+            try:
+                await place.send(header + " — before this case reached you", embed=embed,
+                                 allowed_mentions=NO_MENTIONS)
+            except discord.HTTPException as exc:
+                log.warning("repair: could not post an earlier message for case id %s (HTTP %s)", case.id,
+                            exc.status)
 
     async def _add_members(self, thread: discord.Thread, members: list[discord.Member]) -> None:
         for member in members[:MAX_THREAD_ADDS]:

@@ -582,3 +582,25 @@ async def test_without_private_threads_the_case_gets_a_private_channel(
     assert sg.moderator.can_view(place) and not alex.can_view(place)
     await sg.moderator.click(summary, "Acknowledge")
     assert field(summary, "Status") == "Acknowledged"
+
+
+async def test_case_waits_for_a_moderators_channel_and_keeps_early_messages(
+        emulator: Emulator, standard_guild: StandardGuild, run_bot: RunBot, member: ScriptedUser) -> None:
+    sg = standard_guild
+    handle = await run_bot(sg, config={"guild": {"moderators_channel": "case-reviews", "auto_provision": False}})
+    await file_request(member, sg.guild, anonymous=True)
+    assert sg.mod_log is not None
+    await emulator.wait_for(lambda: any("moderators' channel" in m.text for m in sg.mod_log.all_messages()))
+    await member.send_dm(sg.bot, "Sent while the case was waiting.")
+    await member.wait_dm(lambda m: "Passed on" in m.text)
+    assert sg.moderator_role is not None and sg.guild.find_channel("case-1") is None
+    reviews = sg.guild.create_text_channel("case-reviews", overwrites={
+        sg.guild.id: (0, P.VIEW_CHANNEL), sg.moderator_role.id: (P.VIEW_CHANNEL, 0), sg.bot.id: (P.VIEW_CHANNEL, 0)})
+    await emulator.wait_for(lambda: handle.bot.get_channel(reviews.id) is not None)
+    await handle.bot.get_cog("RepairCog").run_due_jobs()
+    thread = await case_place(emulator, sg)
+    assert thread.parent_id == reviews.id
+    await summary_of(emulator, thread)
+    early = await emulator.wait_for(lambda: next((m for m in thread.all_messages()
+                                                  if "while the case was waiting" in m.text), None))
+    assert "Anonymous requester" in early.text and member.name not in early.text
