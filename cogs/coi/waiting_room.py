@@ -92,11 +92,21 @@ class WaitingRoomCog(commands.Cog, name="WaitingRoomCog"):
     def __init__(self, bot: CoalitionBot) -> None:
         self.bot = bot
         self._locks: dict[int, asyncio.Lock] = {}
+        self._jobs = asyncio.Lock()
 
     async def cog_load(self) -> None:
         self.expiry_loop.start()
 
     async def cog_unload(self) -> None:
+        # Never cancel the loop in the middle of a job (a database session or a half-restored
+        # channel): wait for the current run to finish, then stop.
+        try:
+            async with asyncio.timeout(15):
+                await self._jobs.acquire()
+        except TimeoutError:
+            log.warning("waiting room expiry still running at shutdown; cancelling it")
+        else:
+            self._jobs.release()
         self.expiry_loop.cancel()
 
     def _lock(self, channel_id: int) -> asyncio.Lock:
@@ -117,6 +127,10 @@ class WaitingRoomCog(commands.Cog, name="WaitingRoomCog"):
 
     async def run_due_jobs(self) -> int:
         """End every waiting room whose time is up; returns how many ended."""
+        async with self._jobs:
+            return await self._end_due()
+
+    async def _end_due(self) -> int:
         async with self.bot.sessions() as session:
             due = list(await repo.due_waiting_rooms(session, self.bot.clock.now()))
         ended = 0
