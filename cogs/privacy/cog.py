@@ -54,7 +54,9 @@ class PrivacyCog(commands.Cog):
         self.daily.start()
 
     async def cog_unload(self) -> None:
-        self.daily.cancel()
+        # Let a purge in progress commit: never cut a transaction off on shutdown.
+        async with self._jobs_lock:
+            self.daily.cancel()
         self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
 
     # --- /privacy --------------------------------------------------------------------------
