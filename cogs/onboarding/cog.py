@@ -287,10 +287,10 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
             row.content_version = self.bot.content.version
         row.step_index = logic.clamp_step(row.step_index, len(steps))
         at_question = row.step_index == last and clicked == last
-        if action in ("next", "back") and row.status == logic.IN_PROGRESS:
-            row.step_index, move = logic.next_index(row.step_index, clicked, action, len(steps))
+        if action in ("next", "back") and row.status in (logic.IN_PROGRESS, logic.DECLINED):
+            index, move = logic.next_index(row.step_index, clicked, action, len(steps))
             if move != "stay":
-                row.updated_at = now
+                row.step_index, row.status, row.updated_at = index, logic.IN_PROGRESS, now
             return self._render(row, steps)
         if action == "resume" and row.status == logic.DECLINED:
             row.status = logic.IN_PROGRESS

@@ -200,6 +200,11 @@ async def test_not_yet_and_every_non_yes_answer_grant_nothing(
     stats = await sg.moderator.slash(sg.guild, "onboarding stats", in_channel=sg.moderators)
     assert "Declined (\"not yet\"): 1" in stats.text and "Completed: 0" in stats.text
 
+    # after a typed "no", the question's own Back button still works (and leaves "declined")
+    await kai.click(question, "Back")
+    assert step_no(question) == TOTAL - 1
+    await kai.click(question, "I understand and agree")
+    assert step_no(question) == TOTAL
     before = kai.last_dm()
     await kai.send_dm(sg.bot, "Yes, I am committed!")
     done = await kai.wait_dm(lambda m: "now a member" in m.content, after=before)
