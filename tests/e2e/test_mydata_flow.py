@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from db.models import Meeting, RepairCase
 from db.repositories import privacy as repo
-from tests.conftest import StandardGuild
+from tests.conftest import GuildBuilder, StandardGuild
 from tests.emulator import Emulator, ScriptedUser
 
 from .conftest import InProcessBot, RunBot
@@ -186,3 +186,32 @@ async def test_delete_from_dm_covers_every_server_and_only_the_person(
     assert cases[0].requester_index is None
     assert cases[1].requester_index == cipher.blind_index(sg.guild.id, str(sam.id)), "Sam's link is untouched"
     assert "Repair case #2 you filed (anonymous" in await show(sam, sg.guild)
+
+
+async def test_two_servers_dm_shows_both_and_a_server_delete_touches_only_that_server(
+        emulator: Emulator, build_guild: GuildBuilder, run_bot: RunBot) -> None:
+    first = build_guild()
+    second = build_guild(name="Second Coalition")
+    bot = await run_bot(first)
+    await emulator.wait_bot_ready(first.bot, second.guild)
+    riley = emulator.create_user("Riley")
+    for sg in (first, second):
+        await riley.join(sg.guild)
+        panel = await (await riley.slash(sg.guild, "coi tag")).wait_message()
+        await riley.select(panel, ["funders"])
+        await emulator.wait_for(lambda sg=sg: riley.has_role(sg.guild, "COI: Funders"), description="COI role")
+
+    both = await show(riley, None)
+    assert "**IHRRC**" in both and "**Second Coalition**" in both
+    assert both.count("Conflict of interest (COI) tags: Funders") == 2
+
+    asked = await riley.slash(first.guild, "mydata delete")
+    prompt = await asked.wait_message()
+    assert "in **IHRRC**" in prompt.text
+    await riley.click(prompt, "Yes, delete my data")
+    await emulator.wait_for(lambda: "Done." in prompt.text, description="the erasure reply")
+    assert not riley.has_role(first.guild, "COI: Funders") and riley.has_role(second.guild, "COI: Funders")
+    async with bot.bot.sessions() as session:
+        left = await repo.collect(session, bot.bot.cipher, riley.id, None)
+    assert {(f.table, f.row["guild_id"]) for f in left.found if f.table == "coi_tag"} == {("coi_tag", second.guild.id)}
+    assert not [f for f in left.found if f.row.get("guild_id") == first.guild.id]

@@ -165,3 +165,17 @@ def test_audit_blocks_and_filter() -> None:
     assert logic.clean_action_filter(" ") is None
     with pytest.raises(ValueError, match="letters, digits"):
         logic.clean_action_filter("drop table;")
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.sampled_from([UID, str(UID), f"user:{UID}"]) | st.text(max_size=8),
+    lambda children: st.lists(children, max_size=4)
+    | st.dictionaries(st.sampled_from(["a", "b", str(UID)]), children, max_size=3),
+    max_leaves=12)
+
+
+@given(JSON_VALUES)
+def test_scrubbed_json_never_holds_the_id(value: object) -> None:
+    new, changed = scrub_json(value, UID)
+    assert not contains_id(new, UID)
+    assert changed == contains_id(value, UID)
