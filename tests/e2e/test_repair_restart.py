@@ -8,12 +8,13 @@ it again without the variable.
 
 from __future__ import annotations
 
-import sqlite3
-from pathlib import Path
+import tomllib
 
 import pytest
+from sqlalchemy import text
 
 from cogs.repair.routing import TEST_STALL_ENV
+from db.session import create_engine
 from tests.conftest import StandardGuild
 from tests.emulator import Emulator
 
@@ -23,9 +24,16 @@ from .test_repair_e2e import case_place, file_request, summary_of
 pytestmark = pytest.mark.slow
 
 
-def routed_events(db: Path) -> int:
-    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
-        return int(conn.execute("SELECT count(*) FROM repair_event WHERE kind = 'routed'").fetchone()[0])
+async def routed_events(config_text: str) -> int:
+    """Read the bot's own database (SQLite file or PostgreSQL, whatever the config says)."""
+    url = tomllib.loads(config_text)["database"]["url"]
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as conn:
+            result = await conn.execute(text("SELECT count(*) FROM repair_event WHERE kind = 'routed'"))
+            return int(result.scalar_one())
+    finally:
+        await engine.dispose()
 
 
 def case_places(sg: StandardGuild) -> list[str]:
@@ -59,7 +67,8 @@ async def test_kill9_between_filing_and_routing_routes_exactly_once(
     assert sg.moderator.id in thread.thread_members
     # a later restart (and the periodic retry) must not route it again
     await proc.restart()
-    await emulator.wait_for(lambda: routed_events(proc.directory / "bot.db") == 1)
+    await sg.moderator.slash(sg.guild, "repair cases", in_channel=sg.moderators)  # the restarted bot answers
+    assert await routed_events(proc.config.read_text()) == 1
     assert case_places(sg) == ["case-1"]
     summaries = [m for m in thread.all_messages() if m.embeds and m.buttons]
     assert summaries == [summary]
