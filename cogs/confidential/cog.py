@@ -103,8 +103,8 @@ class ConfidentialCog(commands.Cog):
     async def cog_unload(self) -> None:
         self.due_loop.cancel()
         try:
-            await self.flush_counts()
-        except Exception:  # the database may already be gone at shutdown
+            await asyncio.wait_for(self.flush_counts(), timeout=5)
+        except Exception:  # the database may already be gone (or stuck) at shutdown
             log.warning("could not save sticky-reminder counts at shutdown")
 
     @tasks.loop(seconds=60)
