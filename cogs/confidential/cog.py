@@ -212,11 +212,12 @@ class ConfidentialCog(commands.Cog):
         await interaction.response.send_message(text[:2000], ephemeral=True, allowed_mentions=NO_MENTIONS)
 
     async def _drop_stale_reminders(self, guild: discord.Guild) -> None:
-        """After an unmark, forget (and delete) sticky reminders in channels no longer confidential."""
+        """After an unmark, forget the state of channels no longer confidential (and delete their reminder)."""
         marked = await self.marked(guild.id)
         keep = {ch.id for ch in [*guild.channels, *guild.threads] if logic.is_confidential(place_of(ch), marked)}
         async with self.bot.sessions() as session, session.begin():
             rows = await repo.drop_sticky_outside(session, guild.id, keep)
+            await repo.drop_voice_states_outside(session, guild.id, keep)
         for row in rows:
             self._sticky.pop((guild.id, row.channel_id), None)
             channel = guild.get_channel_or_thread(row.channel_id)

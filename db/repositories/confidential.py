@@ -120,6 +120,17 @@ async def drop_sticky_outside(session: AsyncSession, guild_id: int, keep_channel
 # --- voice meetings ------------------------------------------------------------------------------
 
 
+async def drop_voice_states_outside(session: AsyncSession, guild_id: int, keep_channel_ids: set[int]) -> int:
+    """Forget meeting times of channels that are no longer confidential; returns how many."""
+    rows = (await session.execute(select(VoiceMeetingState).where(VoiceMeetingState.guild_id == guild_id))
+            ).scalars().all()
+    gone = [r for r in rows if r.channel_id not in keep_channel_ids]
+    for row in gone:
+        await session.delete(row)
+    await session.flush()
+    return len(gone)
+
+
 async def get_voice_state(session: AsyncSession, guild_id: int, channel_id: int) -> VoiceMeetingState | None:
     return await session.get(VoiceMeetingState, (guild_id, channel_id))
 

@@ -237,3 +237,18 @@ async def test_list_and_idempotent_add(emulator: Emulator, standard_guild: Stand
     inner = sg.guild.create_text_channel("inner", category=category)
     inherited = await sg.moderator.slash(sg.guild, "confidential remove", target=inner)
     assert "through its category" in (await inherited.wait_message()).text
+
+
+async def test_unmarking_forgets_meeting_state(emulator: Emulator, standard_guild: StandardGuild,
+                                               run_bot: RunBot) -> None:
+    sg = standard_guild
+    handle = await start(run_bot, sg)
+    room = sg.guild.create_voice_channel("peer-circle")
+    await mark(sg, room)
+    alex = await person(emulator, sg, "Alex")
+    await alex.join_voice(room)
+    await emulator.wait_for(lambda: len(reminders_in(room, sg)) == 1, description="reminders")
+    result = await sg.moderator.slash(sg.guild, "confidential remove", target=room)
+    assert "no longer marked confidential" in (await result.wait_message()).text
+    async with handle.bot.sessions() as session:
+        assert await repo.get_voice_state(session, sg.guild.id, room.id) is None
