@@ -10,13 +10,13 @@ table, the raw database files and everything the process logged are searched for
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
-from db.session import create_engine
+from bot.settings import load_settings
+from db.session import create_engine, sqlite_path
 from tests.conftest import StandardGuild
 from tests.emulator import Channel, Emulator
 
@@ -29,9 +29,9 @@ def reminders(channel: Channel, sg: StandardGuild) -> list[Any]:
     return [m for m in channel.all_messages() if m.author.id == sg.bot.id and TITLE in m.text]
 
 
-async def every_value(db_file: Path) -> list[tuple[str, str, Any]]:
-    """(table, column, value) for every cell of every table in the database."""
-    engine = create_engine(f"sqlite+aiosqlite:///{db_file}")
+async def every_value(url: str) -> list[tuple[str, str, Any]]:
+    """(table, column, value) for every cell of every table in the database (SQLite or PostgreSQL)."""
+    engine = create_engine(url)
 
     def dump(connection: Connection) -> list[tuple[str, str, Any]]:
         cells = []
@@ -93,11 +93,15 @@ async def test_no_message_content_in_database_or_logs(emulator: Emulator, standa
     assert " DEBUG " in logs, "the bot should have logged at DEBUG level for this test to mean something"
     assert marker not in logs
 
-    db_file = proc.directory / "bot.db"
-    cells = await every_value(db_file)
+    url = load_settings(proc.config).database.url
+    cells = await every_value(url)
     assert any(table == "sticky_reminder" for table, _, _ in cells)  # the feature did write its counts
     leaks = [(table, column) for table, column, value in cells if contains(value, marker)]
     assert leaks == []
-    for path in proc.directory.glob("bot.db*"):  # the raw files too (WAL, free pages)
-        assert marker.encode() not in path.read_bytes(), f"marker found in {path.name}"
+    db_file = sqlite_path(url)
+    if db_file is not None:  # the raw SQLite files too (WAL, free pages)
+        files = list(db_file.parent.glob(db_file.name + "*"))
+        assert files
+        for path in files:
+            assert marker.encode() not in path.read_bytes(), f"marker found in {path.name}"
 
