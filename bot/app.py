@@ -6,6 +6,7 @@ exactly what production runs, only with another database and API address.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import discord
@@ -65,4 +66,23 @@ class BotApp:
     async def close(self) -> None:
         if not self.bot.is_closed():
             await self.bot.close()
+        # Let event and interaction handlers that are mid-transaction finish before the
+        # engine goes away; disposing under them strands their connections' close.
+        await drain_handlers(timeout=5.0)
         await self.engine.dispose()
+
+
+HANDLER_TASK_PREFIXES = ("discord.py: ", "discord-ui-", "CommandTree-invoker", "discord-ext-tasks")
+
+
+async def drain_handlers(timeout: float) -> None:  # noqa: ASYNC109 - a bounded wait is the point
+    current = asyncio.current_task()
+    pending = [task for task in asyncio.all_tasks()
+               if task is not current and not task.done() and task.get_name().startswith(HANDLER_TASK_PREFIXES)]
+    if pending:
+        _, still = await asyncio.wait(pending, timeout=timeout)
+        if still:
+            log.warning("%d handler(s) still running at shutdown; closing anyway", len(still))
+    # A few loop turns for connection clean-up callbacks the handlers scheduled.
+    for _ in range(3):
+        await asyncio.sleep(0)

@@ -3,6 +3,13 @@
 REST budget per newcomer on the DM path: open DM + first DM message + ONE member update.
 Every step advance edits the same message through the interaction response (exempt),
 and the mod-log welcome notes are batched.
+
+Crash safety: the first message is marked delivered only after Discord accepted it, and the
+role grant is owed (membership.role_granted_at NULL) until Discord confirmed it; a job on the
+process that owns the server delivers or grants what a crash interrupted — exactly once, since
+it first checks the member cache for the role. The same job serves shards: a DM click for a
+server on another shard (Discord sends DM events to shard 0) leaves the grant owed, and the
+owning process applies it. Joins missed while the bot was down are caught up on start.
 """
 
 from __future__ import annotations
@@ -11,7 +18,7 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import discord
@@ -24,10 +31,16 @@ from bot.errors import BadInput, NotFound
 from bot.ui import NO_MENTIONS, only_user, progress_bar
 from cogs.onboarding import logic, views
 from db.models import Membership, OnboardingProgress
-from db.repositories import audit, coi_tags
+from db.repositories import audit, coi_tags, guild_state
 from db.repositories import onboarding as repo
 
 log = logging.getLogger(__name__)
+
+# A grant or delivery not confirmed within this time is retried by the job.
+RETRY_AFTER = timedelta(seconds=30)
+# Joins up to this long before the last time the bot saw a server count as possibly missed.
+CATCH_UP_MARGIN = timedelta(minutes=2)
+TOUCH_EVERY = timedelta(seconds=60)
 
 ENDED = ("This onboarding is no longer active. If you are new to the server, use `/onboarding start` "
          "there and I'll walk you through it.")
@@ -52,6 +65,10 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
         self.bot = bot
         self.batches: dict[int, logic.WelcomeBatch] = {}
         self._jobs_lock = asyncio.Lock()
+        # (guild, user) pairs this process is delivering to / granting right now.
+        self._delivering: set[tuple[int, int]] = set()
+        self._granting: set[tuple[int, int]] = set()
+        self._touched: dict[int, datetime] = {}
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(*views.DYNAMIC_ITEMS)
@@ -79,6 +96,10 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
         async with self._jobs_lock:
             await self._flush_welcomes()
             await self._send_reminders()
+            await self._retry_owed_grants()
+            for guild in self.bot.guilds:
+                await self._redeliver_stranded(guild)
+            await self._touch_guilds()
 
     async def _flush_welcomes(self, force: bool = False) -> None:
         now = self.bot.clock.now()
@@ -90,6 +111,82 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
             channel = self.bot.wiring_for(guild).mod_log_channel if guild else None
             for note in logic.welcome_notes(ids):
                 await self.bot.modlog.post(channel, note)
+
+    async def _retry_owed_grants(self) -> None:
+        """Grant roles a crash or another shard left owed, in the servers this process runs."""
+        now = self.bot.clock.now()
+        owned = [g.id for g in self.bot.guilds]
+        async with self.bot.sessions() as session, session.begin():
+            rows = await repo.pending_grants(session, owned, now - RETRY_AFTER)
+            due = []
+            for row in rows:
+                if (row.guild_id, row.user_id) in self._granting:
+                    continue
+                progress = await repo.get_progress(session, row.guild_id, row.user_id)
+                keys = list(progress.coi_selection or []) if progress is not None else []
+                due.append((row.guild_id, row.user_id, keys))
+                row.grant_attempted_at = now
+        for guild_id, user_id, keys in due:
+            await self._apply_roles(None, guild_id, user_id, Outcome("", grant=True, coi_keys=keys))
+
+    async def _touch_guilds(self, force: bool = False) -> None:
+        """Remember when the bot last saw each server (one small write a minute per server)."""
+        now = self.bot.clock.now()
+        # Only servers whose catch-up already ran in this process (else a touch would hide missed joins).
+        due = [g.id for g in self.bot.guilds if g.id in self._touched
+               and (force or now - self._touched[g.id] >= TOUCH_EVERY)]
+        if not due:
+            return
+        async with self.bot.sessions() as session, session.begin():
+            for guild_id in due:
+                await guild_state.touch(session, guild_id, now)
+                self._touched[guild_id] = now
+
+    @commands.Cog.listener()
+    async def on_coalition_guild_ready(self, guild: discord.Guild) -> None:
+        """After a (re)start: onboard people who joined while the bot was away, and finish
+        first messages a crash interrupted."""
+        if not self.bot.settings.onboarding.enabled:
+            return
+        now = self.bot.clock.now()
+        member_role = self.bot.wiring_for(guild).member_role
+        async with self.bot.sessions() as session, session.begin():
+            seen = await guild_state.seen(session, guild.id)
+            await guild_state.touch(session, guild.id, now)
+            self._touched[guild.id] = now
+            known = await repo.known_user_ids(session, guild.id)
+            missed: list[discord.Member] = []
+            if seen is not None:  # a server seen for the first time: don't DM everyone already there
+                first_seen, last_seen = seen
+                since = max(first_seen, last_seen - CATCH_UP_MARGIN)
+                missed = [m for m in guild.members
+                          if not m.bot and m.id not in known and m.joined_at is not None and m.joined_at >= since
+                          and (member_role is None or member_role not in m.roles)]
+            for member in missed:
+                await repo.start_progress(session, guild.id, member.id, content_version=self.bot.content.version,
+                                          now=now, surface=logic.SURFACE_PENDING)
+        if missed:
+            log.info("catching up on %d join(s) missed while the bot was away (guild %s)", len(missed), guild.id)
+        for member in missed:
+            await self._redeliver(member)
+        await self._redeliver_stranded(guild)
+
+    async def _redeliver_stranded(self, guild: discord.Guild) -> None:
+        """First messages a crash interrupted (not in flight in this process)."""
+        async with self.bot.sessions() as session:
+            rows = await repo.undelivered(session, guild.id, self.bot.clock.now() - RETRY_AFTER)
+        for row in rows:
+            newcomer = guild.get_member(row.user_id)
+            if newcomer is not None and (guild.id, row.user_id) not in self._delivering:
+                await self._redeliver(newcomer)
+
+    async def _redeliver(self, member: discord.Member) -> None:
+        async with self.bot.sessions() as session, session.begin():
+            row = await repo.get_progress(session, member.guild.id, member.id)
+            if row is None or row.surface != logic.SURFACE_PENDING:
+                return
+            outcome = self._render(row, self._steps(row, None))
+        await self._deliver_first(member, outcome)
 
     async def _send_reminders(self) -> None:
         now = self.bot.clock.now()
@@ -182,27 +279,44 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
         member_role = self.bot.wiring_for(member.guild).member_role
         if member_role is not None and member_role in member.roles:
             return  # already a member (e.g. a role given by other means): never asked again
+        self._delivering.add((member.guild.id, member.id))  # before the row exists: no double delivery
         async with self.bot.sessions() as session, session.begin():
             await repo.delete_membership(session, member.guild.id, member.id)  # a returning person starts fresh
             row = await repo.start_progress(session, member.guild.id, member.id,
-                                            content_version=self.bot.content.version, now=self.bot.clock.now())
+                                            content_version=self.bot.content.version, now=self.bot.clock.now(),
+                                            surface=logic.SURFACE_PENDING)
             outcome = self._render(row, self._steps(row, None))
         await self._deliver_first(member, outcome)
 
     async def _deliver_first(self, member: discord.Member, outcome: Outcome) -> str:
         """DM the first step; if DMs are closed, post a Start button in the welcome channel."""
+        key = (member.guild.id, member.id)
+        self._delivering.add(key)
         try:
-            await member.send(outcome.content, view=outcome.view or discord.utils.MISSING,
-                              allowed_mentions=NO_MENTIONS)
+            return await self._deliver_first_once(member, outcome)
+        finally:
+            self._delivering.discard(key)
+
+    async def _set_surface(self, member: discord.Member, surface: str) -> None:
+        async with self.bot.sessions() as session, session.begin():
+            row = await repo.get_progress(session, member.guild.id, member.id, for_update=True)
+            if row is not None:
+                row.surface = surface
+
+    async def _deliver_first_once(self, member: discord.Member, outcome: Outcome) -> str:
+        try:
+            # First contact goes ahead of everything else queued: a newcomer who has heard
+            # nothing is worse off than one who finished and waits a moment for the role.
+            with pacing.urgent():
+                await member.send(outcome.content, view=outcome.view or discord.utils.MISSING,
+                                  allowed_mentions=NO_MENTIONS)
+            await self._set_surface(member, logic.SURFACE_DM)
             return "dm"
         except discord.Forbidden:
             pass
         except discord.HTTPException:
             log.warning("could not DM onboarding to user %s in guild %s", member.id, member.guild.id)
-        async with self.bot.sessions() as session, session.begin():
-            row = await repo.get_progress(session, member.guild.id, member.id, for_update=True)
-            if row is not None:
-                row.surface = logic.SURFACE_EPHEMERAL
+        await self._set_surface(member, logic.SURFACE_EPHEMERAL)
         channel = self.bot.wiring_for(member.guild).welcome_channel
         text = (f"Welcome, {member.mention}! I couldn't send you a direct message (your DMs are closed), so let's "
                 "do it right here. Press the button: the steps will show up only for you.")
@@ -311,8 +425,11 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
         picked = list(row.coi_selection or [])
         row.status = logic.COMPLETED
         row.updated_at = now
-        await repo.record_membership(session, row.guild_id, row.user_id, content_version=self.bot.content.version,
-                                     step_hashes=logic.step_hashes(steps), now=now)
+        membership = await repo.record_membership(session, row.guild_id, row.user_id,
+                                                  content_version=self.bot.content.version,
+                                                  step_hashes=logic.step_hashes(steps), now=now)
+        # This process grants right after the commit; otherwise the owning shard's job does, at once.
+        membership.grant_attempted_at = now if self.bot.get_guild(row.guild_id) is not None else None
         if row.coi_selection is not None:
             current = await coi_tags.tags_of(session, row.guild_id, row.user_id)
             keys = current | set(picked) if reaffirm else set(picked)
@@ -344,10 +461,24 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
 
     async def _apply_roles(self, where: discord.Interaction | None, guild_id: int, user_id: int,
                            outcome: Outcome) -> bool:
-        """The ONE member update: + Member, + chosen COI roles, − Newcomer."""
+        """The ONE member update: + Member, + chosen COI roles, − Newcomer (then marked granted)."""
         guild = self.bot.get_guild(guild_id)
-        if guild is None:
-            return False
+        key = (guild_id, user_id)
+        if guild is None or key in self._granting:
+            return False  # another shard's server (its process grants it), or already under way
+        self._granting.add(key)
+        try:
+            granted = await self._apply_roles_once(where, guild, user_id, outcome)
+        finally:
+            self._granting.discard(key)
+        if granted:
+            async with self.bot.sessions() as session, session.begin():
+                await repo.mark_grant(session, guild_id, user_id, granted_at=self.bot.clock.now())
+        return granted
+
+    async def _apply_roles_once(self, where: discord.Interaction | None, guild: discord.Guild, user_id: int,
+                                outcome: Outcome) -> bool:
+        guild_id = guild.id
         wiring = self.bot.wiring_for(guild)
         problem = ""
         member = guild.get_member(user_id)
@@ -367,8 +498,8 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
             new = logic.final_roles(current, member_role=wiring.member_role.id, newcomer_role=newcomer, coi_roles=coi)
             if set(new) != set(current):
                 try:
-                    with pacing.urgent():  # a person is waiting on this one
-                        await member.edit(roles=[discord.Object(r) for r in new], reason="Onboarding completed")
+                    # Normal priority: queued first messages go first (see _deliver_first_once).
+                    await member.edit(roles=[discord.Object(r) for r in new], reason="Onboarding completed")
                 except discord.HTTPException as exc:
                     problem = f"Discord refused the role change (HTTP {exc.status}); check my role is above " \
                               "the Member, Newcomer and COI roles and that I have Manage Roles"

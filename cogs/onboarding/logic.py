@@ -24,6 +24,8 @@ COMPLETED = "completed"
 # Surfaces: where the flow's messages live.
 SURFACE_DM = "dm"
 SURFACE_EPHEMERAL = "ephemeral"
+# The first message is not delivered yet (a crash here means: deliver it after restart).
+SURFACE_PENDING = "pending"
 
 # The select option meaning "no conflicts of interest".
 NONE_APPLY = "none"
@@ -76,7 +78,8 @@ def intro_step(content: Content) -> Step:
         "stop and come back whenever you like: your place is saved.\n\n"
         "At the end I'll ask one question; a clear \"yes\" makes you a member.\n\n"
         "*Privacy: I store only where you are in these steps, your answer's date and content version, any "
-        "conflicts of interest you choose to tag, and questions you send the moderators (encrypted).*"
+        "conflicts of interest you choose to tag, and questions you send the moderators (encrypted). "
+        "Use `/privacy` to see everything I store, and `/mydata` to see or erase yours.*"
     )
     return Step("intro", "intro", "Welcome", body)
 

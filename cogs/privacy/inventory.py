@@ -53,7 +53,10 @@ INVENTORY: tuple[TableDoc, ...] = (
          ("accepted_at", "when they said yes"),
          ("reaffirm_requested_version", "a newer version moderators asked them to confirm"),
          ("accepted_step_hashes", "a fingerprint of each step's text they accepted, so a re-confirmation "
-                                  "asks only about steps that changed")),
+                                  "asks only about steps that changed"),
+         ("role_granted_at", "when Discord confirmed their member role (empty while it is still owed, so a "
+                             "crash can never leave someone without it)"),
+         ("grant_attempted_at", "when the bot last tried to give the member role")),
     ),
     TableDoc(
         "onboarding_question", "Questions asked during onboarding",
@@ -206,6 +209,15 @@ INVENTORY: tuple[TableDoc, ...] = (
          ("action", "the action's name, e.g. repair.close"),
          ("subject", "what it was about, as kind:id, e.g. case:12"),
          ("created_at", "when")),
+    ),
+    TableDoc(
+        "guild_state", "Servers the bot runs in",
+        "When the bot first and last saw each server, so people who join while it is restarting are still "
+        "welcomed, and people who were there before it arrived are never messaged unasked. No personal data.",
+        "Kept while the bot is in the server.",
+        (("guild_id", "which server"),
+         ("first_seen_at", "when the bot first saw it"),
+         ("last_seen_at", "when the bot last saw it (updated once a minute)")),
     ),
     TableDoc(
         "departed_member", "Departures",

@@ -27,6 +27,17 @@ class AuditEntry(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class GuildState(Base):
+    """When the bot last saw each server, to onboard people who joined while it was down."""
+
+    __tablename__ = "guild_state"
+
+    guild_id: Mapped[int] = mapped_column(Snowflake, primary_key=True)
+    # People already there before the bot first saw the server are never contacted unasked.
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class DepartedMember(Base):
     """When someone left a server, so their remaining rows can be purged on schedule."""
 

@@ -47,6 +47,10 @@ class Membership(Base):
     reaffirm_requested_version: Mapped[str | None] = mapped_column(String(64))
     # Step key -> hash of the text accepted, so a reaffirmation asks only about changed steps.
     accepted_step_hashes: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    # When Discord confirmed the member role; NULL = the grant is still owed (a job retries it,
+    # so a crash between the "yes" and the role update still ends with exactly one grant).
+    role_granted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    grant_attempted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class OnboardingQuestion(Base):

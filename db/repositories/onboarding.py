@@ -95,6 +95,8 @@ async def record_membership(session: AsyncSession, guild_id: int, user_id: int, 
     row.accepted_at = now
     row.accepted_step_hashes = merged
     row.reaffirm_requested_version = None
+    row.role_granted_at = None  # owed until Discord confirms it
+    row.grant_attempted_at = None
     await session.flush()
     return row
 
@@ -135,3 +137,46 @@ async def get_question(session: AsyncSession, question_id: int, *,
     if for_update:
         query = query.with_for_update()
     return (await session.execute(query)).scalar_one_or_none()
+
+
+# --- owed role grants (crash-safe, exactly once) ---------------------------------------------
+
+
+async def pending_grants(session: AsyncSession, guild_ids: Sequence[int], attempted_before: datetime,
+                         limit: int = 200) -> list[Membership]:
+    """Memberships whose role grant is still owed and not attempted recently, in `guild_ids`."""
+    if not guild_ids:
+        return []
+    query = (select(Membership)
+             .where(Membership.guild_id.in_(guild_ids), Membership.role_granted_at.is_(None),
+                    (Membership.grant_attempted_at.is_(None)) | (Membership.grant_attempted_at < attempted_before))
+             .order_by(Membership.accepted_at)
+             .limit(limit))
+    return list((await session.execute(query)).scalars())
+
+
+async def mark_grant(session: AsyncSession, guild_id: int, user_id: int, *, attempted_at: datetime | None = None,
+                     granted_at: datetime | None = None) -> None:
+    row = await get_membership(session, guild_id, user_id)
+    if row is None:
+        return
+    if attempted_at is not None:
+        row.grant_attempted_at = attempted_at
+    if granted_at is not None:
+        row.role_granted_at = granted_at
+    await session.flush()
+
+
+async def undelivered(session: AsyncSession, guild_id: int, started_before: datetime) -> list[OnboardingProgress]:
+    """Flows whose first message was never delivered (e.g. the bot died right after the join)."""
+    query = select(OnboardingProgress).where(OnboardingProgress.guild_id == guild_id,
+                                             OnboardingProgress.surface == "pending",
+                                             OnboardingProgress.started_at < started_before)
+    return list((await session.execute(query)).scalars())
+
+
+async def known_user_ids(session: AsyncSession, guild_id: int) -> set[int]:
+    """Everyone with a flow or a membership in the server."""
+    flows = select(OnboardingProgress.user_id).where(OnboardingProgress.guild_id == guild_id)
+    members = select(Membership.user_id).where(Membership.guild_id == guild_id)
+    return set((await session.execute(flows)).scalars()) | set((await session.execute(members)).scalars())

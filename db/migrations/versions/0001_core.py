@@ -35,6 +35,12 @@ def upgrade() -> None:
     with op.batch_alter_table('audit_log', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_audit_log_guild_id'), ['guild_id'], unique=False)
 
+    op.create_table('guild_state',
+    sa.Column('guild_id', sa.BigInteger(), nullable=False),
+    sa.Column('first_seen_at', db.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_seen_at', db.base.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('guild_id', name=op.f('pk_guild_state'))
+    )
     op.create_table('departed_member',
     sa.Column('guild_id', sa.BigInteger(), nullable=False),
     sa.Column('user_id', sa.BigInteger(), nullable=False),
@@ -53,6 +59,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_departed_member_left_at')
 
     op.drop_table('departed_member')
+    op.drop_table('guild_state')
     with op.batch_alter_table('audit_log', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_log_guild_id'))
 

@@ -30,6 +30,8 @@ def upgrade() -> None:
     sa.Column('accepted_at', db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('reaffirm_requested_version', sa.String(length=64), nullable=True),
     sa.Column('accepted_step_hashes', sa.JSON(), nullable=True),
+    sa.Column('role_granted_at', db.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('grant_attempted_at', db.base.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('guild_id', 'user_id', name=op.f('pk_membership'))
     )
     op.create_table('onboarding_progress',

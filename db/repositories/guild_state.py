@@ -1,0 +1,24 @@
+"""When the bot last saw each server (for catching up on joins missed while it was down)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import GuildState
+
+
+async def seen(session: AsyncSession, guild_id: int) -> tuple[datetime, datetime] | None:
+    """(first seen, last seen), or None for a server the bot has never seen."""
+    row = await session.get(GuildState, guild_id)
+    return None if row is None else (row.first_seen_at, row.last_seen_at)
+
+
+async def touch(session: AsyncSession, guild_id: int, now: datetime) -> None:
+    row = await session.get(GuildState, guild_id)
+    if row is None:
+        session.add(GuildState(guild_id=guild_id, first_seen_at=now, last_seen_at=now))
+    else:
+        row.last_seen_at = now
+    await session.flush()
