@@ -8,10 +8,16 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+# Several processes (shards) may start at once against one PostgreSQL database and all find it
+# behind: without a lock both run the same CREATE TABLEs and one dies with a unique violation.
+# A transaction-scoped advisory lock makes the others wait; once they get it, Alembic reads the
+# version the first one committed and has nothing left to do. (Arbitrary, fixed 64-bit key.)
+MIGRATION_LOCK_KEY = 0x436F616C_4D696772  # "CoalMigr"
 
 
 def alembic_config(url: str = "") -> Config:
@@ -32,6 +38,9 @@ async def upgrade_to_head(engine: AsyncEngine) -> None:
         command.upgrade(config, "head")
 
     async with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Released when this transaction commits, i.e. after the migrations are visible.
+            await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
         await connection.run_sync(_upgrade)
 
 
