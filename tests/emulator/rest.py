@@ -37,6 +37,9 @@ class RequestRecord:
     bot_id: int | None
     exempt: bool
     response: Any = None
+    # The Host header the client used: two processes sharing one token can be told apart by
+    # pointing them at the emulator under different names (127.0.0.1 / localhost).
+    host: str = ""
 
 
 @dataclass
@@ -153,7 +156,7 @@ async def dispatch_request(emu: Emulator, router: Router, request: web.Request) 
     matched = router.match(method, path)
     body, files = await parse_body(request)
     record = RequestRecord(time.monotonic(), method, f"{method} ?", path, dict(request.query), body,
-                           [(f[0], f[1]) for f in files], 0, None, False)
+                           [(f[0], f[1]) for f in files], 0, None, False, host=request.host)
     emu.request_log.append(record)
     if matched is None:
         record.status = 404
