@@ -1,0 +1,151 @@
+"""Property-based e2e tests: every free-text input of onboarding.
+
+Entry points: the answer typed by direct message at the commitment question; the "I have a
+question" modal (DM flow, and the ephemeral flow of someone whose DMs are closed, where the
+welcome-channel post deliberately pings exactly that newcomer); the moderators' Reply modal.
+The newcomer's own name is bait too ("@everyone <@&moderators>"). For each input: no unhandled
+error, an answer, nothing pinged from the text (see tests/e2e/property_support.py).
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+
+from cogs.onboarding import logic
+from tests.conftest import StandardGuild
+from tests.emulator import Emulator, Message, ScriptedUser
+
+from .conftest import InProcessBot
+from .property_support import (
+    ADVERSARIAL,
+    Guard,
+    echoed_in,
+    fit,
+    guard,
+    prop_settings,
+    text_strategy,
+    with_examples,
+)
+from .test_onboarding_flow import TOTAL, first_step, newcomer, step_no, walk_to_question
+
+__all__ = ["guard"]  # the fixture, imported for pytest
+
+TEXT = text_strategy()
+
+
+def bait_name(guard: Guard, n: int) -> str:
+    return f"@everyone <@&{guard.ids.mod_role}> New{n}"
+
+
+async def fresh_newcomer(emulator: Emulator, sg: StandardGuild, guard: Guard, *, dms_open: bool) -> ScriptedUser:
+    n = guard.state["newcomers"] = guard.state.get("newcomers", 0) + 1
+    user = await newcomer(emulator, sg, bait_name(guard, n), dms_open=dms_open)
+    if not dms_open:
+        guard.allowed_users.add(user.id)  # the welcome-channel fallback pings exactly this person
+    return user
+
+
+async def flow_message(emulator: Emulator, sg: StandardGuild, user: ScriptedUser) -> Message:
+    """The message with the steps: a DM, or (DMs closed) the ephemeral one the Start button opens."""
+    if user.dms_open:
+        return await first_step(user)
+    assert sg.welcome is not None
+
+    def post() -> Message | None:
+        return next((m for m in sg.welcome.messages() if m.buttons and user.mention in m.content), None)
+    start = await emulator.wait_for(post, description="the welcome-channel Start button")
+    assert start.pinged_user_ids == [user.id], "the fallback pings exactly the newcomer"
+    opened = await user.click(start, "Start onboarding")
+    assert opened.ephemeral and opened.message is not None
+    return opened.message
+
+
+def question_posts(sg: StandardGuild) -> list[Message]:
+    assert sg.moderators is not None
+    return [m for m in sg.moderators.messages() if "Onboarding question" in m.content]
+
+
+# --- the "I have a question" modal, and the moderators' Reply modal -------------------------------------------
+
+
+@pytest.mark.parametrize("dms", ["open", "closed"])
+@prop_settings(30)
+@with_examples("What does PLE mean?", answer="People with lived/living experience. @here")
+@given(text=TEXT, answer=TEXT)
+async def test_question_modal_and_moderator_reply(emulator: Emulator, standard_guild: StandardGuild,
+                                                  bot_in_process: InProcessBot, guard: Guard, dms: str,
+                                                  text: str, answer: str) -> None:
+    sg = standard_guild
+    if "user" not in guard.state:
+        user = await fresh_newcomer(emulator, sg, guard, dms_open=dms == "open")
+        guard.state["user"], guard.state["msg"] = user, await flow_message(emulator, sg, user)
+    user, msg = guard.state["user"], guard.state["msg"]
+    question = fit(guard.ids.fill(text), logic.QUESTION_MAX_CHARS)
+    reply_text = fit(guard.ids.fill(answer), logic.ANSWER_MAX_CHARS)
+    if not question:
+        return  # a required field: Discord does not submit it empty
+    async with guard.probe(question, reply_text):
+        before = len(question_posts(sg))
+        opened = await user.click(msg, "I have a question")
+        assert opened.modal is not None
+        submitted = await opened.modal.submit({"Your question": question})
+        if not question.strip():
+            assert submitted.ephemeral and "empty" in submitted.text, "whitespace only: asked to type it"
+            return
+        assert submitted.type == 7 and "went privately to the moderators" in msg.content
+        assert step_no(msg) == 1, "the newcomer stays on their step"
+        posts = await emulator.wait_for(lambda: question_posts(sg)[before:], description="the question posted")
+        post = posts[0]
+        guard.note_echo("question", echoed_in(question, post.content))
+        assert echoed_in(question, post.content) or not question.strip()
+        if not reply_text:
+            return
+        reply = await sg.moderator.click(post, "Reply")
+        assert reply.modal is not None
+        answered = await reply.modal.submit({"Your answer": reply_text})
+        if not reply_text.strip():
+            assert answered.ephemeral and "empty" in answered.text
+            return
+        done = await answered.wait_message(lambda m: m.ephemeral and ("Sent" in m.text or "couldn't" in m.text))
+        if user.dms_open:
+            assert "Sent" in done.text
+            dm = await user.wait_dm(lambda m: "answered your onboarding question" in m.content)
+            guard.note_echo("reply", echoed_in(reply_text, dm.content))
+        else:
+            assert "couldn't deliver" in done.text
+
+
+# --- a typed answer at the commitment question ----------------------------------------------------------------
+
+
+@prop_settings(40)
+@with_examples("yes", "Yes!", "yes but…", "no", "YES I AM COMMITTED", "y")
+@given(text=TEXT)
+async def test_typed_answer_at_the_question(emulator: Emulator, standard_guild: StandardGuild,
+                                            bot_in_process: InProcessBot, guard: Guard, text: str) -> None:
+    sg = standard_guild
+    if "user" not in guard.state:  # a clear "yes" completes the flow: the next example needs a new newcomer
+        user = await fresh_newcomer(emulator, sg, guard, dms_open=True)
+        msg = await walk_to_question(user)
+        assert step_no(msg) == TOTAL
+        guard.state["user"] = user
+    user = guard.state["user"]
+    typed = fit(guard.ids.fill(text), 4000)  # a DM holds at most 4,000 characters (Nitro)
+    async with guard.probe(typed):
+        sent = await user.send_dm(sg.bot, typed)
+        reply = await user.wait_dm(after=sent)
+        if logic.is_clear_yes(typed):
+            assert "now a member" in reply.content
+            await emulator.wait_for(lambda: user.has_role(sg.guild, "Member"), description="the member role")
+            del guard.state["user"]
+        else:
+            assert "clear \"yes\"" in reply.content and not user.has_role(sg.guild, "Member")
+
+
+def test_adversarial_examples_are_nontrivial() -> None:
+    """The explicit examples hold what the issue names (so a refactor can't quietly drop them)."""
+    joined = "\n".join(ADVERSARIAL)
+    for bait in ("@everyone", "@here", "<@&", "<@!", "`@everyone`", "\u200d", "\n"):
+        assert bait in joined
+    assert "" in ADVERSARIAL and any(len(t) == 4000 for t in ADVERSARIAL)
