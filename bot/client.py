@@ -142,6 +142,19 @@ class CoalitionBot(commands.Bot):
         return wiring.resolve(guild, self.settings.guild, self.content, self.settings.coi.role_prefix,
                               self.settings.coi.channel)
 
+    def owns_guild(self, guild_id: int) -> bool:
+        """True when Discord routes this server to the shard this process runs (always when unsharded).
+
+        Background jobs that act on stored rows of any server filter with this, so exactly one
+        process handles each server — also servers no process has in its cache (left, unavailable)
+        — and never a process that cannot see the server and would drop the Discord side of the work.
+        """
+        count = self.settings.discord.shard_count
+        if count is None:
+            return True
+        shard_id = (self.settings.discord.shard_ids or [0])[0]
+        return (guild_id >> 22) % count == shard_id
+
     def is_moderator(self, member: discord.abc.User | discord.Member) -> bool:
         if not isinstance(member, discord.Member):
             return False

@@ -525,7 +525,9 @@ class ConfidentialCog(commands.Cog):
         """End exceptions whose time is up: audit, tell the channel, remove bots no longer covered."""
         now = self.bot.clock.now()
         async with self.bot.sessions() as session, session.begin():
-            rows = list(await repo.expired_exceptions(session, now))
+            # Only this shard's servers: another process would delete the row but could not announce
+            # the end in the channel nor remove the recording bot (its server is not in its cache).
+            rows = [r for r in await repo.expired_exceptions(session, now) if self.bot.owns_guild(r.guild_id)]
             for row in rows:
                 await audit.record(session, row.guild_id, None, "recording.expired", f"channel:{row.channel_id}")
                 await repo.delete_exception(session, row)

@@ -255,6 +255,8 @@ class PrivacyCog(commands.Cog):
         async with self.bot.sessions() as session, session.begin():
             for departure in await repo.departures_due(session, logic.leave_cutoff(
                     now, settings.retention_days_after_leave)):
+                if not self.bot.owns_guild(departure.guild_id):
+                    continue  # another shard's server: its process checks the member list and purges
                 guild = self.bot.get_guild(departure.guild_id)
                 if guild is not None and guild.get_member(departure.user_id) is not None:
                     # Back in the server (the join was missed): cancel instead of purging.
@@ -263,8 +265,10 @@ class PrivacyCog(commands.Cog):
                     continue
                 await repo.erase(session, self.bot.cipher, departure.user_id, departure.guild_id)
                 report.departed_purged += 1
+            # Only this shard's servers: the case's moderator thread can be deleted only by the
+            # process that has the server (else the case row goes but its thread stays forever).
             purged = await repo.purge_closed_cases(session, logic.closed_case_cutoff(
-                now, settings.case_retention_days))
+                now, settings.case_retention_days), owned=self.bot.owns_guild)
             report.cases_purged = len(purged)
             for gid, count in sorted(Counter(p.guild_id for p in purged).items()):
                 await audit.record(session, gid, None, "privacy.closed_cases_purged", f"count:{count}", at=now)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -422,12 +422,14 @@ class PurgedCase:
     thread_id: int | None
 
 
-async def purge_closed_cases(session: AsyncSession, cutoff: datetime) -> list[PurgedCase]:
+async def purge_closed_cases(session: AsyncSession, cutoff: datetime,
+                             owned: Callable[[int], bool] | None = None) -> list[PurgedCase]:
     """Delete finished cases (closed as resolved or closed; a reopened case is not finished)
-    whose closed_at is on or before `cutoff`, with their events."""
+    whose closed_at is on or before `cutoff`, with their events; only in servers for which
+    `owned(guild_id)` is true when given (a sharded process purges its own servers)."""
     query = select(RepairCase.id, RepairCase.guild_id, RepairCase.thread_id).where(
         RepairCase.status.in_(FINISHED_STATUSES), RepairCase.closed_at.is_not(None), RepairCase.closed_at <= cutoff)
-    rows = (await session.execute(query)).all()
+    rows = [r for r in (await session.execute(query)).all() if owned is None or owned(r.guild_id)]
     if not rows:
         return []
     ids = [r.id for r in rows]

@@ -18,20 +18,21 @@ import contextlib
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from cogs.onboarding import logic
-from db.models import Membership, OnboardingProgress
+from db.models import DepartedMember, Membership, OnboardingProgress, RecordingException, RepairCase
 from db.session import create_engine, create_session_factory
 from tests.conftest import StandardGuild
 from tests.databases import fresh_database_url
 from tests.emulator import Emulator, ScriptedUser
 from tests.emulator.rest import RequestRecord
 
-from .conftest import BotProcess
+from .conftest import BotProcess, RunBot
 from .shard_support import build_shard_guild, host_of, shard_process
 from .test_onboarding_flow import OPEN_DM, PATCH_MEMBER, POST_MESSAGE, TOTAL, advance, newcomer, walk_to_question
 
@@ -81,8 +82,11 @@ async def test_both_shards_start_cleanly_on_one_empty_database(cluster: Cluster)
         own, other = guilds[k].guild.id, guilds[1 - k].guild.id
         # the gateway gave each shard only its own server
         assert set(sessions[(k, 2)].guild_create_seq) == {own}
+        # logged just after the command sync the emulator saw, so wait for the line
+        await emu.wait_for(lambda p=procs[k], g=own: f"guild {g} ready" in p.stderr,
+                           description=f"shard {k}'s 'guild ready' log line")
         log = procs[k].stderr
-        assert f"guild {own} ready" in log and f"guild {other} ready" not in log
+        assert f"guild {other} ready" not in log
         assert "Traceback" not in log and "ERROR" not in log, log[-3000:]
         assert procs[k].running
         # each process set up (provisioned) only its own server
@@ -202,3 +206,35 @@ async def test_each_servers_newcomers_are_onboarded_once_by_the_owning_process(c
     assert emu.count_429 == 0
     for proc in procs:
         assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
+
+
+async def test_a_shard_process_leaves_other_shards_stored_work_to_their_owner(emulator: Emulator,
+                                                                              run_bot: RunBot) -> None:
+    """Regression: the privacy purge and the recording-exception expiry used to act on EVERY server's
+    rows. A process that cannot see a server deleted the rows but could not do the Discord side
+    (delete the purged case's moderator thread, announce the end of recording and remove the
+    recording bot) — and the owning process then found nothing left to do."""
+    mine, theirs = (build_shard_guild(emulator, f"IHRRC shard {k}", (k, 2)) for k in range(2))
+    handle = await run_bot(mine, config={"discord": {"shard_count": 2, "shard_ids": [0]}})
+    bot = handle.bot
+    assert bot.owns_guild(mine.guild.id) and not bot.owns_guild(theirs.guild.id)
+    assert bot.get_guild(theirs.guild.id) is None
+    long_ago = bot.clock.now() - timedelta(days=4000)
+    async with bot.sessions() as session, session.begin():
+        for sg in (mine, theirs):
+            assert sg.waiting_room is not None
+            session.add(RecordingException(guild_id=sg.guild.id, channel_id=sg.waiting_room.id,
+                                           reason_enc=bot.cipher.encrypt("captions"), granted_by=sg.moderator.id,
+                                           starts_at=long_ago, expires_at=long_ago + timedelta(hours=1)))
+            session.add(DepartedMember(guild_id=sg.guild.id, user_id=sg.owner.id, left_at=long_ago))
+            session.add(RepairCase(guild_id=sg.guild.id, number=1, what_happened_enc=bot.cipher.encrypt("x"),
+                                   status="closed", created_at=long_ago, closed_at=long_ago))
+
+    await bot.get_cog("ConfidentialCog").expire_exceptions()
+    await bot.get_cog("PrivacyCog").run_due_jobs()
+
+    async with bot.sessions() as session:
+        left = {model.__name__: sorted(row.guild_id for row in (await session.execute(select(model))).scalars())
+                for model in (RecordingException, DepartedMember, RepairCase)}
+    assert left == {"RecordingException": [theirs.guild.id], "DepartedMember": [theirs.guild.id],
+                    "RepairCase": [theirs.guild.id]}, "own rows handled, the other shard's rows left to it"
