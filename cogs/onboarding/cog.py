@@ -549,8 +549,7 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
                                                     allowed_mentions=NO_MENTIONS)
         else:
             await interaction.response.send_message(note, ephemeral=True)
-        guild = self.bot.get_guild(guild_id)
-        channel = self.bot.wiring_for(guild).moderators_channel if guild else None
+        channel = await self._moderators_channel(guild_id)
         where = f" ({step_no}: {step_title})" if row is not None else ""
         post = logic.clip(f"**Onboarding question** from <@{interaction.user.id}>{where}:\n>>> {text}")
         try:
@@ -561,6 +560,24 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
             await interaction.followup.send(
                 "I saved your question but couldn't reach the moderators' channel. Please write to "
                 f"{self.bot.content.community.contact_email} instead.", ephemeral=True)
+
+    async def _moderators_channel(self, guild_id: int) -> discord.abc.Messageable | None:
+        """The server's moderators' channel. A question asked in a DM arrives on shard 0 (Discord
+        sends every DM interaction there), so its server may be another shard's and not in this
+        process's cache: then the channel is looked up by REST (one call; questions are rare)."""
+        guild = self.bot.get_guild(guild_id)
+        if guild is not None:
+            return self.bot.wiring_for(guild).moderators_channel
+        wanted = str(self.bot.settings.guild.moderators_channel)
+        try:
+            channels = await self.bot.http.get_all_guild_channels(guild_id)
+        except discord.HTTPException:
+            return None
+        for data in channels:  # same rule as bot.wiring: a text channel, by ID or exact name
+            if data.get("type") == discord.ChannelType.text.value and wanted in (str(data["id"]), data.get("name")):
+                return self.bot.get_partial_messageable(int(data["id"]), guild_id=guild_id,
+                                                        type=discord.ChannelType.text)
+        return None
 
     async def on_reply_click(self, interaction: discord.Interaction, question_id: int) -> None:
         self.bot.require_moderator(interaction)
