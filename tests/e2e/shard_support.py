@@ -51,9 +51,10 @@ def host_of(emu: Emulator, shard_id: int) -> str:
 
 
 def shard_process(sg: StandardGuild, directory: Path, database_url: str, shard_id: int, shard_count: int,
-                  extra: dict[str, dict[str, Any]] | None = None) -> BotProcess:
+                  extra: dict[str, dict[str, Any]] | None = None, env: dict[str, str] | None = None) -> BotProcess:
     """A ``python -m bot`` process running ``shard_id`` of ``shard_count``; ``sg`` is a guild it owns
-    (its readiness is what ``start()`` waits for)."""
+    (its readiness is what ``start()`` waits for). ``env`` adds environment (e.g. the shared
+    ``BOT_DATA_KEY``: every shard must encrypt with the same key)."""
     directory.mkdir(parents=True, exist_ok=True)
     sections: dict[str, dict[str, Any]] = {
         "discord": {"shard_count": shard_count, "shard_ids": [shard_id],
@@ -62,4 +63,4 @@ def shard_process(sg: StandardGuild, directory: Path, database_url: str, shard_i
     }
     for name, values in (extra or {}).items():
         sections.setdefault(name, {}).update(values)
-    return BotProcess(sg, directory, write_config(directory, sg.emu, sections, database_url))
+    return BotProcess(sg, directory, write_config(directory, sg.emu, sections, database_url), env)

@@ -25,6 +25,7 @@ import pytest
 from sqlalchemy import select
 
 from cogs.onboarding import logic
+from db.crypto import DataCipher
 from db.models import DepartedMember, Membership, OnboardingProgress, RecordingException, RepairCase
 from db.session import create_engine, create_session_factory
 from tests.conftest import StandardGuild
@@ -34,7 +35,17 @@ from tests.emulator.rest import RequestRecord
 
 from .conftest import BotProcess, RunBot
 from .shard_support import build_shard_guild, host_of, shard_process
-from .test_onboarding_flow import OPEN_DM, PATCH_MEMBER, POST_MESSAGE, TOTAL, advance, newcomer, walk_to_question
+from .test_onboarding_flow import (
+    OPEN_DM,
+    PATCH_MEMBER,
+    POST_MESSAGE,
+    TOTAL,
+    advance,
+    first_step,
+    newcomer,
+    step_no,
+    walk_to_question,
+)
 
 CALLBACK = "POST /interactions/{interaction_id}/{interaction_token}/callback"
 PER_GUILD = 3  # DM-path newcomers per server
@@ -54,7 +65,8 @@ async def cluster(emulator: Emulator, tmp_path: Path) -> AsyncIterator[Cluster]:
     guilds = [build_shard_guild(emulator, f"IHRRC shard {k}", (k, 2)) for k in range(2)]
     assert guilds[0].bot is guilds[1].bot, "one application, one token"
     async with fresh_database_url("postgres", tmp_path) as url:
-        procs = [shard_process(guilds[k], tmp_path / f"shard{k}", url, k, 2) for k in range(2)]
+        key = {"BOT_DATA_KEY": DataCipher.generate_key().decode()}  # one key for every shard
+        procs = [shard_process(guilds[k], tmp_path / f"shard{k}", url, k, 2, env=key) for k in range(2)]
         began = time.monotonic()
         try:
             # Both start at once against the empty database: both will try to migrate it.
@@ -205,6 +217,37 @@ async def test_each_servers_newcomers_are_onboarded_once_by_the_owning_process(c
 
     assert emu.count_429 == 0
     for proc in procs:
+        assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
+
+
+async def test_a_dm_question_about_another_shards_server_reaches_its_moderators_and_back(cluster: Cluster) -> None:
+    """"I have a question" in a DM is handled by process 0 (DM interactions go to shard 0) even for
+    a newcomer of the shard-1 server; the moderators of THAT server must get it, and their reply
+    (a server interaction, handled by process 1) must reach the newcomer."""
+    emu, sg = cluster.emu, cluster.guilds[1]
+    assert sg.moderators is not None
+    moderators = sg.moderators
+    quinn = await newcomer(emu, sg, "Quinn Shard1")
+    msg = await advance(quinn, await first_step(quinn), 3)
+    opened = await quinn.click(msg, "I have a question")
+    assert opened.modal is not None
+    text = "What does PLE mean? @everyone I want to be sure."
+    submitted = await opened.modal.submit({"Your question": text})
+    assert submitted.type == 7 and step_no(msg) == 3 and "went privately to the moderators" in msg.content
+    posted = await emu.wait_for(lambda: next((m for m in moderators.messages() if m.buttons), None),
+                                description="the question in the shard-1 server's #moderators")
+    assert text in posted.content and not posted.pings_anyone
+    assert not [m for m in quinn.dm_messages() if "couldn't reach the moderators" in m.content]
+
+    reply = await sg.moderator.click(posted, "Reply")
+    assert reply.modal is not None
+    before = quinn.last_dm()
+    answered = await reply.modal.submit({"Your answer": "PLE means people with lived/living experience."})
+    assert answered.type == 6
+    dm = await quinn.wait_dm(lambda m: "lived/living experience" in m.content, after=before)
+    assert "answered your onboarding question" in dm.content
+    await emu.wait_for(lambda: "Answered by" in posted.content, description="question marked answered")
+    for proc in cluster.procs:
         assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
 
 
