@@ -29,6 +29,24 @@ NO_TOKEN = (
 )
 
 
+SHARDS_NEED_KEY = (
+    "Several shards ([discord] shard_count > 1) need BOT_DATA_KEY set to the same key in every shard process: "
+    "with a key file per process, one shard could not read what another encrypted. Create one with: "
+    "python -c \"from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())\""
+)
+
+
+def shard_problem(settings: Settings) -> str | None:
+    """A sharded config must name exactly one shard of this process (one process per shard)."""
+    count, ids = settings.discord.shard_count, settings.discord.shard_ids
+    if count is None:
+        return "[discord] shard_ids is set but shard_count is not" if ids else None
+    if ids is None or len(ids) != 1 or not 0 <= ids[0] < count:
+        return (f"[discord] shard_count = {count} needs shard_ids = [k] with exactly one k from 0 to {count - 1} "
+                "(run one process per shard)")
+    return None
+
+
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bot", description="The coalition's Discord bot.")
     parser.add_argument("--config", help="path to config.toml (default: $BOT_CONFIG or ./config.toml)")
@@ -70,6 +88,12 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(rotate_key(settings, data_key))
     if not token:
         return fail(NO_TOKEN)
+    # Checked before connecting: a second id used to be ignored silently (its servers never served).
+    problem = shard_problem(settings)
+    if problem:
+        return fail(f"{config_path}: {problem}")
+    if (settings.discord.shard_count or 1) > 1 and not data_key:
+        return fail(SHARDS_NEED_KEY)
     if not asyncio.run(schema_is_current(settings)):
         # Migrate in a short-lived child so the long-running process never loads Alembic.
         upgrade = [sys.executable, "-m", "bot", "--config", str(config_path), "db", "upgrade"]
