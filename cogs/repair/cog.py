@@ -569,7 +569,10 @@ class RepairCog(commands.Cog):
 
     def relay_message(self, case: RepairCase, user_id: int | None, text: str) -> tuple[str, discord.Embed]:
         who = "Anonymous requester" if case.anonymous or user_id is None else f"<@{user_id}>"
-        embed = discord.Embed(description=logic.defuse_mass_mentions(text), colour=discord.Colour.teal())
+        # Clip after defusing: each defused '@everyone' grows by one character, and a 4,000-character
+        # DM full of them went over Discord's 4,096 limit, so it never reached the case thread.
+        embed = discord.Embed(description=logic.clip(logic.defuse_mass_mentions(text), 4096),
+                              colour=discord.Colour.teal())
         embed.set_author(name="Message from the requester")
         return f"💬 {who} wrote (case #{case.number}):", embed
 

@@ -40,6 +40,8 @@ LIMITS = {F_WHAT: 3000, F_WHO: 500, F_HELP: 1000, F_CW: 300}
 REPLY_LIMIT = 1800
 NOTE_LIMIT = 1800
 RESOLUTION_LIMIT = 1500
+EMBED_TOTAL_LIMIT = 6000
+SHORTENED = "\n\n*(Shortened to fit: `/repair export` has the full text.)*"
 
 STATUS_COLOURS = {
     "submitted": discord.Colour.orange(),
@@ -123,6 +125,13 @@ def summary_embed(case: CaseView) -> discord.Embed:
     if case.for_alternates:
         footer = "Every moderator was excluded, so this case is for the alternate reviewers. Filed"
     embed.set_footer(text=f"{footer} · every action on this case is logged")
+    # Discord refuses an embed over 6,000 characters in total (400): with every field at its longest
+    # plus a resolution, the summary edit failed and the requester was never told. Shorten the
+    # description to fit; /repair export keeps the full text. (tests/e2e/test_properties_repair.py)
+    excess = len(embed) - EMBED_TOTAL_LIMIT
+    if excess > 0 and embed.description:
+        description = embed.description
+        embed.description = logic.clip(description, len(description) - excess - len(SHORTENED)) + SHORTENED
     return embed
 
 

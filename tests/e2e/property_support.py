@@ -278,7 +278,7 @@ class ErrorLog(logging.Handler):
         self.records.append(record)
 
 
-@dataclass
+@dataclass(repr=False)
 class Guard:
     """What a whole test may ping on purpose (e.g. exactly one newcomer in the welcome channel)."""
 
@@ -291,6 +291,9 @@ class Guard:
     echoes: dict[str, int] = field(default_factory=dict)
     # State a test keeps across its examples (e.g. the newcomer whose flow is in use).
     state: dict[str, Any] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        return f"<Guard checked={self.responses_checked} echoes={self.echoes}>"
 
     @property
     def ids(self) -> Ids:
