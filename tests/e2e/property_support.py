@@ -405,7 +405,15 @@ async def guard(emulator: Emulator, standard_guild: StandardGuild) -> AsyncItera
     """The per-test `Guard`; at teardown the whole test's requests and messages are checked again
     (catching anything the bot sent after an example had ended)."""
     g = Guard(emulator, standard_guild)
-    yield g
+    errors = ErrorLog()
+    logging.getLogger().addHandler(errors)
+    try:
+        yield g
+    finally:
+        logging.getLogger().removeHandler(errors)
+    # Also errors after an example ended (e.g. a second DM listener still running when the first replied).
+    assert not errors.records, "errors logged during the test:\n" + "\n".join(
+        f"{r.name}: {r.getMessage()}" for r in errors.records)
     problems = g.check_requests() + g.check_stored_messages()
     assert not problems, "\n".join(problems)
     assert g.responses_checked > 0, "no message or choice list of the bot was checked: the test exercised nothing"
