@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
@@ -175,24 +176,40 @@ async def test_moderator_reply_note_and_close_modals(emulator: Emulator, standar
 # --- direct messages relayed to the case ------------------------------------------------------------------------
 
 
-@prop_settings(30)
+@pytest.mark.parametrize("open_cases", [1, 2])
+@prop_settings(25)
 @with_examples()
 @given(text=TEXT)
 async def test_dm_relay_to_the_case(emulator: Emulator, standard_guild: StandardGuild, run_bot: RunBot,
-                                    guard: Guard, text: str) -> None:
+                                    guard: Guard, open_cases: int, text: str) -> None:
+    """One open case: relayed at once. Two: the bot asks which case (a select), then relays the
+    DM it re-reads from Discord."""
     sg = standard_guild
     if "bot" not in guard.state:
         guard.state["bot"] = await run_bot(sg, config=NO_LIMITS)
     requester, _summary, place = await standing_case(emulator, sg, guard)
+    if open_cases == 2 and "second" not in guard.state:
+        receipt = await file(requester, sg, in_dm=True, anonymous=True, values={"what": "A second matter."})
+        number = case_number(receipt)
+        assert number is not None
+        second = await case_place(emulator, sg, number)
+        await summary_of(emulator, second)
+        guard.state["second"] = (number, second)
     typed = fit(guard.ids.fill(text), 4000)
     async with guard.probe(typed):
         before = len(bot_lines(place, sg))
         sent = await requester.send_dm(sg.bot, typed)
-        ack = await requester.wait_dm(lambda m: "Passed on" in m.content or "only pass on text" in m.content,
-                                      after=sent)
-        if not typed.strip():
-            assert "only pass on text" in ack.content
-            return
+        if open_cases == 2 and typed.strip():
+            picker = await requester.wait_dm(lambda m: bool(m.selects), after=sent)
+            number = place.name.removeprefix("case-")  # the standing case, whose thread we watch
+            picked = await requester.select(picker, [f"Case #{number} — {sg.guild.name}"])
+            assert picked.type == 7 and "Passed on" in picker.content, picker.content
+        else:
+            ack = await requester.wait_dm(lambda m: "Passed on" in m.content or "only pass on text" in m.content,
+                                          after=sent)
+            if not typed.strip():
+                assert "only pass on text" in ack.content
+                return
         relayed = await emulator.wait_for(lambda: bot_lines(place, sg)[before:], description="the relayed message")
         assert relayed[0].embeds and not relayed[0].pings_anyone
         guard.note_echo("relay", echoed_in(typed, relayed[0].embeds[0]["description"], 20))
