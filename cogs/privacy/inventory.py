@@ -144,7 +144,8 @@ INVENTORY: tuple[TableDoc, ...] = (
         "recording_exception", "Recording exceptions",
         "A time-limited permission for a recording bot, only for an accessibility need that was discussed "
         "and announced.",
-        "Kept as a record of the moderator decision. The moderator's ID becomes 0 if they erase their data.",
+        "Deleted when the exception ends (its reason with it); the audit log keeps only that it was granted "
+        "and ended, by whom. The moderator's ID becomes 0 if they erase their data before then.",
         (("id", "row number"), GUILD,
          ("channel_id", "the channel"),
          ("bot_user_id", "the recording bot allowed (a bot, not a person)"),
