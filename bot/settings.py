@@ -70,6 +70,8 @@ class OnboardingSection(Section):
     enabled: bool = True
     reminder_after_hours: float = Field(default=48, gt=0)
     stalled_after_days: float = Field(default=7, gt=0)
+    # A role grant or first DM a crash interrupted is retried after this many seconds.
+    retry_after_seconds: float = Field(default=30, gt=0)
 
 
 class CoiSection(Section):

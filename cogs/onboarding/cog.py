@@ -36,8 +36,6 @@ from db.repositories import onboarding as repo
 
 log = logging.getLogger(__name__)
 
-# A grant or delivery not confirmed within this time is retried by the job.
-RETRY_AFTER = timedelta(seconds=30)
 # Joins up to this long before the last time the bot saw a server count as possibly missed.
 CATCH_UP_MARGIN = timedelta(minutes=2)
 TOUCH_EVERY = timedelta(seconds=60)
@@ -69,6 +67,12 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
         self._delivering: set[tuple[int, int]] = set()
         self._granting: set[tuple[int, int]] = set()
         self._touched: dict[int, datetime] = {}
+
+    @property
+    def _retry_after(self) -> timedelta:
+        """A grant or first delivery not confirmed within this time is retried by the job
+        ([onboarding] retry_after_seconds: 30 s by default; the chaos tests set it lower)."""
+        return timedelta(seconds=self.bot.settings.onboarding.retry_after_seconds)
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(*views.DYNAMIC_ITEMS)
@@ -117,7 +121,7 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
         now = self.bot.clock.now()
         owned = [g.id for g in self.bot.guilds]
         async with self.bot.sessions() as session, session.begin():
-            rows = await repo.pending_grants(session, owned, now - RETRY_AFTER)
+            rows = await repo.pending_grants(session, owned, now - self._retry_after)
             due = []
             for row in rows:
                 if (row.guild_id, row.user_id) in self._granting:
@@ -161,7 +165,8 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
                 since = max(first_seen, last_seen - CATCH_UP_MARGIN)
                 missed = [m for m in guild.members
                           if not m.bot and m.id not in known and m.joined_at is not None and m.joined_at >= since
-                          and (member_role is None or member_role not in m.roles)]
+                          and (member_role is None or member_role not in m.roles)
+                          and (guild.id, m.id) not in self._delivering]  # on_member_join has it already
             for member in missed:
                 await repo.start_progress(session, guild.id, member.id, content_version=self.bot.content.version,
                                           now=now, surface=logic.SURFACE_PENDING)
@@ -174,19 +179,29 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
     async def _redeliver_stranded(self, guild: discord.Guild) -> None:
         """First messages a crash interrupted (not in flight in this process)."""
         async with self.bot.sessions() as session:
-            rows = await repo.undelivered(session, guild.id, self.bot.clock.now() - RETRY_AFTER)
+            rows = await repo.undelivered(session, guild.id, self.bot.clock.now() - self._retry_after)
         for row in rows:
             newcomer = guild.get_member(row.user_id)
             if newcomer is not None and (guild.id, row.user_id) not in self._delivering:
                 await self._redeliver(newcomer)
 
     async def _redeliver(self, member: discord.Member) -> None:
-        async with self.bot.sessions() as session, session.begin():
-            row = await repo.get_progress(session, member.guild.id, member.id)
-            if row is None or row.surface != logic.SURFACE_PENDING:
-                return
-            outcome = self._render(row, self._steps(row, None))
-        await self._deliver_first(member, outcome)
+        # Claim the delivery BEFORE the first await: the start-up catch-up and the job loop walk
+        # the same stranded rows concurrently, and both used to read "pending" and DM the person
+        # twice (found by tests/e2e/test_chaos_kill9.py).
+        key = (member.guild.id, member.id)
+        if key in self._delivering:
+            return
+        self._delivering.add(key)
+        try:
+            async with self.bot.sessions() as session, session.begin():
+                row = await repo.get_progress(session, member.guild.id, member.id)
+                if row is None or row.surface != logic.SURFACE_PENDING:
+                    return
+                outcome = self._render(row, self._steps(row, None))
+            await self._deliver_first(member, outcome)
+        finally:
+            self._delivering.discard(key)
 
     async def _send_reminders(self) -> None:
         now = self.bot.clock.now()
