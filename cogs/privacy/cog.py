@@ -23,6 +23,7 @@ from cogs.privacy.inventory import INVENTORY
 from cogs.privacy.views import DYNAMIC_ITEMS, confirm_view, pages_view
 from db.repositories import audit
 from db.repositories import privacy as repo
+from db.repositories import repair as repair_repo
 
 log = logging.getLogger(__name__)
 
@@ -169,11 +170,26 @@ class PrivacyCog(commands.Cog):
         async with self.bot.sessions() as session, session.begin():
             data = await repo.collect(session, self.bot.cipher, user_id, guild_id)
             guilds = data.guild_ids() | ({guild_id} if guild_id is not None else set())
+            unlinked = [c.id for c in await repo.cases_filed_by(session, self.bot.cipher, user_id, guild_id)]
             result = await repo.erase(session, self.bot.cipher, user_id, guild_id)
             for gid in sorted(guilds):
                 # Who erased is deliberately not recorded: only that it happened.
                 await audit.record(session, gid, None, action, at=self.bot.clock.now())
+        await self.refresh_case_summaries(unlinked)
         return result, guilds
+
+    async def refresh_case_summaries(self, case_ids: list[int]) -> None:
+        """The posted case summaries are the bot's own messages: re-render them so the
+        erased requester's mention is gone there too ("Former member")."""
+        repair_cog = self.bot.get_cog("RepairCog")
+        if repair_cog is None or not case_ids:
+            return
+        async with self.bot.sessions() as session:
+            cases = [case for cid in case_ids if (case := await repair_repo.get(session, cid)) is not None]
+        for case in cases:
+            guild = self.bot.get_guild(case.guild_id)
+            if guild is not None:
+                await repair_cog.refresh_summary(case, guild)  # type: ignore[attr-defined]
 
     async def remove_managed_roles(self, user_id: int, guild_id: int | None) -> tuple[int, int]:
         """Remove the COI roles the bot manages (the tags they mirror are being erased)."""

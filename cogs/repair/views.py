@@ -101,7 +101,10 @@ def summary_embed(case: CaseView) -> discord.Embed:
         colour=STATUS_COLOURS.get(case.status, discord.Colour.default()),
         timestamp=case.created_at,
     )
-    requester = "Anonymous requester" if case.anonymous or case.requester_id is None else f"<@{case.requester_id}>"
+    if case.anonymous:
+        requester = "Anonymous requester"
+    else:  # a named requester who erased their data (or left long ago) is a former member
+        requester = f"<@{case.requester_id}>" if case.requester_id is not None else "Former member"
     embed.add_field(name="Requester", value=requester, inline=True)
     embed.add_field(name="Status", value=STATUS_LABELS.get(case.status, case.status), inline=True)
     embed.add_field(name="Assigned to", value=f"<@{case.assignee_id}>" if case.assignee_id else "Nobody yet",

@@ -161,6 +161,17 @@ async def test_show_export_delete_for_a_member_in_every_feature(
     transcript = await export.wait_message(lambda m: bool(m.attachments))
     body = transcript.attachments[0].data.decode()
     assert "Requester: Former member" in body and NAMED_CASE in body
+    # The summary the bot posted in the case thread is re-rendered without their mention.
+
+    def summary_requester() -> str | None:
+        for thread in sg.guild.threads():
+            for message in thread.messages():
+                for embed in message.embeds:
+                    if embed.get("title") == "Repair case #1":
+                        return next(f["value"] for f in embed.get("fields", []) if f["name"] == "Requester")
+        return None
+
+    await emulator.wait_for(lambda: summary_requester() == "Former member", description="summary re-rendered")
     after = await show(riley, sg.guild)
     assert "Repair case" not in after and "QMARK" not in after and "COI) tags" not in after
 
