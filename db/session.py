@@ -16,6 +16,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+SQLITE_POOL_SIZE = 5
 
 
 def is_sqlite(url: str | URL) -> bool:
@@ -53,7 +54,11 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
     kwargs: dict[str, Any] = {"echo": echo}
-    if not is_sqlite(url):
+    if is_sqlite(url):
+        # A fixed set of connections: SQLite has one writer at a time anyway, and an overflow
+        # connection costs a new thread + connect + PRAGMAs each time a burst exceeds the pool.
+        kwargs.update(pool_size=SQLITE_POOL_SIZE, max_overflow=0, pool_timeout=60)
+    else:
         kwargs.update(pool_pre_ping=True, pool_size=10, max_overflow=10)
     engine = create_async_engine(url, **kwargs)
     if is_sqlite(url):
