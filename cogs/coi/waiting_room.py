@@ -163,6 +163,9 @@ class WaitingRoomCog(commands.Cog, name="WaitingRoomCog"):
         moderator = self.bot.require_moderator(interaction)
         guild = moderator.guild
         target = restrictable(channel)
+        # The reason is stored as text, and PostgreSQL text cannot hold NUL (U+0000): such a reason
+        # was an unhandled database error (tests/e2e/test_properties_commands.py). Drop NULs.
+        reason = (reason.replace("\x00", "") or None) if reason is not None else None
         all_categories = categories_of(self.bot)
         try:
             keys = logic.parse_categories(categories, all_categories)

@@ -9,7 +9,7 @@ pinged (see tests/e2e/property_support.py).
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from tests.conftest import StandardGuild
@@ -84,6 +84,7 @@ VALID = ["funders", "law_enforcement", "all", "Funders, pharma", "government; lo
 @prop_settings(30)
 @with_examples("funders, law_enforcement", "all", ", ,", "funders, @everyone", f"funders,{'x' * 5000}",
                reason=f"guest speaker <@&{MOD_ROLE}> @everyone", valid="funders", mix=False)
+@example(text="funders", reason="a NUL \u0000 byte, 中文 and 🙂 in the stored reason", valid="funders", mix=False)
 @given(text=TEXT, reason=st.one_of(st.none(), TEXT), valid=st.sampled_from(VALID), mix=st.booleans())
 async def test_waitingroom_start_categories_reason_and_autocomplete(
         emulator: Emulator, standard_guild: StandardGuild, bot_in_process: InProcessBot, guard: Guard,
