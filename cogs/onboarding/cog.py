@@ -72,6 +72,7 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
         self._delivering: set[tuple[int, int]] = set()
         self._granting: set[tuple[int, int]] = set()
         self._touched: dict[int, datetime] = {}
+        self._full_steps = logic.build_steps(bot.content)
 
     @property
     def _retry_after(self) -> timedelta:
@@ -239,8 +240,9 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
     # --- rendering ----------------------------------------------------------------------
 
     def _steps(self, row: OnboardingProgress, membership: Membership | None) -> list[logic.Step]:
-        reaffirm = bool(row.reaffirm_from_version)
-        return logic.steps_for(self.bot.content, reaffirm, membership.accepted_step_hashes if membership else None)
+        if not row.reaffirm_from_version:
+            return self._full_steps  # the same for everyone: built once, not on every click
+        return logic.steps_for(self.bot.content, True, membership.accepted_step_hashes if membership else None)
 
     def _coi_options(self, picked: list[str] | None) -> list[discord.SelectOption]:
         chosen = set(picked or [])
@@ -412,7 +414,9 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
             if row is None:
                 outcome = Outcome(ENDED)
             else:
-                membership = await repo.get_membership(session, guild_id, interaction.user.id)
+                # The membership matters only to a re-confirmation; skip the query on the hot path.
+                membership = (await repo.get_membership(session, guild_id, interaction.user.id)
+                              if row.reaffirm_from_version else None)
                 steps = self._steps(row, membership)
                 outcome = await self._decide(session, row, membership, steps, action, clicked, now)
         await interaction.response.edit_message(content=outcome.content, view=outcome.view,
