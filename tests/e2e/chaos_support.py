@@ -86,7 +86,6 @@ class Figures:
     failed_clicks: int = 0
     failed_while_down: int = 0
     non_edit_replies: list[str] = field(default_factory=list)
-    failures: list[str] = field(default_factory=list)
     filings: int = 0
     failed_filings: int = 0
 
@@ -124,8 +123,6 @@ class Person:
         except AssertionError as exc:
             if not any(m in str(exc) for m in RETRYABLE):
                 raise
-            self.figures.failures.append(f"{time.monotonic():.2f} epoch {epoch}->"
-                                         f"{self.control.epoch if self.control else 0} {str(exc)[:120]}")
             result = None
         if result is not None and result.type is not None:
             return result

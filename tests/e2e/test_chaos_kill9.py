@@ -79,8 +79,10 @@ async def test_join_wave_survives_three_kill9s(emulator: Emulator, standard_guil
     walks = [Walk(emulator.create_user(f"Newcomer {i}"), ["Funders"] if rng.random() < 0.2 else None)
              for i in range(NEWCOMERS)]
     join_at = [rng.uniform(0, JOIN_WINDOW_S) for _ in walks]
-    # three kills at random moments of the wave, each after the previous restart is ready
-    kill_at = sorted(rng.uniform(1.0, JOIN_WINDOW_S + 8.0) for _ in range(KILLS))
+    # three kills at random moments of the wave, each after the previous restart is ready; the
+    # first falls inside the join window, so some people join while the bot is dead
+    kill_at = sorted([rng.uniform(1.0, JOIN_WINDOW_S - 3.0),
+                      *(rng.uniform(1.0, JOIN_WINDOW_S + 8.0) for _ in range(KILLS - 1))])
     downtimes = [rng.uniform(0.3, 2.0) for _ in range(KILLS)]
     filing_plan = [(filer, rng.uniform(0.5, JOIN_WINDOW_S + 8.0), k % 2 == 1)
                    for i, filer in enumerate(filers) for k in range(i % 2, i % 2 + 2)]
@@ -165,6 +167,9 @@ async def test_join_wave_survives_three_kill9s(emulator: Emulator, standard_guil
         **ack_figures(emulator), "wave_s": round(wave_s, 1), "total_s": round(time.monotonic() - started, 1)}
     print("  " + json.dumps(figures_out))
     assert control.kills == KILLS
+    assert figures.failed_while_down > 0, "no click ever hit a dead bot: the kills missed the wave"
+    if NEWCOMERS >= 50:
+        assert joined_while_down, "nobody joined while the bot was dead"
     # A first DM is repeated only when the bot died after Discord accepted it and before it saved
     # "delivered" (no way to make that atomic): the repeat comes after a kill that fell right after
     # the first one. Any other repeat is a bug (two deliverers racing inside one process was one).
