@@ -697,12 +697,14 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
                 break
         if outcome is None:
             return
+        if outcome.grant:
+            # Grant before replying: the reply waits in the pacing queue, and a grant left owed
+            # that long would be picked up by the retry job as well.
+            await self._apply_roles(None, guild_id, message.author.id, outcome)
         try:
             await message.channel.send(outcome.content, allowed_mentions=NO_MENTIONS)
         except discord.HTTPException:
             log.info("could not reply to a typed onboarding answer (guild=%s)", guild_id)
-        if outcome.grant:
-            await self._apply_roles(None, guild_id, message.author.id, outcome)
 
     @commands.Cog.listener()
     async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
