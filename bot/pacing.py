@@ -2,7 +2,10 @@
 
 discord.py only reacts after a 429, and every 429 counts toward Discord's
 invalid-request ban, so the bot takes a token from one shared bucket before each
-rate-limited request. Waiters are served by priority, then in arrival order:
+rate-limited request — at the wire: every attempt, including discord.py's own
+retries after a 5xx or 429, and only after its per-route and global waits, so
+requests held back by discord.py are not released as a burst. Waiters are served
+by priority, then in arrival order:
 `urgent()` work a person is waiting on (e.g. their role grant) goes ahead of
 queued welcome DMs, which are served fairly (FIFO). Interaction callbacks and
 follow-ups are exempt from the global limit and never wait.
@@ -14,7 +17,7 @@ import asyncio
 import heapq
 import itertools
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
@@ -109,13 +112,46 @@ def is_exempt(route: Route) -> bool:
     return route.path.startswith("/interactions/") or route.path.startswith("/webhooks/")
 
 
+def is_exempt_url(url: str) -> bool:
+    return "/interactions/" in url or "/webhooks/" in url
+
+
+class _PacedRequest:
+    """`async with session.request(...)` that first takes a token."""
+
+    def __init__(self, factory: Callable[..., Any], bucket: TokenBucket, method: str, url: Any,
+                 kwargs: dict[str, Any]) -> None:
+        self._factory, self._bucket, self._method, self._url, self._kwargs = factory, bucket, method, url, kwargs
+        self._context: Any = None
+
+    async def __aenter__(self) -> Any:
+        await self._bucket.acquire()
+        self._context = self._factory(self._method, self._url, **self._kwargs)
+        return await self._context.__aenter__()
+
+    async def __aexit__(self, *exc: Any) -> Any:
+        return await self._context.__aexit__(*exc)
+
+
+class PacedSession:
+    """Stands in for discord.py's aiohttp session: REST requests are paced, the rest
+    (the gateway's ws_connect, interaction callbacks, close) passes straight through."""
+
+    def __init__(self, session: Any, bucket: TokenBucket) -> None:
+        self._session = session
+        self._bucket = bucket
+
+    def request(self, method: str, url: Any, **kwargs: Any) -> Any:
+        if is_exempt_url(str(url)):
+            return self._session.request(method, url, **kwargs)
+        return _PacedRequest(self._session.request, self._bucket, method, url, kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._session, name)
+
+
 def install(http: HTTPClient, bucket: TokenBucket) -> None:
-    """Wrap `http.request` so every non-exempt request first takes a token."""
-    original: Callable[..., Awaitable[Any]] = http.request
-
-    async def paced_request(route: Route, **kwargs: Any) -> Any:
-        if not is_exempt(route):
-            await bucket.acquire()
-        return await original(route, **kwargs)
-
-    http.request = paced_request  # type: ignore[method-assign]
+    """Pace every non-exempt request of `http` (call after login, e.g. in setup_hook)."""
+    session = http._HTTPClient__session  # type: ignore[attr-defined]  # discord.py's one session
+    if not isinstance(session, PacedSession):
+        http._HTTPClient__session = PacedSession(session, bucket)  # type: ignore[attr-defined]
