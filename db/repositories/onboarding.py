@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Membership, OnboardingProgress, OnboardingQuestion
@@ -15,13 +15,19 @@ DECLINED = "declined"
 COMPLETED = "completed"
 
 
+# Built once: every click loads a flow, and building the expression each time showed in profiles.
+_PROGRESS = select(OnboardingProgress).where(OnboardingProgress.guild_id == bindparam("guild_id"),
+                                             OnboardingProgress.user_id == bindparam("user_id"))
+_PROGRESS_FOR_UPDATE = _PROGRESS.with_for_update()
+_MEMBERSHIP = select(Membership).where(Membership.guild_id == bindparam("guild_id"),
+                                       Membership.user_id == bindparam("user_id"))
+
+
 async def get_progress(session: AsyncSession, guild_id: int, user_id: int, *,
                        for_update: bool = False) -> OnboardingProgress | None:
-    query = select(OnboardingProgress).where(
-        OnboardingProgress.guild_id == guild_id, OnboardingProgress.user_id == user_id)
-    if for_update:
-        query = query.with_for_update()
-    return (await session.execute(query)).scalar_one_or_none()
+    query = _PROGRESS_FOR_UPDATE if for_update else _PROGRESS
+    params = {"guild_id": guild_id, "user_id": user_id}
+    return (await session.execute(query, params)).scalar_one_or_none()
 
 
 async def start_progress(session: AsyncSession, guild_id: int, user_id: int, *, content_version: str,
@@ -76,8 +82,8 @@ async def progress_in_guild(session: AsyncSession, guild_id: int) -> list[Onboar
 
 
 async def get_membership(session: AsyncSession, guild_id: int, user_id: int) -> Membership | None:
-    query = select(Membership).where(Membership.guild_id == guild_id, Membership.user_id == user_id)
-    return (await session.execute(query)).scalar_one_or_none()
+    params = {"guild_id": guild_id, "user_id": user_id}
+    return (await session.execute(_MEMBERSHIP, params)).scalar_one_or_none()
 
 
 async def record_membership(session: AsyncSession, guild_id: int, user_id: int, *, content_version: str,
