@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from discord.http import HTTPClient, Route
+from discord.http import HTTPClient
 
 URGENT, NORMAL, BACKGROUND = 0, 1, 2
 # capacity + rate <= Discord's 50/s, so no 1-second window can exceed the limit.
@@ -107,12 +107,8 @@ class TokenBucket:
         self._schedule()
 
 
-def is_exempt(route: Route) -> bool:
-    """Interaction callbacks/follow-ups do not count toward the global limit."""
-    return route.path.startswith("/interactions/") or route.path.startswith("/webhooks/")
-
-
 def is_exempt_url(url: str) -> bool:
+    """Interaction callbacks/follow-ups do not count toward the global limit."""
     return "/interactions/" in url or "/webhooks/" in url
 
 

@@ -17,10 +17,11 @@ from dataclasses import dataclass, field
 
 import discord
 from discord import app_commands
-from discord.ext import commands, tasks
+from discord.ext import commands
 
 from bot.client import CoalitionBot
 from bot.errors import BadInput, BotMissingPermission, Conflict, NotFound
+from bot.jobs import due_jobs_loop
 from bot.ui import NO_MENTIONS
 from cogs.coi import logic
 from cogs.coi.cog import categories_of
@@ -114,16 +115,7 @@ class WaitingRoomCog(commands.Cog, name="WaitingRoomCog"):
 
     # --- expiry ------------------------------------------------------------------------
 
-    @tasks.loop(seconds=30)
-    async def expiry_loop(self) -> None:
-        try:
-            await self.run_due_jobs()
-        except Exception:  # keep the loop alive whatever happens
-            log.exception("waiting room expiry failed")
-
-    @expiry_loop.before_loop
-    async def _before(self) -> None:
-        await self.bot.wait_until_ready()
+    expiry_loop = due_jobs_loop("waiting room expiry", seconds=30)
 
     async def run_due_jobs(self) -> int:
         """End every waiting room whose time is up; returns how many ended."""

@@ -24,11 +24,12 @@ from datetime import datetime, timedelta
 
 import discord
 from discord import app_commands
-from discord.ext import commands, tasks
+from discord.ext import commands
 from discord.utils import escape_markdown, format_dt
 
 from bot.client import CoalitionBot
 from bot.errors import BadInput, NotFound
+from bot.jobs import due_jobs_loop
 from bot.ui import NO_MENTIONS
 from cogs.confidential import logic
 from cogs.confidential.logic import BotVerdict, ChannelPlace, ExceptionWindow, StickyRule, VoiceMeeting
@@ -107,16 +108,7 @@ class ConfidentialCog(commands.Cog):
         except Exception:  # the database may already be gone (or stuck) at shutdown
             log.warning("could not save sticky-reminder counts at shutdown")
 
-    @tasks.loop(seconds=60)
-    async def due_loop(self) -> None:
-        try:
-            await self.run_due_jobs()
-        except Exception:
-            log.exception("confidential background jobs failed; retrying in a minute")
-
-    @due_loop.before_loop
-    async def _before_due_loop(self) -> None:
-        await self.bot.wait_until_ready()
+    due_loop = due_jobs_loop("confidential", seconds=60)
 
     async def run_due_jobs(self) -> None:
         """Save message counts and end recording exceptions whose time is up (tests call this)."""

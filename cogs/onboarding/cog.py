@@ -23,11 +23,12 @@ from typing import Any
 
 import discord
 from discord import app_commands
-from discord.ext import commands, tasks
+from discord.ext import commands
 
 from bot import pacing
 from bot.client import CoalitionBot
 from bot.errors import BadInput, NotFound
+from bot.jobs import due_jobs_loop
 from bot.ui import NO_MENTIONS, only_user, progress_bar
 from cogs.onboarding import logic, views
 from db.models import Membership, OnboardingProgress
@@ -90,16 +91,7 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
 
     # --- background work -------------------------------------------------------------
 
-    @tasks.loop(seconds=5)
-    async def jobs(self) -> None:
-        try:
-            await self.run_due_jobs()
-        except Exception:
-            log.exception("onboarding jobs failed")
-
-    @jobs.before_loop
-    async def _before_jobs(self) -> None:
-        await self.bot.wait_until_ready()
+    jobs = due_jobs_loop("onboarding", seconds=5)
 
     async def run_due_jobs(self) -> None:
         """Flush due mod-log welcome notes and send due reminders (tests call this directly)."""

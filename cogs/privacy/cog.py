@@ -13,10 +13,11 @@ from datetime import datetime
 
 import discord
 from discord import app_commands
-from discord.ext import commands, tasks
+from discord.ext import commands
 
 from bot.client import CoalitionBot
 from bot.errors import BadInput
+from bot.jobs import due_jobs_loop
 from bot.ui import NO_MENTIONS
 from cogs.privacy import logic
 from cogs.privacy.inventory import INVENTORY
@@ -248,16 +249,7 @@ class PrivacyCog(commands.Cog):
         if cancelled:
             log.debug("a member rejoined guild %s; scheduled deletion cancelled", member.guild.id)
 
-    @tasks.loop(hours=24)
-    async def daily(self) -> None:
-        try:
-            await self.run_due_jobs()
-        except Exception:
-            log.exception("the daily privacy jobs failed; they will run again tomorrow")
-
-    @daily.before_loop
-    async def _before_daily(self) -> None:
-        await self.bot.wait_until_ready()
+    daily = due_jobs_loop("daily privacy", hours=24)
 
     async def run_due_jobs(self) -> JobReport:
         """Purge departed members' data and old closed cases that are due (time from bot.clock)."""

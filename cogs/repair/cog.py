@@ -22,10 +22,11 @@ from typing import Any
 
 import discord
 from discord import app_commands
-from discord.ext import commands, tasks
+from discord.ext import commands
 
 from bot.client import CoalitionBot
 from bot.errors import MODERATORS_ONLY, BadInput, Conflict, NotAllowed, NotFound, describe_error, send_ephemeral
+from bot.jobs import due_jobs_loop
 from bot.ui import NO_MENTIONS
 from cogs.repair import logic, views
 from cogs.repair.logic import Action, Filing, InvalidTransition, Status
@@ -657,16 +658,7 @@ class RepairCog(commands.Cog):
 
     # --- background work -------------------------------------------------------------------------------
 
-    @tasks.loop(minutes=1)
-    async def jobs(self) -> None:
-        try:
-            await self.run_due_jobs()
-        except Exception:
-            log.exception("repair: background jobs failed; will retry in a minute")
-
-    @jobs.before_loop
-    async def _wait_ready(self) -> None:
-        await self.bot.wait_until_ready()
+    jobs = due_jobs_loop("repair", minutes=1)
 
     @commands.Cog.listener()
     async def on_coalition_guild_ready(self, guild: discord.Guild) -> None:
