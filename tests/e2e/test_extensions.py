@@ -58,3 +58,18 @@ async def test_every_feature_loads_and_registers_valid_commands(
     for command in commands:
         _check_command(command, problems)
     assert problems == []
+
+
+async def test_every_background_loop_runs_and_stops_with_the_bot(
+    emulator: Emulator, standard_guild: StandardGuild, bot_in_process: InProcessBot
+) -> None:
+    from discord.ext import tasks
+
+    bot = bot_in_process.bot
+    loops = {f"{type(cog).__name__}.{name}": getattr(cog, name)
+             for cog in bot.cogs.values() for name, value in vars(type(cog)).items() if isinstance(value, tasks.Loop)}
+    assert {"OnboardingCog.jobs", "RepairCog.jobs", "PrivacyCog.daily"} <= set(loops), loops
+    await emulator.wait_for(lambda: all(loop.is_running() for loop in loops.values()),
+                            description="every feature's background loop running")
+    await bot_in_process.stop()
+    assert [name for name, loop in loops.items() if loop.is_running()] == []
