@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -31,6 +32,7 @@ from bot.errors import BadInput, NotFound
 from bot.jobs import due_jobs_loop
 from bot.ui import NO_MENTIONS, only_user, progress_bar
 from cogs.onboarding import logic, views
+from cogs.onboarding.flows import FlowCache
 from db.models import Membership, OnboardingProgress
 from db.repositories import audit, coi_tags, guild_state
 from db.repositories import onboarding as repo
@@ -43,6 +45,12 @@ TOUCH_EVERY = timedelta(seconds=60)
 
 ENDED = ("This onboarding is no longer active. If you are new to the server, use `/onboarding start` "
          "there and I'll walk you through it.")
+
+
+def flow_of(row: OnboardingProgress) -> logic.Flow:
+    selection = tuple(row.coi_selection) if row.coi_selection is not None else None
+    return logic.Flow(row.status, row.step_index, row.declined_count, selection, row.reaffirm_from_version,
+                      row.revision)
 
 
 def transient(exc: discord.HTTPException) -> bool:
@@ -74,6 +82,7 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
         self._granting: set[tuple[int, int]] = set()
         self._touched: dict[int, datetime] = {}
         self._full_steps = logic.build_steps(bot.content)
+        self.flows = FlowCache(bot.sessions)
 
     @property
     def _retry_after(self) -> timedelta:
@@ -87,6 +96,7 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
 
     async def cog_unload(self) -> None:
         self.jobs.cancel()
+        await self.flows.drain()
         self.bot.remove_dynamic_items(*views.DYNAMIC_ITEMS)
 
     # --- background work -------------------------------------------------------------
@@ -196,7 +206,7 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
                 row = await repo.get_progress(session, member.guild.id, member.id)
                 if row is None or row.surface != logic.SURFACE_PENDING:
                     return
-                outcome = self._render(row, self._steps(row, None))
+                outcome = self._render_row(row, self._steps(row, None))
             await self._deliver_first(member, outcome)
         finally:
             self._delivering.discard(key)
@@ -236,15 +246,15 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
             return self._full_steps  # the same for everyone: built once, not on every click
         return logic.steps_for(self.bot.content, True, membership.accepted_step_hashes if membership else None)
 
-    def _coi_options(self, picked: list[str] | None) -> list[discord.SelectOption]:
-        chosen = set(picked or [])
+    def _coi_options(self, picked: Sequence[str] | None) -> list[discord.SelectOption]:
+        chosen = set(picked or ())
         options = [discord.SelectOption(label=c.display[:100], value=c.key, default=c.key in chosen)
                    for c in self.bot.content.coi_categories[:24]]
         options.append(discord.SelectOption(label="None apply", value=logic.NONE_APPLY,
                                             default=picked is not None and not picked))
         return options
 
-    def _coi_labels(self, keys: list[str] | None) -> list[str] | None:
+    def _coi_labels(self, keys: Sequence[str] | None) -> list[str] | None:
         if keys is None:
             return None
         labels = []
@@ -254,17 +264,21 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
                 labels.append(category.display)
         return labels
 
-    def _render(self, row: OnboardingProgress, steps: list[logic.Step], note: str = "") -> Outcome:
-        if row.status == logic.COMPLETED:
-            return Outcome(self._completed_text(row.guild_id, bool(row.reaffirm_from_version)))
-        if row.status == logic.DECLINED:
-            return Outcome(self._declined_text(typed=False), views.declined_view(row.guild_id, len(steps) - 1))
-        index = logic.clamp_step(row.step_index, len(steps))
+    def _render_row(self, row: OnboardingProgress, steps: list[logic.Step], note: str = "") -> Outcome:
+        return self._render(row.guild_id, flow_of(row), steps, note)
+
+    def _render(self, guild_id: int, flow: logic.Flow, steps: list[logic.Step], note: str = "") -> Outcome:
+        if flow.status == logic.COMPLETED:
+            return Outcome(self._completed_text(guild_id, bool(flow.reaffirm_from_version)))
+        if flow.status == logic.DECLINED:
+            return Outcome(self._declined_text(typed=False), views.declined_view(guild_id, len(steps) - 1))
+        index = logic.clamp_step(flow.step_index, len(steps))
         content = logic.render_step(
             steps, index, progress_bar(index + 1, len(steps)), note=note,
-            reaffirm_version=self.bot.content.version if row.reaffirm_from_version else "",
-            coi_labels=self._coi_labels(row.coi_selection))
-        view = views.step_view(row.guild_id, steps, index, self._coi_options(row.coi_selection))
+            reaffirm_version=self.bot.content.version if flow.reaffirm_from_version else "",
+            coi_labels=self._coi_labels(flow.coi_selection))
+        coi_options = self._coi_options(flow.coi_selection) if steps[index].offers_coi else ()
+        view = views.step_view(guild_id, steps, index, coi_options)
         return Outcome(content, view)
 
     def _completed_text(self, guild_id: int, reaffirm: bool = False) -> str:
@@ -299,7 +313,7 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
             row = await repo.start_progress(session, member.guild.id, member.id,
                                             content_version=self.bot.content.version, now=self.bot.clock.now(),
                                             surface=logic.SURFACE_PENDING)
-            outcome = self._render(row, self._steps(row, None))
+            outcome = self._render_row(row, self._steps(row, None))
         await self._deliver_first(member, outcome)
 
     async def _deliver_first(self, member: discord.Member, outcome: Outcome) -> str:
@@ -381,7 +395,7 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
                                                 now=self.bot.clock.now(), surface=logic.SURFACE_EPHEMERAL)
             else:
                 row.surface = logic.SURFACE_EPHEMERAL
-            outcome = self._render(row, self._steps(row, membership))
+            outcome = self._render_row(row, self._steps(row, membership))
         await interaction.response.send_message(outcome.content, view=outcome.view or discord.utils.MISSING,
                                                 ephemeral=True, allowed_mentions=NO_MENTIONS)
 
@@ -401,48 +415,65 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
             await self._open_question(interaction, guild_id, clicked)
             return
         now = self.bot.clock.now()
-        async with self.bot.sessions() as session, session.begin():
-            row = await repo.get_progress(session, guild_id, interaction.user.id, for_update=True)
-            if row is None:
-                outcome = Outcome(ENDED)
-            else:
-                # The membership matters only to a re-confirmation; skip the query on the hot path.
-                membership = (await repo.get_membership(session, guild_id, interaction.user.id)
-                              if row.reaffirm_from_version else None)
-                steps = self._steps(row, membership)
-                outcome = await self._decide(session, row, membership, steps, action, clicked, now)
+        key = (guild_id, interaction.user.id)
+        outcome = await self._click_from_memory(key, action, clicked, now)
+        if outcome is None:  # the full path: read the row, decide, save
+            async with self.bot.sessions() as session, session.begin():
+                row = await repo.get_progress(session, guild_id, interaction.user.id, for_update=True)
+                if row is None:
+                    outcome = Outcome(ENDED)
+                else:
+                    # The membership matters only to a re-confirmation; skip the query on the hot path.
+                    membership = (await repo.get_membership(session, guild_id, interaction.user.id)
+                                  if row.reaffirm_from_version else None)
+                    steps = self._steps(row, membership)
+                    outcome = await self._decide(session, row, membership, steps, action, clicked, now)
+            self._remember_flow(row)
         await interaction.response.edit_message(content=outcome.content, view=outcome.view,
                                                 allowed_mentions=NO_MENTIONS)
         if outcome.grant:
             await self._apply_roles(interaction, guild_id, interaction.user.id, outcome)
 
+    async def _click_from_memory(self, key: tuple[int, int], action: str, clicked: int,
+                                 now: datetime) -> Outcome | None:
+        """A plain move (next, back, not yet, back to the question) decided from the copy in
+        memory and saved with the next group commit; None sends the click the full way."""
+        flow = self.flows.get(key)
+        if flow is None:
+            return None
+        moved = logic.click_move(flow, action, clicked, len(self._full_steps))
+        if moved is None or not await self.flows.save(key, flow, moved, now):
+            return None
+        return self._render(key[0], moved, self._full_steps)
+
+    def _remember_flow(self, row: OnboardingProgress | None) -> None:
+        """Keep a copy of a flow the next click can move from memory: the full flow, still open."""
+        if row is None:
+            return
+        key = (row.guild_id, row.user_id)
+        if (row.status in (logic.IN_PROGRESS, logic.DECLINED) and not row.reaffirm_from_version
+                and row.content_version == self.bot.content.version):
+            self.flows.remember(key, flow_of(row))
+        else:
+            self.flows.forget(key)
+
     async def _decide(self, session: Any, row: OnboardingProgress, membership: Membership | None,
                       steps: list[logic.Step], action: str, clicked: int, now: Any) -> Outcome:
         last = len(steps) - 1
         if row.status == logic.COMPLETED:
-            return self._render(row, steps)
+            return self._render_row(row, steps)
         if row.content_version != self.bot.content.version and not row.reaffirm_from_version:
             row.content_version = self.bot.content.version
         row.step_index = logic.clamp_step(row.step_index, len(steps))
-        at_question = row.step_index == last and clicked == last
-        if action in ("next", "back") and row.status in (logic.IN_PROGRESS, logic.DECLINED):
-            index, move = logic.next_index(row.step_index, clicked, action, len(steps))
-            if move != "stay":
-                row.step_index, row.status, row.updated_at = index, logic.IN_PROGRESS, now
-            return self._render(row, steps)
-        if action == "resume" and row.status == logic.DECLINED:
-            row.status = logic.IN_PROGRESS
-            row.step_index = last
+        moved = logic.click_move(flow_of(row), action, clicked, len(steps))
+        if moved is not None:
+            row.status, row.step_index, row.declined_count = moved.status, moved.step_index, moved.declined_count
             row.updated_at = now
-            return self._render(row, steps)
-        if action == "notyet" and at_question and row.status == logic.IN_PROGRESS:
-            row.status = logic.DECLINED
-            row.declined_count += 1
-            row.updated_at = now
-            return self._render(row, steps)
-        if action == "yes" and at_question and row.status in (logic.IN_PROGRESS, logic.DECLINED):
+            return self._render_row(row, steps)
+        if (action == "yes" and row.step_index == last and clicked == last
+                and row.status in (logic.IN_PROGRESS, logic.DECLINED)):
             return await self._complete(session, row, steps, now)
-        return self._render(row, steps)  # stale or double click: show the saved step
+        return self._render_row(row, steps)  # stale or double click: show the saved step
 
     async def _complete(self, session: Any, row: OnboardingProgress, steps: list[logic.Step], now: Any) -> Outcome:
         reaffirm = bool(row.reaffirm_from_version)
@@ -479,7 +510,8 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
                     row.coi_selection = logic.normalise_coi_pick(values, keys)
                     row.updated_at = self.bot.clock.now()
                     note = "Saved. Your pick becomes roles when you finish; you can change it later with `/coi tag`."
-                outcome = self._render(row, steps, note)
+                outcome = self._render_row(row, steps, note)
+        self._remember_flow(row)
         await interaction.response.edit_message(content=outcome.content, view=outcome.view,
                                                 allowed_mentions=NO_MENTIONS)
 
@@ -574,7 +606,7 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
             else:
                 membership = await repo.get_membership(session, guild_id, interaction.user.id)
                 steps = self._steps(row, membership)
-                outcome = self._render(row, steps, note)
+                outcome = self._render_row(row, steps, note)
                 step_title = steps[logic.clamp_step(row.step_index, len(steps))].heading
                 step_no = f"step {logic.clamp_step(row.step_index, len(steps)) + 1} of {len(steps)}"
         if interaction.message is not None:
@@ -700,6 +732,7 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
 
     @commands.Cog.listener()
     async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
+        self.flows.forget((payload.guild_id, payload.user.id))
         async with self.bot.sessions() as session, session.begin():
             await repo.delete_progress(session, payload.guild_id, payload.user.id)
             await repo.delete_membership(session, payload.guild_id, payload.user.id)
@@ -721,7 +754,7 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
         async with self.bot.sessions() as session, session.begin():
             row = await repo.start_progress(session, member.guild.id, member.id,
                                             content_version=self.bot.content.version, now=self.bot.clock.now())
-            outcome = self._render(row, self._steps(row, None))
+            outcome = self._render_row(row, self._steps(row, None))
             await audit.record(session, member.guild.id, moderator.id, "onboarding.restart", f"user:{member.id}")
         where = await self._deliver_first(member, outcome)
         said = {"dm": "I sent them the first step by direct message.",
@@ -792,7 +825,7 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
                 membership.reaffirm_requested_version = version
                 row = await repo.start_progress(session, guild.id, member.id, content_version=version, now=now,
                                                 reaffirm_from_version=membership.content_version)
-                to_ask.append((member, self._render(row, self._steps(row, membership))))
+                to_ask.append((member, self._render_row(row, self._steps(row, membership))))
             await audit.record(session, guild.id, moderator.id, "onboarding.reaffirm", f"version:{version}")
         if not to_ask:
             await interaction.followup.send(

@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Literal
 
@@ -265,6 +265,35 @@ def next_index(saved: int, clicked: int, action: str, total: int) -> tuple[int, 
     if action == "back" and saved > 0:
         return saved - 1, "back"
     return saved, "stay"
+
+
+@dataclass(frozen=True, slots=True)
+class Flow:
+    """The part of a newcomer's progress a click reads and moves (a copy of the saved row)."""
+
+    status: str
+    step_index: int
+    declined_count: int = 0
+    coi_selection: tuple[str, ...] | None = None
+    reaffirm_from_version: str = ""
+    revision: int = 0
+
+
+def click_move(flow: Flow, action: str, clicked: int, total: int) -> Flow | None:
+    """The flow after a click that only moves through the steps, or None when the click
+    changes nothing (stale, double click) or needs more than a move ("yes", "ask")."""
+    last = total - 1
+    saved = clamp_step(flow.step_index, total)
+    if action in ("next", "back") and flow.status in (IN_PROGRESS, DECLINED):
+        index, move = next_index(saved, clicked, action, total)
+        if move == "stay":
+            return None
+        return replace(flow, status=IN_PROGRESS, step_index=index)
+    if action == "resume" and flow.status == DECLINED:
+        return replace(flow, status=IN_PROGRESS, step_index=last)
+    if action == "notyet" and flow.status == IN_PROGRESS and saved == last and clicked == last:
+        return replace(flow, status=DECLINED, step_index=last, declined_count=flow.declined_count + 1)
+    return None
 
 
 def final_roles(

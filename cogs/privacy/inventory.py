@@ -41,7 +41,8 @@ INVENTORY: tuple[TableDoc, ...] = (
          ("coi_selection", "conflict-of-interest groups picked, held until the final step"),
          ("started_at", "when they started"),
          ("updated_at", "when they last moved a step"),
-         ("reminded_at", "when the bot last sent a gentle reminder")),
+         ("reminded_at", "when the bot last sent a gentle reminder"),
+         ("revision", "a counter bumped on every change, so two writers never overwrite each other")),
     ),
     TableDoc(
         "membership", "Membership",

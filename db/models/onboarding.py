@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Integer, LargeBinary, String
+from sqlalchemy import JSON, Integer, LargeBinary, String, literal_column
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, Snowflake, UTCDateTime, guild_id_column, utcnow
@@ -32,6 +32,14 @@ class OnboardingProgress(Base):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Bumped by the database on every update, so the in-memory copy that serves clicks
+    # (cogs/onboarding/flows.py) can save with compare-and-set and notice any other writer:
+    # another shard process, a moderator's restart, a job.
+    revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0",
+                                          onupdate=literal_column("revision + 1"))
+
+    # Fetch the new revision with the UPDATE itself (RETURNING), never by a lazy load.
+    __mapper_args__ = {"eager_defaults": True}  # noqa: RUF012 - read once by the mapper
 
 
 class Membership(Base):

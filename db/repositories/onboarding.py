@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import NamedTuple
 
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Membership, OnboardingProgress, OnboardingQuestion
@@ -28,6 +29,45 @@ async def get_progress(session: AsyncSession, guild_id: int, user_id: int, *,
     query = _PROGRESS_FOR_UPDATE if for_update else _PROGRESS
     params = {"guild_id": guild_id, "user_id": user_id}
     return (await session.execute(query, params)).scalar_one_or_none()
+
+
+class Move(NamedTuple):
+    """One click's move, saved only if the row still has `expected_revision`."""
+
+    guild_id: int
+    user_id: int
+    expected_revision: int
+    status: str
+    step_index: int
+    declined_count: int
+    updated_at: datetime
+
+
+# Compare-and-set: the row's revision must still be the one the move was computed from.
+# The SET list omits `revision`, so its onupdate (revision + 1) applies.
+_SAVE_MOVE = (update(OnboardingProgress)
+              .where(OnboardingProgress.guild_id == bindparam("m_guild_id"),
+                     OnboardingProgress.user_id == bindparam("m_user_id"),
+                     OnboardingProgress.revision == bindparam("m_expected_revision"))
+              .values(status=bindparam("m_status"), step_index=bindparam("m_step_index"),
+                      declined_count=bindparam("m_declined_count"), updated_at=bindparam("m_updated_at")))
+
+
+async def save_moves(session: AsyncSession, moves: Sequence[Move]) -> list[bool]:
+    """Save many clicks' moves in the session's transaction; for each, whether it was saved.
+
+    One executemany when the driver reports its summed row count (SQLite) and every row
+    still matches — the usual case. Otherwise (a row changed meanwhile, a double click in
+    the same batch, or PostgreSQL's asyncpg, which has no summed count) row by row."""
+    params = [{f"m_{name}": value for name, value in move._asdict().items()} for move in moves]
+    connection = await session.connection()
+    if len(params) > 1 and connection.dialect.supports_sane_multi_rowcount:
+        savepoint = await connection.begin_nested()
+        if (await connection.execute(_SAVE_MOVE, params)).rowcount == len(params):
+            await savepoint.commit()
+            return [True] * len(params)
+        await savepoint.rollback()
+    return [(await connection.execute(_SAVE_MOVE, one)).rowcount == 1 for one in params]
 
 
 async def start_progress(session: AsyncSession, guild_id: int, user_id: int, *, content_version: str,

@@ -126,6 +126,37 @@ def test_next_index(saved: int, clicked: int, action: str, expected: tuple[int, 
     assert logic.next_index(saved, clicked, action, 20) == expected
 
 
+IP, NO = logic.IN_PROGRESS, logic.DECLINED
+
+
+@pytest.mark.parametrize(("status", "saved", "declined", "action", "clicked", "expected"), [
+    (IP, 3, 0, "next", 3, (IP, 4, 0)),
+    (IP, 3, 0, "back", 3, (IP, 2, 0)),
+    (IP, 3, 0, "next", 2, None),  # stale: the full path re-renders the saved step
+    (IP, 0, 0, "back", 0, None),  # nothing before the first step
+    (IP, 19, 0, "next", 19, None),  # the question moves only by an answer
+    (IP, 19, 0, "notyet", 19, (NO, 19, 1)),
+    (NO, 19, 1, "notyet", 19, None),  # already declined: counted once
+    (IP, 5, 0, "notyet", 5, None),
+    (NO, 19, 1, "resume", 19, (IP, 19, 1)),
+    (IP, 19, 0, "resume", 19, None),
+    (NO, 19, 2, "back", 19, (IP, 18, 2)),  # reading again after a "not yet"
+    (IP, 19, 0, "yes", 19, None),  # completing needs the full path (membership, roles)
+    (logic.COMPLETED, 19, 0, "next", 19, None),
+    (IP, 40, 0, "back", 19, (IP, 18, 0)),  # a saved index past a shortened flow is clamped first
+])
+def test_click_move(status: str, saved: int, declined: int, action: str, clicked: int,
+                    expected: tuple[str, int, int] | None) -> None:
+    flow = logic.Flow(status, saved, declined, ("funders",), "", revision=7)
+    moved = logic.click_move(flow, action, clicked, 20)
+    if expected is None:
+        assert moved is None
+    else:
+        assert moved is not None
+        assert (moved.status, moved.step_index, moved.declined_count) == expected
+        assert (moved.coi_selection, moved.revision) == (("funders",), 7), "a move keeps the rest of the flow"
+
+
 def test_clamp() -> None:
     assert logic.clamp_step(30, 5) == 4
     assert logic.clamp_step(-1, 5) == 0

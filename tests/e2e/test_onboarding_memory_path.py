@@ -1,0 +1,86 @@
+"""The onboarding hot path end to end: after a flow's first click, clicks are decided from
+the copy in memory (no read of the database) and saved by compare-and-set, so a change
+made by anyone else — another shard process, a moderator's restart — is never overwritten."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import event, update
+
+from db.models import OnboardingProgress
+from tests.conftest import StandardGuild
+from tests.emulator import Emulator
+
+from .conftest import InProcessBot
+from .test_onboarding_flow import TOTAL, advance, db_rows, first_step, newcomer, step_no
+
+
+@contextmanager
+def progress_statements(bot: InProcessBot) -> Iterator[list[str]]:
+    """Every SQL statement the bot runs against onboarding_progress while the block runs."""
+    seen: list[str] = []
+    engine = bot.bot.sessions.kw["bind"].sync_engine
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if "onboarding_progress" in statement:
+            seen.append(" ".join(statement.split()[:1]).upper())
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+async def test_a_walk_reads_the_flow_once_and_then_only_saves(
+        emulator: Emulator, standard_guild: StandardGuild, bot_in_process: InProcessBot) -> None:
+    ana = await newcomer(emulator, standard_guild, "Ana")
+    msg = await first_step(ana)
+    with progress_statements(bot_in_process) as statements:
+        msg = await advance(ana, msg, TOTAL)  # 19 clicks, from the welcome to the question
+    assert statements.count("SELECT") == 1, statements  # the first click; the other 18 from memory
+    assert statements.count("UPDATE") == TOTAL - 1, statements  # every click saved before its answer
+    (row,) = await db_rows(bot_in_process, OnboardingProgress, user_id=ana.id)
+    assert row.step_index == TOTAL - 1
+    cog = bot_in_process.bot.get_cog("Onboarding")
+    assert cog.flows.get((standard_guild.guild.id, ana.id)).revision == row.revision
+
+    result = await ana.click(msg, "Yes")  # completing takes the full path and ends the copy
+    assert "you are now a member" in result.message.content  # type: ignore[union-attr]
+    assert cog.flows.get((standard_guild.guild.id, ana.id)) is None
+
+
+async def test_another_process_change_wins_over_the_copy_in_memory(
+        emulator: Emulator, standard_guild: StandardGuild, bot_in_process: InProcessBot) -> None:
+    ben = await newcomer(emulator, standard_guild, "Ben")
+    msg = await advance(ben, await first_step(ben), 6)
+    # Another shard process (or anything else) moves the flow back to step 3 behind our back.
+    async with bot_in_process.bot.sessions() as session, session.begin():
+        await session.execute(update(OnboardingProgress)
+                              .where(OnboardingProgress.user_id == ben.id).values(step_index=2))
+    result = await ben.click(msg, "I understand and agree")
+    assert result.type == 7 and step_no(msg) == 3, "the click re-reads the row and shows the saved step"
+    (row,) = await db_rows(bot_in_process, OnboardingProgress, user_id=ben.id)
+    assert row.step_index == 2, "the copy in memory never overwrites someone else's change"
+    await ben.click(msg, "I understand and agree")
+    assert step_no(msg) == 4
+
+
+async def test_a_restart_by_a_moderator_is_not_undone_by_an_old_message(
+        emulator: Emulator, standard_guild: StandardGuild, bot_in_process: InProcessBot) -> None:
+    sg = standard_guild
+    cy = await newcomer(emulator, sg, "Cy")
+    old = await advance(cy, await first_step(cy), 8)
+    before = cy.last_dm()
+    restarted = await sg.moderator.slash(sg.guild, "onboarding restart", in_channel=sg.moderators, member=cy)
+    await restarted.wait_message(lambda m: "restarted" in m.content)
+    fresh = await cy.wait_dm(lambda m: "Step 1 of" in m.content, after=before)
+    await cy.click(old, "I understand and agree")
+    assert step_no(old) == 1, "the old message now shows where the restart put them"
+    (row,) = await db_rows(bot_in_process, OnboardingProgress, user_id=cy.id)
+    assert row.step_index == 0
+    await cy.click(fresh, "Let's begin")
+    assert step_no(fresh) == 2
