@@ -123,7 +123,10 @@ async def start_bots(emu: Emulator, tmp: Path, ours: BotApp, guild: Guild, base:
         f"chunk_guilds_at_startup = {'true' if chunk else 'false'}\n"
         f'[database]\nurl = "sqlite+aiosqlite:///{tmp / "bot.db"}"\n'
         '[logging]\nlevel = "WARNING"\n')
-    bot_proc = Process([sys.executable, "-m", "bot", "--config", str(config)], base_env(ours.token), tmp, "bot")
+    # BENCH_CPROFILE=/tmp/bot.prof: run the bot under cProfile (slower; for finding where its CPU goes)
+    profile = ["-m", "cProfile", "-o", os.environ["BENCH_CPROFILE"]] if os.environ.get("BENCH_CPROFILE") else []
+    bot_proc = Process([sys.executable, *profile, "-m", "bot", "--config", str(config)], base_env(ours.token), tmp,
+                       "bot")
     baseline = Process([sys.executable, str(ROOT / "benchmarks" / "baseline_bot.py"), emu.api_base_url,
                         emu.gateway_url, str(panel.id)], base_env(base.token), tmp, "baseline")
     started = time.monotonic()

@@ -50,12 +50,13 @@ def coi_role_name(prefix: str, label: str) -> str:
     return (prefix + label)[:100]
 
 
-def _find_role(guild: discord.Guild, ref: RoleOrChannel | None) -> discord.Role | None:
+def _find_role(guild: discord.Guild, ref: RoleOrChannel | None,
+               roles: list[discord.Role] | None = None) -> discord.Role | None:
     if ref is None:
         return None
     if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
         return guild.get_role(int(ref))
-    return discord.utils.get(guild.roles, name=ref)
+    return discord.utils.get(guild.roles if roles is None else roles, name=ref)
 
 
 def _find_channel(guild: discord.Guild, ref: RoleOrChannel | None, kind: type) -> discord.abc.GuildChannel | None:
@@ -72,19 +73,20 @@ def resolve(guild: discord.Guild, config: GuildSection, content: Content, coi_pr
             coi_channel: RoleOrChannel | None = None) -> GuildWiring:
     """Look up every configured role and channel in the guild's cache (no REST calls)."""
     wiring = GuildWiring()
+    roles = guild.roles  # sorted on every access: once per resolve (it runs for every newcomer)
     for key in ROLE_KEYS:
-        setattr(wiring, key, _find_role(guild, getattr(config, key)))
+        setattr(wiring, key, _find_role(guild, getattr(config, key), roles))
     for key in TEXT_CHANNEL_KEYS:
         setattr(wiring, key, _find_channel(guild, getattr(config, key), discord.TextChannel))
     for key in VOICE_CHANNEL_KEYS:
         setattr(wiring, key, _find_channel(guild, getattr(config, key), discord.VoiceChannel))
-    wiring.alternate_reviewers_role = _find_role(guild, config.alternate_reviewers_role)
+    wiring.alternate_reviewers_role = _find_role(guild, config.alternate_reviewers_role, roles)
     found = _find_channel(guild, config.alternate_reviewers_channel, discord.TextChannel)
     wiring.alternate_reviewers_channel = found if isinstance(found, discord.TextChannel) else None
     coi = _find_channel(guild, coi_channel, discord.TextChannel) if coi_channel is not None else None
     wiring.coi_channel = coi if isinstance(coi, discord.TextChannel) else wiring.welcome_channel
     for category in content.coi_categories:
-        role = discord.utils.get(guild.roles, name=coi_role_name(coi_prefix, category.display))
+        role = discord.utils.get(roles, name=coi_role_name(coi_prefix, category.display))
         if role is not None:
             wiring.coi_roles[category.key] = role
     return wiring

@@ -6,11 +6,30 @@ what makes key rotation possible (`python -m bot rotate-key`).
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import hmac
+import os
 from collections.abc import Sequence
+from functools import cached_property
+from typing import TYPE_CHECKING
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+if TYPE_CHECKING:
+    from cryptography.fernet import MultiFernet
+
+# `cryptography` is imported on first use, not at start-up: about 7 MB of resident memory
+# that a bot only onboarding newcomers never needs (issue 8 measures peak RSS).
+
+
+def check_key(key: bytes) -> None:
+    """Fernet's own key check (32 url-safe base64 bytes), without importing cryptography."""
+    try:
+        raw = base64.urlsafe_b64decode(key)
+    except (binascii.Error, ValueError):
+        raw = b""
+    if len(raw) != 32:
+        raise ValueError("Fernet key must be 32 url-safe base64-encoded bytes.")
 
 
 class DecryptionError(Exception):
@@ -22,14 +41,21 @@ class DataCipher:
         if not keys:
             raise ValueError("at least one key is needed")
         self._keys = [k.encode() if isinstance(k, str) else k for k in keys]
-        self._fernet = MultiFernet([Fernet(k) for k in self._keys])
+        for key in self._keys:
+            check_key(key)
         # A separate, derived key for blind indexes (HMAC), so lookups by member
         # never need the member's ID in plain text.
         self._index_key = hashlib.sha256(b"coalition-bot/index/" + self._keys[0]).digest()
 
+    @cached_property
+    def _fernet(self) -> MultiFernet:
+        from cryptography.fernet import Fernet, MultiFernet
+
+        return MultiFernet([Fernet(k) for k in self._keys])
+
     @staticmethod
     def generate_key() -> bytes:
-        return Fernet.generate_key()
+        return base64.urlsafe_b64encode(os.urandom(32))  # what Fernet.generate_key does
 
     @property
     def primary_key(self) -> bytes:
@@ -43,6 +69,8 @@ class DataCipher:
         return self._fernet.encrypt(text.encode("utf-8"))
 
     def decrypt(self, token: bytes) -> str:
+        from cryptography.fernet import InvalidToken
+
         try:
             return self._fernet.decrypt(token).decode("utf-8")
         except InvalidToken:
@@ -56,6 +84,8 @@ class DataCipher:
 
     def rotate(self, token: bytes) -> bytes:
         """Re-encrypt `token` under the primary key."""
+        from cryptography.fernet import InvalidToken
+
         try:
             return self._fernet.rotate(token)
         except InvalidToken:

@@ -15,6 +15,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from db import inline_sqlite
+
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 SQLITE_POOL_SIZE = 5
 
@@ -54,9 +56,13 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
     kwargs: dict[str, Any] = {"echo": echo}
-    if is_sqlite(url):
-        # A fixed set of connections: SQLite has one writer at a time anyway, and an overflow
-        # connection costs a new thread + connect + PRAGMAs each time a burst exceeds the pool.
+    if path is not None:
+        # SQLite runs on the event loop's thread (see db/inline_sqlite.py) through ONE connection:
+        # SQLite has one writer at a time anyway, and transactions then wait on the pool, never
+        # on the file lock, which would stall the loop.
+        kwargs.update(async_creator=inline_sqlite.creator(str(path)), pool_size=1, max_overflow=0,
+                      pool_timeout=60)
+    elif is_sqlite(url):
         kwargs.update(pool_size=SQLITE_POOL_SIZE, max_overflow=0, pool_timeout=60)
     else:
         kwargs.update(pool_pre_ping=True, pool_size=10, max_overflow=10)
