@@ -8,6 +8,7 @@ Otherwise the log names exactly what is missing and which permission would help.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import discord
@@ -51,7 +52,7 @@ def coi_role_name(prefix: str, label: str) -> str:
 
 
 def _find_role(guild: discord.Guild, ref: RoleOrChannel | None,
-               roles: list[discord.Role] | None = None) -> discord.Role | None:
+               roles: Sequence[discord.Role] | None = None) -> discord.Role | None:
     if ref is None:
         return None
     if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
