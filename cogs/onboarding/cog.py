@@ -47,7 +47,7 @@ ENDED = ("This onboarding is no longer active. If you are new to the server, use
          "there and I'll walk you through it.")
 
 
-def flow_of(row: OnboardingProgress) -> logic.Flow:
+def flow_of(row: OnboardingProgress | repo.FlowRow) -> logic.Flow:
     selection = tuple(row.coi_selection) if row.coi_selection is not None else None
     return logic.Flow(row.status, row.step_index, row.declined_count, selection, row.reaffirm_from_version,
                       row.revision)
@@ -327,9 +327,8 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
 
     async def _set_surface(self, member: discord.Member, surface: str) -> None:
         async with self.bot.sessions() as session, session.begin():
-            row = await repo.get_progress(session, member.guild.id, member.id, for_update=True)
-            if row is not None:
-                row.surface = surface
+            saved = await repo.set_surface(session, member.guild.id, member.id, surface)
+        self._remember_flow((member.guild.id, member.id), saved)  # the first click then needs no read
 
     async def _deliver_first_once(self, member: discord.Member, outcome: Outcome) -> str:
         try:
@@ -428,7 +427,7 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
                                   if row.reaffirm_from_version else None)
                     steps = self._steps(row, membership)
                     outcome = await self._decide(session, row, membership, steps, action, clicked, now)
-            self._remember_flow(row)
+            self._remember_flow(key, row)
         await interaction.response.edit_message(content=outcome.content, view=outcome.view,
                                                 allowed_mentions=NO_MENTIONS)
         if outcome.grant:
@@ -446,12 +445,9 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
             return None
         return self._render(key[0], moved, self._full_steps)
 
-    def _remember_flow(self, row: OnboardingProgress | None) -> None:
+    def _remember_flow(self, key: tuple[int, int], row: OnboardingProgress | repo.FlowRow | None) -> None:
         """Keep a copy of a flow the next click can move from memory: the full flow, still open."""
-        if row is None:
-            return
-        key = (row.guild_id, row.user_id)
-        if (row.status in (logic.IN_PROGRESS, logic.DECLINED) and not row.reaffirm_from_version
+        if (row is not None and row.status in (logic.IN_PROGRESS, logic.DECLINED) and not row.reaffirm_from_version
                 and row.content_version == self.bot.content.version):
             self.flows.remember(key, flow_of(row))
         else:
@@ -511,7 +507,7 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
                     row.updated_at = self.bot.clock.now()
                     note = "Saved. Your pick becomes roles when you finish; you can change it later with `/coi tag`."
                 outcome = self._render_row(row, steps, note)
-        self._remember_flow(row)
+        self._remember_flow((guild_id, interaction.user.id), row)
         await interaction.response.edit_message(content=outcome.content, view=outcome.view,
                                                 allowed_mentions=NO_MENTIONS)
 

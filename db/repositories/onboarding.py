@@ -91,6 +91,30 @@ async def start_progress(session: AsyncSession, guild_id: int, user_id: int, *, 
     return row
 
 
+class FlowRow(NamedTuple):
+    """The columns of a flow that a click reads."""
+
+    status: str
+    step_index: int
+    declined_count: int
+    coi_selection: list[str] | None
+    reaffirm_from_version: str
+    content_version: str
+    revision: int
+
+
+async def set_surface(session: AsyncSession, guild_id: int, user_id: int, surface: str) -> FlowRow | None:
+    """Where the flow's messages are; returns the flow as saved (None: no flow), so the caller
+    can serve the first click from memory without reading it again."""
+    query = (update(OnboardingProgress)
+             .where(OnboardingProgress.guild_id == guild_id, OnboardingProgress.user_id == user_id)
+             .values(surface=surface)
+             .returning(*(getattr(OnboardingProgress, name) for name in FlowRow._fields))
+             .execution_options(synchronize_session=False))
+    row = (await session.execute(query)).one_or_none()
+    return None if row is None else FlowRow(*row)
+
+
 async def delete_progress(session: AsyncSession, guild_id: int, user_id: int) -> None:
     await session.execute(delete(OnboardingProgress).where(
         OnboardingProgress.guild_id == guild_id, OnboardingProgress.user_id == user_id))
@@ -203,14 +227,15 @@ async def pending_grants(session: AsyncSession, guild_ids: Sequence[int], attemp
 
 async def mark_grant(session: AsyncSession, guild_id: int, user_id: int, *, attempted_at: datetime | None = None,
                      granted_at: datetime | None = None) -> None:
-    row = await get_membership(session, guild_id, user_id)
-    if row is None:
-        return
+    values: dict[str, datetime] = {}
     if attempted_at is not None:
-        row.grant_attempted_at = attempted_at
+        values["grant_attempted_at"] = attempted_at
     if granted_at is not None:
-        row.role_granted_at = granted_at
-    await session.flush()
+        values["role_granted_at"] = granted_at
+    if values:  # one UPDATE, no read: it runs once per newcomer
+        await session.execute(update(Membership)
+                              .where(Membership.guild_id == guild_id, Membership.user_id == user_id)
+                              .values(**values).execution_options(synchronize_session=False))
 
 
 async def undelivered(session: AsyncSession, guild_id: int, started_before: datetime) -> list[OnboardingProgress]:
