@@ -45,6 +45,14 @@ PATCH_MEMBER = "PATCH /guilds/{guild_id}/members/{user_id}"
 POST_MESSAGE = "POST /channels/{channel_id}/messages"
 
 
+def rate_by_window(offsets: Sequence[float], window: float) -> list[float]:
+    """Requests per second in consecutive windows from the wave's start (is the bucket kept full?)."""
+    counts: dict[int, int] = {}
+    for offset in offsets:
+        counts[int(offset // window)] = counts.get(int(offset // window), 0) + 1
+    return [round(counts.get(i, 0) / window, 1) for i in range(max(counts, default=-1) + 1)]
+
+
 def percentile(values: Sequence[float], q: float) -> float:
     if not values:
         return 0.0
@@ -252,12 +260,13 @@ async def join_wave(args: argparse.Namespace) -> dict[str, Any]:
                 str(Path(sys.executable).parent / "py-spy"), "record", "-p", str(bot_proc.proc.pid), "-f", "raw",
                 "-o", os.environ["BENCH_PYSPY"], "-r", "200", stdout=asyncio.subprocess.DEVNULL,
                 stderr=asyncio.subprocess.DEVNULL)
-        cpu0, bcpu0 = bot_proc.cpu_s(), baseline.cpu_s()
+        cpu0, bcpu0, ecpu0 = bot_proc.cpu_s(), baseline.cpu_s(), time.process_time()
         log_start = len(emu.request_log)
         interactions_before = {r.id for r in emu.interaction_records()}
         wave = Wave(emu, args, ours, guild, base, bguild, panel)
         started = await wave.run(steps)
         cpu, bcpu = bot_proc.cpu_s() - cpu0, baseline.cpu_s() - bcpu0
+        emulator_cpu = time.process_time() - ecpu0  # this process: the emulator and the newcomers
         rss, brss = bot_proc.peak_rss_mb(), baseline.peak_rss_mb()
         if profiler is not None:
             profiler.send_signal(2)
@@ -314,6 +323,9 @@ async def join_wave(args: argparse.Namespace) -> dict[str, Any]:
         "cpu_per_interaction_ratio": round(ours_per / base_per, 3) if base_per else None,
         "peak_rss_ratio": round(rss / brss, 3) if brss else None,
         "failed_clicks": wave.failed_clicks,
+        # The emulator shares the 2 cores with both bots: near wall_s means it was the bottleneck.
+        "emulator_cpu_s": round(emulator_cpu, 2),
+        "limited_calls_per_s_by_10s": rate_by_window([r.time - started for r in limited], 10.0),
     }
 
 

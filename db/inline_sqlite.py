@@ -6,16 +6,21 @@ For the bot's small indexed statements that hand-off costs far more than SQLite'
 work (tens of microseconds), and in a join wave it was most of the database CPU. These
 classes give SQLAlchemy the same awaitable interface but run each call at once.
 
-The catch is blocking: a call that waited for SQLite's lock would stall the event loop.
-So `db.session` gives an inline engine ONE connection: transactions queue on SQLAlchemy's
-pool (asynchronously), never on the file lock, and only another process (a CLI command,
-a test reading the file) can make a call wait, for that process's short transaction.
+The catch is blocking: a call that waited would stall the event loop. So:
+- `db.session` gives an inline engine ONE connection: transactions queue on SQLAlchemy's
+  pool (asynchronously), never on the file lock, and only another process (a CLI command,
+  a test reading the file) can make a call wait, for that process's short transaction;
+- commits never wait for the disk: in WAL mode with synchronous=NORMAL only checkpoints
+  sync, and SQLite's automatic checkpoint (run by whichever commit crosses 1000 pages) is
+  turned off; a worker thread checkpoints instead, on its own connection, after commits.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
+import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -89,13 +94,42 @@ class _RunNow:
             future.set_result(result)
 
 
+CHECKPOINT_EVERY_S = 1.0
+
+
+class Checkpointer:
+    """Moves the write-ahead log into the database file from a worker thread (PASSIVE: it
+    never blocks the bot's reads or writes), at most once a second while commits happen."""
+
+    def __init__(self, database: str) -> None:
+        self._database = database
+        self._running: asyncio.Future[None] | None = None
+        self._last = time.monotonic()
+        self.checkpoints = 0
+
+    def after_commit(self) -> None:
+        now = time.monotonic()
+        if now - self._last < CHECKPOINT_EVERY_S or (self._running is not None and not self._running.done()):
+            return
+        self._last = now
+        self._running = asyncio.get_running_loop().run_in_executor(None, self._checkpoint)
+
+    def _checkpoint(self) -> None:
+        with contextlib.closing(sqlite3.connect(self._database, timeout=10)) as connection:
+            connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        self.checkpoints += 1
+
+
 class InlineConnection:
     """The parts of `aiosqlite.Connection` that SQLAlchemy's aiosqlite dialect uses."""
 
-    def __init__(self, connection: sqlite3.Connection) -> None:
+    def __init__(self, connection: sqlite3.Connection, checkpointer: Checkpointer | None = None) -> None:
         self._conn = connection
         self._connection: sqlite3.Connection | None = connection
         self._tx = _RunNow()
+        self._checkpointer = checkpointer
+        if checkpointer is not None:
+            connection.execute("PRAGMA wal_autocheckpoint=0")
 
     @property
     def isolation_level(self) -> str | None:
@@ -116,6 +150,8 @@ class InlineConnection:
 
     async def commit(self) -> None:
         self._conn.commit()
+        if self._checkpointer is not None:
+            self._checkpointer.after_commit()
 
     async def rollback(self) -> None:
         self._conn.rollback()
@@ -132,9 +168,11 @@ class InlineConnection:
 def creator(database: str) -> Callable[[], Any]:
     """An `async_creator` for `create_async_engine` opening `database` inline."""
 
+    checkpointer = Checkpointer(database)
+
     async def connect() -> InlineConnection:
         # check_same_thread=False: SQLAlchemy may close a connection from its pool's
         # finaliser; every statement still runs on the event loop's thread.
-        return InlineConnection(sqlite3.connect(database, check_same_thread=False))
+        return InlineConnection(sqlite3.connect(database, check_same_thread=False), checkpointer)
 
     return connect
