@@ -3,7 +3,10 @@
 SQLite is hardened for a bot that writes from many concurrent tasks: WAL (readers
 never block the writer), a busy timeout, foreign keys on, and every transaction
 opened with BEGIN IMMEDIATE so two writers queue on the lock instead of failing
-with SQLite's deferred-upgrade "database is locked".
+with SQLite's deferred-upgrade "database is locked". A file database runs on the
+event loop's thread through one connection (db/inline_sqlite.py), so the bot's own
+transactions queue on the pool; the lock and busy timeout matter for other processes
+(the CLI, tests reading the file).
 """
 
 from __future__ import annotations
