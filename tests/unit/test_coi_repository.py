@@ -3,31 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from db.migrate import upgrade_to_head
 from db.repositories import coi as repo
 from db.repositories import coi_tags
-from db.session import create_engine, create_session_factory
-from tests.databases import BACKENDS, fresh_database_url
 
 NOW = datetime(2026, 3, 1, 18, 0, tzinfo=UTC)
-
-
-@pytest.fixture(params=BACKENDS)
-async def sessions(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    async with fresh_database_url(request.param, tmp_path) as url:
-        engine = create_engine(url)
-        await upgrade_to_head(engine)
-        try:
-            yield create_session_factory(engine)
-        finally:
-            await engine.dispose()
 
 
 async def test_notetaker_claim_is_atomic_under_concurrency(sessions: async_sessionmaker[AsyncSession]) -> None:

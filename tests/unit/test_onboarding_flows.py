@@ -4,35 +4,20 @@ saves (repo.save_moves) and the group commit (cogs/onboarding/flows.FlowCache)."
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from cogs.onboarding import logic
 from cogs.onboarding.flows import FlowCache
-from db.migrate import upgrade_to_head
 from db.models import OnboardingProgress
 from db.repositories import onboarding as repo
 from db.session import create_engine, create_session_factory
-from tests.databases import BACKENDS, fresh_database_url
 
 NOW = datetime(2026, 3, 1, 18, 0, tzinfo=UTC)
 GUILD = 10
-
-
-@pytest.fixture(params=BACKENDS)
-async def sessions(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    async with fresh_database_url(request.param, tmp_path) as url:
-        engine = create_engine(url)
-        await upgrade_to_head(engine)
-        try:
-            yield create_session_factory(engine)
-        finally:
-            await engine.dispose()
 
 
 async def start(sessions: async_sessionmaker[AsyncSession], *user_ids: int) -> None:

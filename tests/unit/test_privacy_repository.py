@@ -7,18 +7,14 @@ whose screens are not the point of the test.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.base import Base
 from db.crypto import DataCipher
-from db.migrate import upgrade_to_head
 from db.models import (
     AuditEntry,
     CoiTag,
@@ -36,8 +32,6 @@ from db.models import (
     WaitingRoom,
 )
 from db.repositories import privacy as repo
-from db.session import create_engine, create_session_factory
-from tests.databases import BACKENDS, fresh_database_url
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 QUESTION = "Is the Tuesday meeting safe for me QMARK-7781?"
@@ -102,17 +96,6 @@ async def seed_every_table(session: AsyncSession, cipher: DataCipher, guild_id: 
     ])
     await session.flush()
     return Seeded(guild_id, user_id, [own.number, anonymous.number])
-
-
-@pytest.fixture(params=BACKENDS)
-async def sessions(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    async with fresh_database_url(request.param, tmp_path) as url:
-        engine = create_engine(url)
-        await upgrade_to_head(engine)
-        try:
-            yield create_session_factory(engine)
-        finally:
-            await engine.dispose()
 
 
 CIPHER = DataCipher([DataCipher.generate_key()])

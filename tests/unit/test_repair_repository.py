@@ -2,29 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from db.migrate import upgrade_to_head
 from db.models import RepairCase
 from db.repositories import repair as repo
-from db.session import create_engine, create_session_factory
-from tests.databases import BACKENDS, fresh_database_url
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture(params=BACKENDS)
-async def sessions(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    async with fresh_database_url(request.param, tmp_path) as url:
-        engine = create_engine(url)
-        await upgrade_to_head(engine)
-        yield create_session_factory(engine)
-        await engine.dispose()
 
 
 async def new_case(session: AsyncSession, guild_id: int = 1, index: str = "i" * 64,
