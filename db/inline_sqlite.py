@@ -123,13 +123,12 @@ class Checkpointer:
 class InlineConnection:
     """The parts of `aiosqlite.Connection` that SQLAlchemy's aiosqlite dialect uses."""
 
-    def __init__(self, connection: sqlite3.Connection, checkpointer: Checkpointer | None = None) -> None:
+    def __init__(self, connection: sqlite3.Connection, checkpointer: Checkpointer) -> None:
         self._conn = connection
         self._connection: sqlite3.Connection | None = connection
         self._tx = _RunNow()
         self._checkpointer = checkpointer
-        if checkpointer is not None:
-            connection.execute("PRAGMA wal_autocheckpoint=0")
+        connection.execute("PRAGMA wal_autocheckpoint=0")
 
     @property
     def isolation_level(self) -> str | None:
@@ -150,8 +149,7 @@ class InlineConnection:
 
     async def commit(self) -> None:
         self._conn.commit()
-        if self._checkpointer is not None:
-            self._checkpointer.after_commit()
+        self._checkpointer.after_commit()
 
     async def rollback(self) -> None:
         self._conn.rollback()

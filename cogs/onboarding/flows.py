@@ -16,7 +16,6 @@ every pending move in one transaction, each with compare-and-set on `revision`.
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections import OrderedDict
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -25,8 +24,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from cogs.onboarding import logic
 from db.repositories import onboarding as repo
-
-log = logging.getLogger(__name__)
 
 Key = tuple[int, int]  # (guild_id, user_id)
 MAX_FLOWS = 10_000  # about 2 MB; the least recently clicked are dropped first (they reload on their next click)
@@ -55,7 +52,6 @@ class FlowCache:
         self._pending: list[_Save] = []
         self._writer: asyncio.Task[None] | None = None
         self.commits = 0  # group commits so far (tests read it)
-        self.saved = 0  # moves saved so far
 
     def __len__(self) -> int:
         return len(self._flows)
@@ -100,7 +96,6 @@ class FlowCache:
                         s.saved.set_exception(error)
                 continue
             self.commits += 1
-            self.saved += sum(results)
             for s, ok in zip(batch, results, strict=True):
                 if not s.saved.done():
                     s.saved.set_result(ok)
