@@ -10,7 +10,7 @@ of 50 requests/s enforced, and prints ONE JSON line of figures (see README,
 
 Each newcomer: joins, waits for the welcome DM, then clicks through every step with a
 think-time drawn from [--think-min, --think-max] seconds, answers "Yes", and waits for
-the member role. A mirror user makes the same number of clicks, with the same
+the member role. From the first DM on, a mirror user makes the same clicks, with the same
 think-times, on the baseline bot, which answers each with a static message edit.
 """
 
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import random
@@ -51,6 +52,21 @@ def rate_by_window(offsets: Sequence[float], window: float) -> list[float]:
     for offset in offsets:
         counts[int(offset // window)] = counts.get(int(offset // window), 0) + 1
     return [round(counts.get(i, 0) / window, 1) for i in range(max(counts, default=-1) + 1)]
+
+
+def p99_by_window(samples: Sequence[tuple[float, float]], window: float) -> list[float]:
+    """The 99th percentile of each consecutive window's values (when in the wave are answers slow?)."""
+    by_window: dict[int, list[float]] = {}
+    for offset, value in samples:
+        by_window.setdefault(int(offset // window), []).append(value)
+    return [round(percentile(by_window.get(i, []), 99), 1) for i in range(max(by_window, default=-1) + 1)]
+
+
+def max_by_window(samples: Sequence[tuple[float, float]], window: float) -> list[float]:
+    by_window: dict[int, list[float]] = {}
+    for offset, value in samples:
+        by_window.setdefault(int(offset // window), []).append(value)
+    return [round(max(by_window.get(i, [0.0])), 1) for i in range(max(by_window, default=-1) + 1)]
 
 
 def percentile(values: Sequence[float], q: float) -> float:
@@ -166,6 +182,25 @@ async def click(emu: Emulator, bot: BotApp, user: Any, guild: Guild | None, chan
     return True
 
 
+async def watch_loop_lag(samples: list[tuple[float, float]], period: float = 0.01) -> None:
+    """How late this process's event loop wakes up: a busy emulator delays every answer it times."""
+    while True:
+        before = time.monotonic()
+        await asyncio.sleep(period)
+        samples.append((before, (time.monotonic() - before - period) * 1000))
+
+
+async def watch_cpu(procs: dict[str, Process], samples: dict[str, list[float]], period: float = 10.0) -> None:
+    """Each process's share of one core in consecutive windows (is the bot saturated?)."""
+    last = {name: proc.cpu_s() for name, proc in procs.items()} | {"emulator": time.process_time()}
+    while True:
+        await asyncio.sleep(period)
+        now = {name: proc.cpu_s() for name, proc in procs.items()} | {"emulator": time.process_time()}
+        for name, value in now.items():
+            samples.setdefault(name, []).append(round((value - last[name]) / period, 2))
+        last = now
+
+
 class Wave:
     def __init__(self, emu: Emulator, args: argparse.Namespace, ours: BotApp, guild: Guild, base: BotApp,
                  bguild: Guild, panel: Channel) -> None:
@@ -185,12 +220,13 @@ class Wave:
         self.people[person.id] = person
         await person.join(self.guild)
         await person.join(self.bguild)
-        mirror = asyncio.create_task(self.mirror(person.user, thinks))
         msg: Message | None = None
         self.stage[index] = "waiting for the first DM"
         while msg is None:
             await asyncio.sleep(0.25)
             msg = next((m for m in person.dm_messages(self.ours) if m.buttons), None)
+        # The mirror starts with the walk, so both bots answer their clicks at the same moments.
+        mirror = asyncio.create_task(self.mirror(person.user, thinks))
         dm = self.emu.world.channels[msg.channel_id]
         for step, think in enumerate(thinks, start=1):
             label = advance_label(msg)
@@ -260,11 +296,22 @@ async def join_wave(args: argparse.Namespace) -> dict[str, Any]:
                 str(Path(sys.executable).parent / "py-spy"), "record", "-p", str(bot_proc.proc.pid), "-f", "raw",
                 "-o", os.environ["BENCH_PYSPY"], "-r", "200", stdout=asyncio.subprocess.DEVNULL,
                 stderr=asyncio.subprocess.DEVNULL)
+        # This process (the emulator and the newcomers) keeps every request and interaction for
+        # the figures; its full garbage collections grew to 700 ms pauses that delayed both bots'
+        # answers. They are off during the wave, so the ack times are the bots' own.
+        gc.collect()
+        gc.disable()
         cpu0, bcpu0, ecpu0 = bot_proc.cpu_s(), baseline.cpu_s(), time.process_time()
         log_start = len(emu.request_log)
         interactions_before = {r.id for r in emu.interaction_records()}
         wave = Wave(emu, args, ours, guild, base, bguild, panel)
+        lag: list[tuple[float, float]] = []
+        lag_watch = asyncio.create_task(watch_loop_lag(lag))
+        cpu_share: dict[str, list[float]] = {}
+        cpu_watch = asyncio.create_task(watch_cpu({"bot": bot_proc, "baseline": baseline}, cpu_share))
         started = await wave.run(steps)
+        lag_watch.cancel()
+        cpu_watch.cancel()
         cpu, bcpu = bot_proc.cpu_s() - cpu0, baseline.cpu_s() - bcpu0
         emulator_cpu = time.process_time() - ecpu0  # this process: the emulator and the newcomers
         rss, brss = bot_proc.peak_rss_mb(), baseline.peak_rss_mb()
@@ -272,6 +319,7 @@ async def join_wave(args: argparse.Namespace) -> dict[str, Any]:
             profiler.send_signal(2)
             await profiler.wait()
     finally:
+        gc.enable()
         await bot_proc.stop()
         await baseline.stop()
         await emu.stop()
@@ -326,6 +374,12 @@ async def join_wave(args: argparse.Namespace) -> dict[str, Any]:
         # The emulator shares the 2 cores with both bots: near wall_s means it was the bottleneck.
         "emulator_cpu_s": round(emulator_cpu, 2),
         "limited_calls_per_s_by_10s": rate_by_window([r.time - started for r in limited], 10.0),
+        "ack_p99_ms_by_10s": p99_by_window([(r.dispatched_at - started, r.ack_latency * 1000)
+                                            for r in our_records if r.ack_latency is not None], 10.0),
+        "cpu_share_by_10s": cpu_share,
+        "emulator_loop_lag_max_ms_by_10s": max_by_window([(t - started, ms) for t, ms in lag], 10.0),
+        "baseline_ack_p99_ms_by_10s": p99_by_window([(r.dispatched_at - started, r.ack_latency * 1000)
+                                                     for r in base_records if r.ack_latency is not None], 10.0),
     }
 
 

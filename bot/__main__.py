@@ -16,6 +16,7 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
+from bot import heap
 from bot.content import ContentError, load_content
 from bot.logs import setup_logging
 from bot.settings import ConfigError, Settings, load_secrets, load_settings, resolve_config_path
@@ -152,11 +153,19 @@ async def run(settings: Settings, token: str, data_key: str | None) -> int:
     from bot.app import BotApp
 
     app = await BotApp.create(settings, data_key=data_key)
+    heap.settle()  # the imports and the content
+    settle_when_ready = asyncio.create_task(after_ready(app.bot, heap.settle))  # and the guild caches
     try:
         await app.start(token)
     finally:
+        settle_when_ready.cancel()
         await app.close()
     return 0
+
+
+async def after_ready(bot: Any, action: Callable[[], None]) -> None:
+    await bot.wait_until_ready()
+    action()
 
 
 def run_until_stopped(make: Callable[[], Coroutine[Any, Any, int]]) -> int:
