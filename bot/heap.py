@@ -13,7 +13,15 @@ from __future__ import annotations
 import gc
 
 
+# A full collection after every 100 young-generation (1) collections instead of 10: with the
+# start-up heap frozen, the "a quarter of the long-lived heap is new" rule no longer holds
+# them back, and the wave paid for 21 of them (0.75 s of CPU, pauses up to 76 ms).
+FULL_COLLECTION_EVERY = 100
+
+
 def settle() -> None:
     """Collect once, then freeze everything still alive (call after start-up steps)."""
     gc.collect()
     gc.freeze()
+    young, middle, _ = gc.get_threshold()
+    gc.set_threshold(young, middle, FULL_COLLECTION_EVERY)

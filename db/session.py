@@ -50,7 +50,9 @@ def _harden_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        cursor = connection.connection.cursor()  # the driver directly: exec_driver_sql cost 3% of a wave
+        cursor.execute("BEGIN IMMEDIATE")
+        cursor.close()
 
 
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
