@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import gc
 
-
-# A full collection after every 100 young-generation (1) collections instead of 10: with the
+# A full collection after every 100 collections of generation 1 instead of 10: with the
 # start-up heap frozen, the "a quarter of the long-lived heap is new" rule no longer holds
 # them back, and the wave paid for 21 of them (0.75 s of CPU, pauses up to 76 ms).
 FULL_COLLECTION_EVERY = 100
