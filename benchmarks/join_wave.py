@@ -54,19 +54,21 @@ def rate_by_window(offsets: Sequence[float], window: float) -> list[float]:
     return [round(counts.get(i, 0) / window, 1) for i in range(max(counts, default=-1) + 1)]
 
 
-def p99_by_window(samples: Sequence[tuple[float, float]], window: float) -> list[float]:
-    """The 99th percentile of each consecutive window's values (when in the wave are answers slow?)."""
-    by_window: dict[int, list[float]] = {}
+def by_window(samples: Sequence[tuple[float, float]], window: float) -> list[list[float]]:
+    """The values of consecutive windows from the wave's start (offset, value) -> [[values], ...]."""
+    grouped: dict[int, list[float]] = {}
     for offset, value in samples:
-        by_window.setdefault(int(offset // window), []).append(value)
-    return [round(percentile(by_window.get(i, []), 99), 1) for i in range(max(by_window, default=-1) + 1)]
+        grouped.setdefault(int(offset // window), []).append(value)
+    return [grouped.get(i, []) for i in range(max(grouped, default=-1) + 1)]
+
+
+def p99_by_window(samples: Sequence[tuple[float, float]], window: float) -> list[float]:
+    """When in the wave were answers slow?"""
+    return [round(percentile(values, 99), 1) for values in by_window(samples, window)]
 
 
 def max_by_window(samples: Sequence[tuple[float, float]], window: float) -> list[float]:
-    by_window: dict[int, list[float]] = {}
-    for offset, value in samples:
-        by_window.setdefault(int(offset // window), []).append(value)
-    return [round(max(by_window.get(i, [0.0])), 1) for i in range(max(by_window, default=-1) + 1)]
+    return [round(max(values, default=0.0), 1) for values in by_window(samples, window)]
 
 
 def percentile(values: Sequence[float], q: float) -> float:
