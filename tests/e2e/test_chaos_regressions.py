@@ -26,13 +26,17 @@ async def test_concurrent_redelivery_of_a_stranded_first_dm_sends_it_once(
     bot = handle.bot
     ada = await newcomer(emulator, sg, "Ada")
     await first_step(ada)
+    cog = bot.get_cog("Onboarding")
+    # The DM is visible before the bot has marked it delivered; let that write land first, or it
+    # would overwrite the "pending" set below (this raced on PostgreSQL).
+    await emulator.wait_for(lambda: (sg.guild.id, ada.id) not in cog._delivering,
+                            description="the first DM marked delivered")
     # as if the process had died after the join was saved and before the DM was marked delivered
     async with bot.sessions() as session, session.begin():
         row = await repo.get_progress(session, sg.guild.id, ada.id, for_update=True)
         assert row is not None
         row.surface = logic.SURFACE_PENDING
     bot.clock.advance(timedelta(seconds=10))
-    cog = bot.get_cog("Onboarding")
     guild = bot.get_guild(sg.guild.id)
     member = guild.get_member(ada.id)
     before = len(ada.dm_messages())
