@@ -7,6 +7,7 @@ hand over to the cog, which reloads state from the database.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -151,15 +152,31 @@ class ReplyModal(BaseModal, title="Answer the newcomer"):
 def step_view(guild_id: int, steps: Sequence[logic.Step], index: int,
               coi_options: Sequence[discord.SelectOption] = ()) -> discord.ui.View:
     step = steps[index]
-    view = discord.ui.View(timeout=None)
     if step.offers_coi and coi_options:
+        return _build_step_view(guild_id, index, len(steps), step.kind == "intro", coi_options)  # a person's pick
+    return _shared_step_view(guild_id, index, len(steps), step.kind == "intro")
+
+
+@functools.lru_cache(maxsize=4096)
+def _shared_step_view(guild_id: int, index: int, count: int, intro: bool) -> discord.ui.View:
+    """The same buttons for everyone at this step: built once, not on every click (a join wave
+    answers hundreds of clicks a second). Stopped, so discord.py never files it in its view store:
+    every item is a DynamicItem, found by its custom_id (the cog registers DYNAMIC_ITEMS)."""
+    view = _build_step_view(guild_id, index, count, intro, ())
+    view.stop()
+    return view
+
+
+def _build_step_view(guild_id: int, index: int, count: int, intro: bool,
+                     coi_options: Sequence[discord.SelectOption]) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    if coi_options:
         view.add_item(CoiSelect(guild_id, index, coi_options))
-    if index == len(steps) - 1:
+    if index == count - 1:
         view.add_item(StepButton("yes", guild_id, index, "Yes"))
         view.add_item(StepButton("notyet", guild_id, index, "Not yet / I have questions"))
     else:
-        view.add_item(StepButton("next", guild_id, index, "Let's begin" if step.kind == "intro"
-                                 else "I understand and agree"))
+        view.add_item(StepButton("next", guild_id, index, "Let's begin" if intro else "I understand and agree"))
     if index > 0:
         view.add_item(StepButton("back", guild_id, index, "Back"))
     view.add_item(StepButton("ask", guild_id, index, "I have a question"))
