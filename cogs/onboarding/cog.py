@@ -476,11 +476,10 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
         picked = list(row.coi_selection or [])
         row.status = logic.COMPLETED
         row.updated_at = now
-        membership = await repo.record_membership(session, row.guild_id, row.user_id,
-                                                  content_version=self.bot.content.version,
-                                                  step_hashes=logic.step_hashes(steps), now=now)
         # This process grants right after the commit; otherwise the owning shard's job does, at once.
-        membership.grant_attempted_at = now if self.bot.get_guild(row.guild_id) is not None else None
+        await repo.record_membership(session, row.guild_id, row.user_id, content_version=self.bot.content.version,
+                                     step_hashes=logic.step_hashes(steps), now=now,
+                                     grant_attempted_at=now if self.bot.get_guild(row.guild_id) is not None else None)
         if row.coi_selection is not None:
             current = await coi_tags.tags_of(session, row.guild_id, row.user_id)
             keys = current | set(picked) if reaffirm else set(picked)

@@ -151,8 +151,10 @@ async def get_membership(session: AsyncSession, guild_id: int, user_id: int) -> 
 
 
 async def record_membership(session: AsyncSession, guild_id: int, user_id: int, *, content_version: str,
-                            step_hashes: dict[str, str], now: datetime) -> Membership:
-    """Upsert: the content version and step texts the member said yes to, and when."""
+                            step_hashes: dict[str, str], now: datetime,
+                            grant_attempted_at: datetime | None = None) -> Membership:
+    """Upsert: the content version and step texts the member said yes to, and when. The role is
+    owed until Discord confirms it; `grant_attempted_at` says who is granting it (see cog)."""
     row = await get_membership(session, guild_id, user_id)
     if row is None:
         row = Membership(guild_id=guild_id, user_id=user_id)
@@ -165,8 +167,8 @@ async def record_membership(session: AsyncSession, guild_id: int, user_id: int, 
     row.accepted_at = now
     row.accepted_step_hashes = merged
     row.reaffirm_requested_version = None
-    row.role_granted_at = None  # owed until Discord confirms it
-    row.grant_attempted_at = None
+    row.role_granted_at = None
+    row.grant_attempted_at = grant_attempted_at  # in the same INSERT/UPDATE: no second statement
     await session.flush()
     return row
 

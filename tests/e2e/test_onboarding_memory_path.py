@@ -19,20 +19,24 @@ from .test_onboarding_flow import TOTAL, advance, db_rows, first_step, newcomer,
 
 
 @contextmanager
-def progress_statements(bot: InProcessBot) -> Iterator[list[str]]:
-    """Every SQL statement the bot runs against onboarding_progress while the block runs."""
+def table_statements(bot: InProcessBot, table: str) -> Iterator[list[str]]:
+    """Every SQL statement the bot runs against `table` while the block runs."""
     seen: list[str] = []
     engine = bot.bot.sessions.kw["bind"].sync_engine
 
     def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        if "onboarding_progress" in statement:
-            seen.append(" ".join(statement.split()[:1]).upper())
+        if f" {table}" in statement:
+            seen.append(" ".join(statement.split()))
 
     event.listen(engine, "before_cursor_execute", record)
     try:
         yield seen
     finally:
         event.remove(engine, "before_cursor_execute", record)
+
+
+def verbs(statements: list[str]) -> list[str]:
+    return [statement.split()[0].upper() for statement in statements]
 
 
 async def test_a_walk_reads_the_flow_once_and_then_only_saves(
@@ -43,17 +47,23 @@ async def test_a_walk_reads_the_flow_once_and_then_only_saves(
     key = (standard_guild.guild.id, ana.id)
     # Marking the first DM delivered hands the saved flow to memory.
     await emulator.wait_for(lambda: cog.flows.get(key) is not None, description="the flow in memory")
-    with progress_statements(bot_in_process) as statements:
+    with table_statements(bot_in_process, "onboarding_progress") as statements:
         msg = await advance(ana, msg, TOTAL)  # 19 clicks, from the welcome to the question
-    assert statements.count("SELECT") == 0, statements  # every click decided from memory
-    assert statements.count("UPDATE") == TOTAL - 1, statements  # and saved before its answer
+    assert verbs(statements).count("SELECT") == 0, statements  # every click decided from memory
+    assert verbs(statements).count("UPDATE") == TOTAL - 1, statements  # and saved before its answer
     (row,) = await db_rows(bot_in_process, OnboardingProgress, user_id=ana.id)
     assert row.step_index == TOTAL - 1
     assert cog.flows.get(key).revision == row.revision
 
-    result = await ana.click(msg, "Yes")  # completing takes the full path and ends the copy
-    assert "you are now a member" in result.message.content  # type: ignore[union-attr]
-    assert cog.flows.get(key) is None
+    with table_statements(bot_in_process, "membership") as statements:
+        result = await ana.click(msg, "Yes")  # completing takes the full path and ends the copy
+        assert "you are now a member" in result.message.content  # type: ignore[union-attr]
+        assert cog.flows.get(key) is None
+        await emulator.wait_for(lambda: ana.has_role(standard_guild.guild, "Member"), description="the role")
+        await emulator.wait_for(lambda: any("role_granted_at=" in s for s in statements),
+                                description="the grant recorded")
+    # The membership is written once, with who grants it, and updated once when Discord confirms.
+    assert verbs(statements) == ["SELECT", "INSERT", "UPDATE"], statements
 
 
 async def test_another_process_change_wins_over_the_copy_in_memory(
