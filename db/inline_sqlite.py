@@ -124,6 +124,8 @@ class InlineConnection:
     """The parts of `aiosqlite.Connection` that SQLAlchemy's aiosqlite dialect uses."""
 
     def __init__(self, connection: sqlite3.Connection, checkpointer: Checkpointer) -> None:
+        # aiosqlite's three names, each read by SQLAlchemy's dialect: `_conn` the sqlite3 connection,
+        # `_connection` the same until closed (None after), `_tx` the queue to its thread.
         self._conn = connection
         self._connection: sqlite3.Connection | None = connection
         self._tx = _RunNow()
