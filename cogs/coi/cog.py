@@ -1,4 +1,4 @@
-"""Self-tagging of conflicts of interest: /coi tag, /coi clear, /coi list.
+"""Self-tagging of conflicts of interest: /coi tag, /coi clear, /mod-coi list.
 
 The cog checks input, opens one session, calls logic + repository, and replies.
 The COI roles are provisioned by the core (bot/wiring.py); a member's tags are
@@ -15,7 +15,7 @@ from discord.ext import commands
 
 from bot.client import CoalitionBot
 from bot.errors import BadInput, BotMissingPermission, NotAllowed
-from bot.ui import NO_MENTIONS
+from bot.ui import MODERATOR_COMMANDS, NO_MENTIONS
 from cogs.coi import logic
 from cogs.coi.views import ListPager, NotetakerButton, TagSelect, tag_view
 from db.repositories import coi_tags
@@ -49,6 +49,8 @@ def check_can_assign(guild: discord.Guild, roles: list[discord.Role]) -> None:
 
 class CoiCog(commands.Cog, name="CoiCog"):
     coi = app_commands.Group(name="coi", description="Declare your conflicts of interest (COI)", guild_only=True)
+    moderate = app_commands.Group(name="mod-coi", description="Moderators: declared conflicts of interest (COI)",
+                                  guild_only=True, default_permissions=MODERATOR_COMMANDS)
 
     def __init__(self, bot: CoalitionBot) -> None:
         self.bot = bot
@@ -151,9 +153,9 @@ class CoiCog(commands.Cog, name="CoiCog"):
         await interaction.followup.send(logic.tag_confirmation(change, held, categories_of(self.bot)),
                                         ephemeral=True, allowed_mentions=NO_MENTIONS)
 
-    # --- /coi list (moderators) -------------------------------------------------------
+    # --- /mod-coi list -------------------------------------------------------
 
-    @coi.command(name="list", description="Moderators: who has declared which conflicts of interest")
+    @moderate.command(name="list", description="Who has declared which conflicts of interest")
     @app_commands.describe(category="Only this category (leave empty for all)")
     async def list_(self, interaction: discord.Interaction, category: str | None = None) -> None:
         moderator = self.bot.require_moderator(interaction)

@@ -17,7 +17,7 @@ from discord.ext import commands
 
 from bot.client import CoalitionBot
 from bot.errors import BadInput, BotMissingPermission, Conflict, NotFound
-from bot.ui import NO_MENTIONS
+from bot.ui import MODERATOR_COMMANDS, NO_MENTIONS
 from cogs.coi import logic
 from cogs.coi.views import notetaker_view
 from db.models import Meeting
@@ -37,7 +37,7 @@ def meeting_channel(channel: object) -> MeetingChannel:
 
 
 class MeetingCog(commands.Cog, name="MeetingCog"):
-    meeting = app_commands.Group(name="meeting", guild_only=True,
+    meeting = app_commands.Group(name="meeting", guild_only=True, default_permissions=MODERATOR_COMMANDS,
                                  description="Moderators: open and close a meeting")
 
     def __init__(self, bot: CoalitionBot) -> None:

@@ -22,7 +22,7 @@ from discord.ext import commands
 from bot.client import CoalitionBot
 from bot.errors import BadInput, BotMissingPermission, Conflict, NotFound
 from bot.jobs import due_jobs_loop
-from bot.ui import NO_MENTIONS
+from bot.ui import MODERATOR_COMMANDS, NO_MENTIONS
 from cogs.coi import logic
 from cogs.coi.cog import categories_of
 from db.models import WaitingRoom
@@ -87,7 +87,7 @@ class Applied:
 
 
 class WaitingRoomCog(commands.Cog, name="WaitingRoomCog"):
-    waitingroom = app_commands.Group(name="waitingroom", guild_only=True,
+    waitingroom = app_commands.Group(name="waitingroom", guild_only=True, default_permissions=MODERATOR_COMMANDS,
                                      description="Moderators: a waiting room for some conflicts of interest")
 
     def __init__(self, bot: CoalitionBot) -> None:

@@ -30,7 +30,7 @@ from discord.utils import escape_markdown, format_dt
 from bot.client import CoalitionBot
 from bot.errors import BadInput, NotFound
 from bot.jobs import due_jobs_loop
-from bot.ui import NO_MENTIONS
+from bot.ui import MODERATOR_COMMANDS, NO_MENTIONS
 from cogs.confidential import logic
 from cogs.confidential.logic import BotVerdict, ChannelPlace, ExceptionWindow, StickyRule, VoiceMeeting
 from db.models import RecordingException
@@ -83,11 +83,11 @@ def window_of(row: RecordingException) -> ExceptionWindow:
 
 
 class ConfidentialCog(commands.Cog):
-    confidential = app_commands.Group(name="confidential", description="Mark channels as confidential spaces",
-                                      guild_only=True)
+    confidential = app_commands.Group(name="confidential", description="Moderators: mark confidential spaces",
+                                      guild_only=True, default_permissions=MODERATOR_COMMANDS)
     recording = app_commands.Group(name="recording",
-                                   description="Recording exceptions for announced accessibility needs",
-                                   guild_only=True)
+                                   description="Moderators: recording exceptions for accessibility needs",
+                                   guild_only=True, default_permissions=MODERATOR_COMMANDS)
 
     def __init__(self, bot: CoalitionBot) -> None:
         self.bot = bot

@@ -30,7 +30,7 @@ from bot import pacing
 from bot.client import CoalitionBot
 from bot.errors import BadInput, NotFound
 from bot.jobs import due_jobs_loop
-from bot.ui import NO_MENTIONS, only_user, progress_bar
+from bot.ui import MODERATOR_COMMANDS, NO_MENTIONS, only_user, progress_bar
 from cogs.onboarding import logic, views
 from cogs.onboarding.flows import FlowCache
 from db.models import Membership, OnboardingProgress
@@ -72,6 +72,8 @@ class Outcome:
 class OnboardingCog(commands.Cog, name="Onboarding"):
     group = app_commands.Group(name="onboarding", description="Join as a member: our agreements, step by step",
                                guild_only=True)
+    moderate = app_commands.Group(name="mod-onboarding", description="Moderators: onboarding status, numbers, reaffirm",
+                                  guild_only=True, default_permissions=MODERATOR_COMMANDS)
 
     def __init__(self, bot: CoalitionBot) -> None:
         self.bot = bot
@@ -739,7 +741,7 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
         assert interaction.guild is not None
         await self._start_ephemeral(interaction, interaction.guild.id)
 
-    @group.command(name="restart", description="Moderators: walk a member through onboarding again")
+    @moderate.command(name="restart", description="walk a member through onboarding again")
     @app_commands.describe(member="Who should go through onboarding again")
     async def restart_command(self, interaction: discord.Interaction, member: discord.Member) -> None:
         moderator = self.bot.require_moderator(interaction)
@@ -759,7 +761,7 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
         await interaction.followup.send(
             f"Onboarding restarted for {member.mention}. {said} Their roles stay as they are.", ephemeral=True)
 
-    @group.command(name="status", description="Moderators: where someone is in onboarding")
+    @moderate.command(name="status", description="where someone is in onboarding")
     @app_commands.describe(member="The person to look up")
     async def status_command(self, interaction: discord.Interaction, member: discord.Member) -> None:
         self.bot.require_moderator(interaction)
@@ -789,7 +791,7 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
                     lines.append(f"• Reminder sent {discord.utils.format_dt(row.reminded_at, 'R')}")
         await interaction.response.send_message("\n".join(lines), ephemeral=True, allowed_mentions=NO_MENTIONS)
 
-    @group.command(name="stats", description="Moderators: onboarding numbers")
+    @moderate.command(name="stats", description="onboarding numbers")
     async def stats_command(self, interaction: discord.Interaction) -> None:
         moderator = self.bot.require_moderator(interaction)
         async with self.bot.sessions() as session:
@@ -804,7 +806,7 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
             logic.render_stats(stats, self.bot.content.version, self.bot.settings.onboarding.stalled_after_days),
             ephemeral=True)
 
-    @group.command(name="reaffirm", description="Moderators: ask members to confirm the updated agreements")
+    @moderate.command(name="reaffirm", description="ask members to confirm the updated agreements")
     async def reaffirm_command(self, interaction: discord.Interaction) -> None:
         moderator = self.bot.require_moderator(interaction)
         guild = moderator.guild
@@ -839,4 +841,4 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
                  if closed else "")
         await interaction.followup.send(
             f"Asked {len(to_ask)} member(s) to confirm the updated agreements (version {version}).{extra} "
-            "Nobody loses their role; `/onboarding stats` shows who is still pending.", ephemeral=True)
+            "Nobody loses their role; `/mod-onboarding stats` shows who is still pending.", ephemeral=True)

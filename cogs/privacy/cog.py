@@ -18,7 +18,7 @@ from discord.ext import commands
 from bot.client import CoalitionBot
 from bot.errors import BadInput
 from bot.jobs import due_jobs_loop
-from bot.ui import NO_MENTIONS
+from bot.ui import MODERATOR_COMMANDS, NO_MENTIONS
 from cogs.privacy import logic
 from cogs.privacy.inventory import INVENTORY
 from cogs.privacy.views import DYNAMIC_ITEMS, confirm_view, pages_view
@@ -45,7 +45,8 @@ class JobReport:
 class PrivacyCog(commands.Cog):
     mydata = app_commands.Group(name="mydata", description="See, download or delete what the bot holds about you",
                                 allowed_contexts=DM_CONTEXT)
-    audit_group = app_commands.Group(name="audit", description="Moderators: read the audit log", guild_only=True)
+    audit_group = app_commands.Group(name="audit", description="Moderators: read the audit log", guild_only=True,
+                                     default_permissions=MODERATOR_COMMANDS)
 
     def __init__(self, bot: CoalitionBot) -> None:
         self.bot = bot

@@ -27,7 +27,7 @@ from discord.ext import commands
 from bot.client import CoalitionBot
 from bot.errors import MODERATORS_ONLY, BadInput, Conflict, NotAllowed, NotFound, describe_error, send_ephemeral
 from bot.jobs import due_jobs_loop
-from bot.ui import NO_MENTIONS
+from bot.ui import MODERATOR_COMMANDS, NO_MENTIONS
 from cogs.repair import logic, views
 from cogs.repair.logic import Action, Filing, InvalidTransition, Status
 from cogs.repair.routing import Router
@@ -60,6 +60,8 @@ class RepairCog(commands.Cog):
         description="Ask the moderators privately for repair after harm",
         allowed_contexts=app_commands.AppCommandContext(guild=True, dm_channel=True, private_channel=False),
     )
+    moderate = app_commands.Group(name="mod-repair", description="Moderators: list and export repair cases",
+                                  guild_only=True, default_permissions=MODERATOR_COMMANDS)
 
     def __init__(self, bot: CoalitionBot) -> None:
         self.bot = bot
@@ -115,6 +117,11 @@ class RepairCog(commands.Cog):
         return sorted((m for m in guild.members if not m.bot and self.bot.is_moderator(m)),
                       key=lambda m: m.display_name.casefold())
 
+    def may_review(self, member: discord.Member) -> bool:
+        """A moderator, or one of the alternate reviewers (who see only the cases routed to them)."""
+        alternate_role = self.bot.wiring_for(member.guild).alternate_reviewers_role
+        return self.bot.is_moderator(member) or (alternate_role is not None and alternate_role in member.roles)
+
     def can_handle(self, member: discord.Member, case: RepairCase) -> None:
         """Raise NotAllowed unless `member` may act on `case` (moderator or alternate, not excluded)."""
         alternate_role = self.bot.wiring_for(member.guild).alternate_reviewers_role
@@ -128,6 +135,8 @@ class RepairCog(commands.Cog):
         user = interaction.user
         if interaction.guild is None or not isinstance(user, discord.Member):
             raise NotAllowed("This works inside the server, in the case's private thread.")
+        if not self.may_review(user):
+            raise NotAllowed(MODERATORS_ONLY)  # before any lookup: a made-up case ID learns nothing
         return user
 
     async def load_case(self, case_id: int, guild: discord.Guild) -> RepairCase:
@@ -579,15 +588,15 @@ class RepairCog(commands.Cog):
 
     # --- moderators' commands ------------------------------------------------------------------------
 
-    @repair.command(name="cases", description="Moderators: list repair cases")
+    @moderate.command(name="cases", description="List repair cases")
     @app_commands.describe(status="Which cases to list (default: open ones)")
     @app_commands.choices(status=STATUS_CHOICES)
     async def cases(self, interaction: discord.Interaction, status: str = "open") -> None:
-        await self.guarded(interaction, "/repair cases", self.list_cases(interaction, status))
+        await self.guarded(interaction, "/mod-repair cases", self.list_cases(interaction, status))
 
     async def list_cases(self, interaction: discord.Interaction, status: str) -> None:
         if interaction.guild is None:
-            raise BadInput("Please use /repair cases inside the server.")
+            raise BadInput("Please use /mod-repair cases inside the server.")
         member = self.bot.require_moderator(interaction)
         statuses: list[str] | None
         if status == "open":
@@ -610,21 +619,22 @@ class RepairCog(commands.Cog):
         await interaction.response.send_message(logic.clip("\n".join(lines), 2000), ephemeral=True,
                                                 allowed_mentions=NO_MENTIONS)
 
-    @repair.command(name="export", description="Moderators: a text transcript of a case and its log")
+    @moderate.command(name="export", description="A text transcript of a case and its log")
     @app_commands.describe(case="The case number, e.g. 12")
     async def export(self, interaction: discord.Interaction, case: app_commands.Range[int, 1, 10**9]) -> None:
-        await self.guarded(interaction, "/repair export", self.export_case(interaction, case))
+        await self.guarded(interaction, "/mod-repair export", self.export_case(interaction, case))
 
     async def export_case(self, interaction: discord.Interaction, number: int) -> None:
         if interaction.guild is None:
-            raise BadInput("Please use /repair export inside the server.")
+            raise BadInput("Please use /mod-repair export inside the server.")
         user = interaction.user
-        if not isinstance(user, discord.Member):
+        # Permission before any lookup: "there is no case #N" would tell anyone how many cases exist.
+        if not isinstance(user, discord.Member) or not self.may_review(user):
             raise NotAllowed(MODERATORS_ONLY)
         async with self.bot.sessions() as session:
             case = await repo.by_number(session, interaction.guild.id, number)
             if case is None:
-                raise NotFound(f"There is no case #{number} in this server. /repair cases lists them.")
+                raise NotFound(f"There is no case #{number} in this server. /mod-repair cases lists them.")
             self.can_handle(user, case)
             events = await repo.events_of(session, case.id)
         await interaction.response.defer(ephemeral=True, thinking=True)

@@ -41,7 +41,7 @@ REPLY_LIMIT = 1800
 NOTE_LIMIT = 1800
 RESOLUTION_LIMIT = 1500
 EMBED_TOTAL_LIMIT = 6000
-SHORTENED = "\n\n*(Shortened to fit: `/repair export` has the full text.)*"
+SHORTENED = "\n\n*(Shortened to fit: `/mod-repair export` has the full text.)*"
 
 STATUS_COLOURS = {
     "submitted": discord.Colour.orange(),
@@ -130,7 +130,7 @@ def summary_embed(case: CaseView) -> discord.Embed:
     embed.set_footer(text=f"{footer} · every action on this case is logged")
     # Discord refuses an embed over 6,000 characters in total (400): with every field at its longest
     # plus a resolution, the summary edit failed and the requester was never told. Shorten the
-    # description to fit; /repair export keeps the full text. (tests/e2e/test_properties_repair.py)
+    # description to fit; /mod-repair export keeps the full text. (tests/e2e/test_properties_repair.py)
     excess = len(embed) - EMBED_TOTAL_LIMIT
     if excess > 0 and embed.description:
         description = embed.description

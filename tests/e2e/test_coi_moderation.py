@@ -14,7 +14,7 @@ from .conftest import InProcessBot
 
 
 @pytest.mark.parametrize(("command", "options"), [
-    ("coi list", {}),
+    ("mod-coi list", {}),
     ("waitingroom start", {"categories": "funders"}),
     ("waitingroom end", {}),
     ("meeting start", {}),
@@ -38,7 +38,7 @@ async def test_non_moderator_is_refused(emulator: Emulator, standard_guild: Stan
 
     alex = emulator.create_user("Alex")  # a plain member: no Moderator role, no Manage Server
     await alex.join(sg.guild)
-    needs_channel = command != "coi list"
+    needs_channel = command != "mod-coi list"
     result = await alex.slash(sg.guild, command, **({"channel": voice} if needs_channel else {}), **options)
     reply = await result.wait_message()
     assert result.ephemeral
@@ -59,7 +59,7 @@ async def test_list_shows_holders_and_pages_past_the_limits(
     await emulator.wait_for(lambda: len(bot.get_guild(sg.guild.id).get_role(funders.id).members) == 160,
                             description="the bot to see the role changes")
 
-    result = await sg.moderator.slash(sg.guild, "coi list")
+    result = await sg.moderator.slash(sg.guild, "mod-coi list")
     first = await result.wait_message()
     assert result.ephemeral and len(first.content) <= 2000
     assert "**Funders** (160)" in first.content and "Page 1 of" in first.content
@@ -83,8 +83,8 @@ async def test_list_shows_holders_and_pages_past_the_limits(
     assert "**Lobbyists** (80)" in everything and "**Pharmaceutical Representatives** (0)" in everything
     assert "(continued)" in everything
 
-    filtered = await sg.moderator.slash(sg.guild, "coi list", category="lobbyists")
+    filtered = await sg.moderator.slash(sg.guild, "mod-coi list", category="lobbyists")
     only = await filtered.wait_message()
     assert "**Lobbyists** (80)" in only.content and "Funders" not in only.content
-    choices = await sg.moderator.autocomplete(sg.guild, "coi list", category="lobb")
+    choices = await sg.moderator.autocomplete(sg.guild, "mod-coi list", category="lobb")
     assert choices == [{"name": "Lobbyists", "value": "lobbyists"}]

@@ -157,7 +157,7 @@ async def test_show_export_delete_for_a_member_in_every_feature(
     # In Discord: the COI role is gone, the Member role stays.
     assert not riley.has_role(sg.guild, "COI: Funders") and riley.has_role(sg.guild, "Member")
     # Moderators now see "former member" on the named case.
-    export = await sg.moderator.slash(sg.guild, "repair export", case=1, in_channel=sg.moderators)
+    export = await sg.moderator.slash(sg.guild, "mod-repair export", case=1, in_channel=sg.moderators)
     transcript = await export.wait_message(lambda m: bool(m.attachments))
     body = transcript.attachments[0].data.decode()
     assert "Requester: Former member" in body and NAMED_CASE in body

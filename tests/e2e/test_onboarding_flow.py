@@ -197,7 +197,7 @@ async def test_not_yet_and_every_non_yes_answer_grant_nothing(
     (row,) = await db_rows(bot_in_process, OnboardingProgress, user_id=kai.id)
     assert row.declined_count == 9 and row.status == logic.DECLINED
 
-    stats = await sg.moderator.slash(sg.guild, "onboarding stats", in_channel=sg.moderators)
+    stats = await sg.moderator.slash(sg.guild, "mod-onboarding stats", in_channel=sg.moderators)
     assert "Declined (\"not yet\"): 1" in stats.text and "Completed: 0" in stats.text
 
     # after a typed "no", the question's own Back button still works (and leaves "declined")
@@ -357,7 +357,7 @@ async def test_one_reminder_for_a_stalled_flow(
     await cog.run_due_jobs()
     await cog.run_due_jobs()
     assert len([m for m in rae.dm_messages() if "gentle reminder" in m.content]) == 1
-    stats = await sg.moderator.slash(sg.guild, "onboarding stats", in_channel=sg.moderators)
+    stats = await sg.moderator.slash(sg.guild, "mod-onboarding stats", in_channel=sg.moderators)
     assert "Stalled more than 7 days: 1" in stats.text
 
 
@@ -366,16 +366,16 @@ async def test_moderator_commands_and_refusals(
     sg = standard_guild
     mo = await newcomer(emulator, sg, "Mo")
     await advance(mo, await first_step(mo), 6)
-    status = await sg.moderator.slash(sg.guild, "onboarding status", in_channel=sg.moderators, member=mo)
+    status = await sg.moderator.slash(sg.guild, "mod-onboarding status", in_channel=sg.moderators, member=mo)
     assert status.ephemeral and f"step 6 of {TOTAL}" in status.text and not status.message.pings_anyone  # type: ignore[union-attr]
 
-    for command, options in [("onboarding status", {"member": mo}), ("onboarding stats", {}),
-                             ("onboarding restart", {"member": mo}), ("onboarding reaffirm", {})]:
+    for command, options in [("mod-onboarding status", {"member": mo}), ("mod-onboarding stats", {}),
+                             ("mod-onboarding restart", {"member": mo}), ("mod-onboarding reaffirm", {})]:
         refused = await mo.slash(sg.guild, command, in_channel=sg.general, **options)
         assert refused.ephemeral and "Only moderators" in refused.text, command
 
     before = mo.last_dm()
-    restarted = await sg.moderator.slash(sg.guild, "onboarding restart", in_channel=sg.moderators, member=mo)
+    restarted = await sg.moderator.slash(sg.guild, "mod-onboarding restart", in_channel=sg.moderators, member=mo)
     await restarted.wait_message(lambda m: "restarted" in m.content)
     again = await mo.wait_dm(lambda m: "Step 1 of" in m.content, after=before)
     assert step_no(again) == 1

@@ -88,7 +88,7 @@ async def test_a_restart_by_a_moderator_is_not_undone_by_an_old_message(
     cy = await newcomer(emulator, sg, "Cy")
     old = await advance(cy, await first_step(cy), 8)
     before = cy.last_dm()
-    restarted = await sg.moderator.slash(sg.guild, "onboarding restart", in_channel=sg.moderators, member=cy)
+    restarted = await sg.moderator.slash(sg.guild, "mod-onboarding restart", in_channel=sg.moderators, member=cy)
     await restarted.wait_message(lambda m: "restarted" in m.content)
     fresh = await cy.wait_dm(lambda m: "Step 1 of" in m.content, after=before)
     await cy.click(old, "I understand and agree")

@@ -41,7 +41,7 @@ async def test_version_bump_asks_members_to_reaffirm_changed_sections(
         await emulator.wait_for(lambda p=person: p.has_role(sg.guild, "Member"), description="member role")
 
     # nothing to reaffirm on the same version
-    same = await sg.moderator.slash(sg.guild, "onboarding reaffirm", in_channel=sg.moderators)
+    same = await sg.moderator.slash(sg.guild, "mod-onboarding reaffirm", in_channel=sg.moderators)
     assert "Nothing to do" in (await same.wait_message(lambda m: "Nothing" in m.content)).content
 
     # the coalition edits one agreement and bumps the version; the bot restarts with the new content
@@ -53,11 +53,11 @@ async def test_version_bump_asks_members_to_reaffirm_changed_sections(
     assert ana.has_role(sg.guild, "Member") and bo.has_role(sg.guild, "Member")
 
     before = {p.id: p.last_dm() for p in (ana, bo)}
-    asked = await sg.moderator.slash(sg.guild, "onboarding reaffirm", in_channel=sg.moderators)
+    asked = await sg.moderator.slash(sg.guild, "mod-onboarding reaffirm", in_channel=sg.moderators)
     reply = await asked.wait_message(lambda m: "Asked" in m.content)
     assert "Asked 2 member(s)" in reply.content and "2099.1" in reply.content
 
-    stats = await sg.moderator.slash(sg.guild, "onboarding stats", in_channel=sg.moderators)
+    stats = await sg.moderator.slash(sg.guild, "mod-onboarding stats", in_channel=sg.moderators)
     assert "Pending reaffirmation: 2" in stats.text
 
     msg = await ana.wait_dm(lambda m: "Step 1 of 2" in m.content, after=before[ana.id])
@@ -75,11 +75,11 @@ async def test_version_bump_asks_members_to_reaffirm_changed_sections(
 
     # Bo has not reaffirmed: keeps the role, and stats show him as pending
     assert bo.has_role(sg.guild, "Member") and ana.has_role(sg.guild, "Member")
-    stats = await sg.moderator.slash(sg.guild, "onboarding stats", in_channel=sg.moderators)
+    stats = await sg.moderator.slash(sg.guild, "mod-onboarding stats", in_channel=sg.moderators)
     assert "Pending reaffirmation: 1" in stats.text and "Members on the current version: 1" in stats.text
     (row,) = await db_rows(handle, Membership, user_id=bo.id)
     assert row.content_version == OLD.version and row.reaffirm_requested_version == "2099.1"
 
     # asking again does not nag Bo a second time
-    again = await sg.moderator.slash(sg.guild, "onboarding reaffirm", in_channel=sg.moderators)
+    again = await sg.moderator.slash(sg.guild, "mod-onboarding reaffirm", in_channel=sg.moderators)
     assert "Nothing to do" in (await again.wait_message(lambda m: "Nothing" in m.content)).content

@@ -67,13 +67,13 @@ async def test_coi_list_category_and_autocomplete(emulator: Emulator, standard_g
     sg = standard_guild
     category = fit(guard.ids.fill(text), 6000)  # plain str option: Discord's 6,000-character limit
     async with guard.probe(category):
-        choices = await sg.moderator.autocomplete(sg.guild, "coi list", category=category)
+        choices = await sg.moderator.autocomplete(sg.guild, "mod-coi list", category=category)
         assert isinstance(choices, list)
-        result = await sg.moderator.slash(sg.guild, "coi list", **({"category": category} if category else {}))
+        result = await sg.moderator.slash(sg.guild, "mod-coi list", **({"category": category} if category else {}))
         msg = await result.wait_message()
         assert result.ephemeral and msg.text
         if "I don't know the category" in msg.text:
-            guard.note_echo("coi list", echoed_in(category[:40], msg.text))
+            guard.note_echo("mod-coi list", echoed_in(category[:40], msg.text))
 
 
 # --- /waitingroom start ------------------------------------------------------------------------------------------

@@ -78,7 +78,7 @@ async def test_roles_and_channels_by_id(emulator: Emulator, build_guild: GuildBu
     assert guild.find_channel("welcome") is None
 
     # The role given by ID makes its holder a moderator (checked by the bot itself) ...
-    stats = await sg.moderator.slash(guild, "onboarding stats", in_channel=guild.channel("moderators"))
+    stats = await sg.moderator.slash(guild, "mod-onboarding stats", in_channel=guild.channel("moderators"))
     assert "Started:" in stats.text
     # ... and the closed-DMs fallback posts in the channel given by ID.
     shy = emulator.create_user("Shy", dms_open=False)

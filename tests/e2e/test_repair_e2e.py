@@ -248,9 +248,9 @@ async def test_excluded_moderator_not_added_to_thread_and_cannot_act(
         refused = await conflicted.click(summary, label)
         assert refused.ephemeral and "asked that you not handle it" in refused.text, label
         assert refused.modal is None
-    listed = await conflicted.slash(sg.guild, "repair cases", in_channel=sg.moderators)
+    listed = await conflicted.slash(sg.guild, "mod-repair cases", in_channel=sg.moderators)
     assert "#1" not in listed.text
-    export = await conflicted.slash(sg.guild, "repair export", case=1, in_channel=sg.moderators)
+    export = await conflicted.slash(sg.guild, "mod-repair export", case=1, in_channel=sg.moderators)
     assert "asked that you not handle it" in export.text and not export.message.attachments  # type: ignore[union-attr]
     assert field(summary, "Status").startswith("Submitted")
     assert [e.kind for e in await db_rows(bot, RepairEvent)] == ["filed", "routed"]
@@ -363,7 +363,7 @@ async def test_export_transcript_keeps_anonymous_anonymous(
     await member.send_dm(sg.bot, "Adding: it was at the March meeting.")
     await emulator.wait_for(lambda: any("March meeting." in m.text for m in thread.all_messages()))
 
-    result = await mod.slash(sg.guild, "repair export", case=1, in_channel=sg.moderators)
+    result = await mod.slash(sg.guild, "mod-repair export", case=1, in_channel=sg.moderators)
     reply = await result.wait_message(lambda m: bool(m.attachments))
     assert reply.ephemeral
     text = reply.attachments[0].data.decode()
@@ -374,9 +374,9 @@ async def test_export_transcript_keeps_anonymous_anonymous(
     assert member.name not in text and str(member.id) not in text
     assert mod.name in text  # moderators' own actions are named in the internal record
 
-    outsider = await mod.slash(sg.guild, "repair export", case=7, in_channel=sg.moderators)
+    outsider = await mod.slash(sg.guild, "mod-repair export", case=7, in_channel=sg.moderators)
     assert "no case #7" in outsider.text
-    nonmod = await member.slash(sg.guild, "repair export", case=1)
+    nonmod = await member.slash(sg.guild, "mod-repair export", case=1)
     assert "Only moderators" in nonmod.text and not nonmod.message.attachments  # type: ignore[union-attr]
 
 
@@ -385,11 +385,11 @@ async def test_cases_list_for_moderators_only(
     sg = standard_guild
     await file_request(member, sg.guild)
     await case_place(emulator, sg)
-    listed = await sg.moderator.slash(sg.guild, "repair cases", in_channel=sg.moderators)
+    listed = await sg.moderator.slash(sg.guild, "mod-repair cases", in_channel=sg.moderators)
     assert listed.ephemeral and "#1" in listed.text and "Submitted" in listed.text
-    closed = await sg.moderator.slash(sg.guild, "repair cases", status="closed", in_channel=sg.moderators)
+    closed = await sg.moderator.slash(sg.guild, "mod-repair cases", status="closed", in_channel=sg.moderators)
     assert "No cases" in closed.text
-    refused = await member.slash(sg.guild, "repair cases")
+    refused = await member.slash(sg.guild, "mod-repair cases")
     assert "Only moderators" in refused.text
 
 

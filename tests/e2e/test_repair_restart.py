@@ -67,7 +67,7 @@ async def test_kill9_between_filing_and_routing_routes_exactly_once(
     assert sg.moderator.id in thread.thread_members
     # a later restart (and the periodic retry) must not route it again
     await proc.restart()
-    await sg.moderator.slash(sg.guild, "repair cases", in_channel=sg.moderators)  # the restarted bot answers
+    await sg.moderator.slash(sg.guild, "mod-repair cases", in_channel=sg.moderators)  # the restarted bot answers
     assert await routed_events(proc.config.read_text()) == 1
     assert case_places(sg) == ["case-1"]
     summaries = [m for m in thread.all_messages() if m.embeds and m.buttons]

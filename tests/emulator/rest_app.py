@@ -78,6 +78,8 @@ def _normalise(ctx: Ctx, cmd: JSON, gid: int | None, existing: list[JSON]) -> JS
         "nsfw": False, "integration_types": [0], "contexts": None, **cmd,
         "id": cid, "application_id": str(ctx.me.id), "type": ctype, "version": str(ctx.emu.world.ids.next()),
     }
+    if out["default_member_permissions"] is not None:  # Discord answers the bit set as a string
+        out["default_member_permissions"] = str(int(out["default_member_permissions"]))
     if gid is not None:
         out["guild_id"] = str(gid)
     return out
