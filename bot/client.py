@@ -21,6 +21,7 @@ import cogs
 from bot import pacing, wiring
 from bot.clock import Clock
 from bot.content import Content
+from bot.dm_router import DmPickSelect, DmRouter
 from bot.errors import MODERATORS_ONLY, NotAllowed, report_interaction_error
 from bot.modlog import ModLog
 from bot.settings import Settings
@@ -68,7 +69,9 @@ class CoalitionBot(commands.Bot):
             shard_ids = settings.discord.shard_ids or [0]
             shard_kwargs = {"shard_id": shard_ids[0], "shard_count": settings.discord.shard_count}
         super().__init__(
-            command_prefix=commands.when_mentioned,  # no prefix commands; slash only
+            # Required by commands.Bot, but never used: on_message below never parses messages as
+            # commands (the default handler logged the first typed word at ERROR: "Command ... not found").
+            command_prefix=commands.when_mentioned,
             intents=build_intents(),
             tree_cls=CoalitionTree,
             help_command=None,
@@ -89,11 +92,13 @@ class CoalitionBot(commands.Bot):
         self.ready_guilds: set[int] = set()
         self.failed_extensions: list[str] = []
         self._guild_setup_locks: dict[int, asyncio.Lock] = {}
+        self.dm_router = DmRouter(self)
 
     # --- start-up -----------------------------------------------------------------
 
     async def setup_hook(self) -> None:
         pacing.install(self.http, self.bucket)
+        self.add_dynamic_items(DmPickSelect)
         for extension in feature_extensions():
             try:
                 await self.load_extension(extension)
@@ -169,6 +174,21 @@ class CoalitionBot(commands.Bot):
         if interaction.guild is None or not isinstance(user, discord.Member) or not self.is_moderator(user):
             raise NotAllowed(MODERATORS_ONLY)
         return user
+
+    # --- messages: never commands; DMs go to exactly one feature -------------------------
+
+    async def on_message(self, message: discord.Message, /) -> None:
+        """The bot has no prefix commands, so no message is ever parsed as one (see __init__)."""
+        if message.guild is not None or message.author.bot:
+            return
+        try:
+            await self.dm_router.route(message)
+        except Exception:
+            log.exception("could not route a direct message")  # never the text
+
+    async def process_commands(self, message: discord.Message, /) -> None:
+        """No prefix commands: nothing typed is ever parsed (or logged) as a command."""
+        return
 
     async def on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:
         log.exception("unhandled error in event %s", event_method)

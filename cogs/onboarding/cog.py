@@ -28,8 +28,10 @@ from discord.ext import commands
 
 from bot import pacing
 from bot.client import CoalitionBot
+from bot.dm_router import DmDestination
 from bot.errors import BadInput, NotFound
 from bot.jobs import due_jobs_loop
+from bot.plaintext import plain
 from bot.ui import MODERATOR_COMMANDS, NO_MENTIONS, only_user, progress_bar
 from cogs.onboarding import logic, views
 from cogs.onboarding.flows import FlowCache
@@ -40,6 +42,7 @@ from db.repositories import onboarding as repo
 log = logging.getLogger(__name__)
 
 # Joins up to this long before the last time the bot saw a server count as possibly missed.
+DM_KEY = "onboarding"  # this feature's name in bot.dm_router
 CATCH_UP_MARGIN = timedelta(minutes=2)
 TOUCH_EVERY = timedelta(seconds=60)
 
@@ -94,9 +97,11 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(*views.DYNAMIC_ITEMS)
+        self.bot.dm_router.register(DM_KEY, self)
         self.jobs.start()
 
     async def cog_unload(self) -> None:
+        self.bot.dm_router.unregister(DM_KEY)
         self.jobs.cancel()
         await self.flows.drain()
         self.bot.remove_dynamic_items(*views.DYNAMIC_ITEMS)
@@ -613,11 +618,13 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
             await interaction.response.send_message(note, ephemeral=True)
         channel = await self._moderators_channel(guild_id)
         where = f" ({step_no}: {step_title})" if row is not None else ""
-        post = logic.clip(f"**Onboarding question** from <@{interaction.user.id}>{where}:\n>>> {text}")
+        post = logic.clip(f"**Onboarding question** from <@{interaction.user.id}>{where}:\n>>> {plain(text)}")
         try:
             if channel is None:
                 raise NotFound("no moderators channel")
-            await channel.send(post, view=views.reply_view(question_id), allowed_mentions=NO_MENTIONS)
+            posted = await channel.send(post, view=views.reply_view(question_id), allowed_mentions=NO_MENTIONS)
+            async with self.bot.sessions() as session, session.begin():
+                await repo.set_question_post(session, question_id, posted.channel.id, posted.id)
         except (discord.HTTPException, NotFound):
             await interaction.followup.send(
                 "I saved your question but couldn't reach the moderators' channel. Please write to "
@@ -659,7 +666,7 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
         user = self.bot.get_user(user_id)
         text = logic.clip(
             f"A moderator of {self.bot.content.community.name} answered your onboarding question:\n\n"
-            f">>> {answer}\n\nYour place in the steps is saved — continue whenever you're ready. "
+            f">>> {plain(answer)}\n\nYour place in the steps is saved — continue whenever you're ready. "
             "You can ask again with \"I have a question\".")
         try:
             if user is None:
@@ -679,31 +686,43 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
                                f"question:{question_id}")
         try:
             await interaction.edit_original_response(
-                content=logic.clip(f"**Onboarding question** from <@{user_id}>:\n>>> {asked}\n\n"
+                content=logic.clip(f"**Onboarding question** from <@{user_id}>:\n>>> {plain(asked)}\n\n"
                                    f"✅ Answered by <@{moderator.id}>."),
                 view=None, allowed_mentions=NO_MENTIONS)
         except discord.HTTPException:
             log.info("could not mark onboarding question %s as answered", question_id)
         await interaction.followup.send("Sent — they got your answer by direct message.", ephemeral=True)
 
-    # --- typed answers in DMs -----------------------------------------------------------------
+    # --- typed answers in DMs (bot.dm_router decides whether a DM is one) --------------------
 
-    @commands.Cog.listener()
-    async def on_message(self, message: discord.Message) -> None:
-        if message.guild is not None or message.author.bot:
-            return
+    async def _waiting_for_typed_answer(self, session: Any, user_id: int) -> list[OnboardingProgress]:
+        """This person's flows that wait at the commitment question (where a typed "yes" counts)."""
+        rows = await repo.at_step_for_user(session, user_id, [logic.IN_PROGRESS, logic.DECLINED])
+        waiting = []
+        for row in rows:
+            membership = await repo.get_membership(session, row.guild_id, row.user_id)
+            if row.step_index == len(self._steps(row, membership)) - 1:
+                waiting.append(row)
+        return waiting
+
+    async def dm_destinations(self, message: discord.Message) -> list[DmDestination]:
+        async with self.bot.sessions() as session:
+            waiting = await self._waiting_for_typed_answer(session, message.author.id)
+        if not waiting:
+            return []
+        return [DmDestination(DM_KEY, "My answer to the onboarding question",
+                              f"The commitment question of {self.bot.content.community.name}")]
+
+    async def deliver_dm(self, message: discord.Message, key: str) -> str | None:
         # The text is used only for the yes-check below: never stored, never logged.
         answer_is_yes = logic.is_clear_yes(message.content)
         now = self.bot.clock.now()
         outcome: Outcome | None = None
         guild_id = 0
         async with self.bot.sessions() as session, session.begin():
-            rows = await repo.at_step_for_user(session, message.author.id, [logic.IN_PROGRESS, logic.DECLINED])
-            for row in rows:
+            for row in await self._waiting_for_typed_answer(session, message.author.id):
                 membership = await repo.get_membership(session, row.guild_id, row.user_id)
                 steps = self._steps(row, membership)
-                if row.step_index != len(steps) - 1:
-                    continue
                 locked = await repo.get_progress(session, row.guild_id, row.user_id, for_update=True)
                 if locked is None or locked.status == logic.COMPLETED:
                     continue
@@ -717,15 +736,12 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
                     outcome = Outcome(self._declined_text(typed=True))
                 break
         if outcome is None:
-            return
+            return None
         if outcome.grant:
             # Grant before replying: the reply waits in the pacing queue, and a grant left owed
             # that long would be picked up by the retry job as well.
             await self._apply_roles(None, guild_id, message.author.id, outcome)
-        try:
-            await message.channel.send(outcome.content, allowed_mentions=NO_MENTIONS)
-        except discord.HTTPException:
-            log.info("could not reply to a typed onboarding answer (guild=%s)", guild_id)
+        return outcome.content
 
     @commands.Cog.listener()
     async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:

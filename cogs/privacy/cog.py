@@ -172,13 +172,37 @@ class PrivacyCog(commands.Cog):
         async with self.bot.sessions() as session, session.begin():
             data = await repo.collect(session, self.bot.cipher, user_id, guild_id)
             guilds = data.guild_ids() | ({guild_id} if guild_id is not None else set())
-            unlinked = [c.id for c in await repo.cases_filed_by(session, self.bot.cipher, user_id, guild_id)]
+            shown = await repo.shown_about(session, self.bot.cipher, user_id, guild_id)
             result = await repo.erase(session, self.bot.cipher, user_id, guild_id)
             for gid in sorted(guilds):
                 # Who erased is deliberately not recorded: only that it happened.
                 await audit.record(session, gid, None, action, at=self.bot.clock.now())
-        await self.refresh_case_summaries(unlinked)
+        await self.erase_shown(shown)
         return result, guilds
+
+    async def erase_shown(self, shown: repo.Shown) -> None:
+        """Take the person off the bot's own messages, as their rows were: named case summaries are
+        re-rendered ("Former member"), "@them wrote" lines lose the name, onboarding question posts
+        are deleted. Anonymous cases are left exactly as they are: any change there at the moment
+        someone erases their data would tell moderators who filed it."""
+        await self.refresh_case_summaries(shown.named_case_ids)
+        for channel_id, message_id, number in shown.relay_posts:
+            await self._edit_or_delete(channel_id, message_id, f"💬 Former member wrote (case #{number}):")
+        for channel_id, message_id in shown.question_posts:
+            await self._edit_or_delete(channel_id, message_id, None)
+
+    async def _edit_or_delete(self, channel_id: int, message_id: int, content: str | None) -> None:
+        message = self.bot.get_partial_messageable(channel_id).get_partial_message(message_id)
+        try:
+            if content is None:
+                await message.delete()
+            else:
+                await message.edit(content=content, allowed_mentions=NO_MENTIONS)
+        except discord.NotFound:
+            pass
+        except discord.HTTPException as exc:
+            log.warning("could not take an erased person off a message in channel %s (HTTP %s)", channel_id,
+                        exc.status)
 
     async def refresh_case_summaries(self, case_ids: list[int]) -> None:
         """The posted case summaries are the bot's own messages: re-render them so the
@@ -259,6 +283,7 @@ class PrivacyCog(commands.Cog):
 
     async def _run_due_jobs(self) -> JobReport:
         report = JobReport()
+        shown: list[repo.Shown] = []
         now = self.bot.clock.now()
         settings = self.bot.settings.privacy
         async with self.bot.sessions() as session, session.begin():
@@ -272,6 +297,9 @@ class PrivacyCog(commands.Cog):
                     await repo.member_rejoined(session, departure.guild_id, departure.user_id)
                     report.departures_cancelled += 1
                     continue
+                # Exactly what /mydata delete does, including what the bot has shown (below).
+                shown.append(await repo.shown_about(session, self.bot.cipher, departure.user_id,
+                                                    departure.guild_id))
                 await repo.erase(session, self.bot.cipher, departure.user_id, departure.guild_id)
                 report.departed_purged += 1
             # Only this shard's servers: the case's moderator thread can be deleted only by the
@@ -281,6 +309,8 @@ class PrivacyCog(commands.Cog):
             report.cases_purged = len(purged)
             for gid, count in sorted(Counter(p.guild_id for p in purged).items()):
                 await audit.record(session, gid, None, "privacy.closed_cases_purged", f"count:{count}", at=now)
+        for leftovers in shown:
+            await self.erase_shown(leftovers)
         for case in purged:
             report.threads_deleted += await self._delete_thread(case.guild_id, case.thread_id)
         if report.departed_purged or report.cases_purged:
@@ -289,21 +319,23 @@ class PrivacyCog(commands.Cog):
         return report
 
     async def _delete_thread(self, guild_id: int, thread_id: int | None) -> int:
-        """A purged case's moderator thread goes too (it may hold the case summary)."""
+        """A purged case's place goes too (it holds the summary and the conversation): its private
+        thread, or its private channel. The ID is one the bot stored when it created the place
+        (repair routing never adopts a place by name)."""
         guild = self.bot.get_guild(guild_id)
         if guild is None or thread_id is None:
             return 0
-        thread: discord.abc.Snowflake | None = guild.get_thread(thread_id)
+        place: discord.abc.Snowflake | None = guild.get_channel_or_thread(thread_id)
         try:
-            if thread is None:
-                thread = await self.bot.fetch_channel(thread_id)
-            # Only ever a thread: never delete a whole channel by mistake.
-            if not isinstance(thread, discord.Thread):
+            if place is None:
+                place = await self.bot.fetch_channel(thread_id)
+            # Belt and braces: only a case's thread or channel, never another channel by mistake.
+            if not isinstance(place, (discord.Thread, discord.TextChannel)) or not place.name.startswith("case-"):
                 return 0
-            await thread.delete()
+            await place.delete()
             return 1
         except discord.NotFound:
             return 0
         except discord.HTTPException as exc:
-            log.warning("could not delete a purged case's thread in guild %s (HTTP %s)", guild_id, exc.status)
+            log.warning("could not delete a purged case's place in guild %s (HTTP %s)", guild_id, exc.status)
             return 0

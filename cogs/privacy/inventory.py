@@ -69,7 +69,9 @@ INVENTORY: tuple[TableDoc, ...] = (
          ("question_enc", "the question, encrypted"),
          ("asked_at", "when it was asked"),
          ("answered_at", "when a moderator answered"),
-         ("answered_by", "the moderator who answered (cleared if they erase their data)")),
+         ("answered_by", "the moderator who answered (cleared if they erase their data)"),
+         ("post_channel_id", "where the question was posted for moderators"),
+         ("post_message_id", "that post, so it is deleted with the question")),
     ),
     TableDoc(
         "coi_tag", "Conflict of interest (COI) tags",
@@ -199,6 +201,14 @@ INVENTORY: tuple[TableDoc, ...] = (
          ("body_enc", "note or relayed text, encrypted"),
          ("data", "small details such as the new status (no text)"),
          ("created_at", "when")),
+    ),
+    TableDoc(
+        "repair_counter", "Repair case counters",
+        "The last case number given out in each server (and the last case row number), so a number is never "
+        "given to a second case, even after the first was deleted. No personal data.",
+        "Kept while the bot is in the server.",
+        (("guild_id", "which server (0: the row-number counter)"),
+         ("last_number", "the last number given out")),
     ),
     TableDoc(
         "audit_log", "Audit log",

@@ -25,10 +25,11 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import CoalitionBot
+from bot.dm_router import DmDestination, referenced_case_numbers
 from bot.errors import MODERATORS_ONLY, BadInput, Conflict, NotAllowed, NotFound, describe_error, send_ephemeral
 from bot.jobs import due_jobs_loop
 from bot.ui import MODERATOR_COMMANDS, NO_MENTIONS
-from cogs.repair import logic, views
+from cogs.repair import logic, texts, views
 from cogs.repair.logic import Action, Filing, InvalidTransition, Status
 from cogs.repair.routing import Router
 from db.models import RepairCase
@@ -36,6 +37,8 @@ from db.repositories import audit
 from db.repositories import repair as repo
 
 log = logging.getLogger(__name__)
+
+DM_KEY = "repair"  # this feature's name in bot.dm_router
 
 EXCLUDED_MESSAGE = (
     "The person who asked for repair in this case asked that you not handle it, so I can't let you act "
@@ -68,12 +71,17 @@ class RepairCog(commands.Cog):
         self.router = Router(self)
         # One token per start: a routing claim by an earlier start is stale and gets taken over.
         self.boot_id = secrets.token_hex(8)
+        self.relay_limits = logic.RelayLimiter()
+        # case id → (message id of the "(N more messages held)" line, N)
+        self.held_notices: dict[int, tuple[int, int]] = {}
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(*views.DYNAMIC_ITEMS)
+        self.bot.dm_router.register(DM_KEY, self)
         self.jobs.start()
 
     async def cog_unload(self) -> None:
+        self.bot.dm_router.unregister(DM_KEY)
         self.jobs.cancel()
         self.bot.remove_dynamic_items(*views.DYNAMIC_ITEMS)
 
@@ -130,6 +138,11 @@ class RepairCog(commands.Cog):
             raise NotAllowed(MODERATORS_ONLY)
         if member.id in set(case.excluded_moderator_ids or ()):
             raise NotAllowed(EXCLUDED_MESSAGE)
+        if self.is_requester(case, member.id):
+            raise NotAllowed(texts.OWN_CASE)
+
+    def is_requester(self, case: RepairCase, user_id: int) -> bool:
+        return case.requester_index is not None and case.requester_index == self.index(case.guild_id, user_id)
 
     def member_of(self, interaction: discord.Interaction) -> discord.Member:
         user = interaction.user
@@ -196,7 +209,7 @@ class RepairCog(commands.Cog):
         if not decision.allowed:
             raise Conflict(decision.reason)
         moderators = [m for m in self.moderators_of(guild) if m.id != interaction.user.id]
-        chosen = [m.display_name for m in moderators if m.id in excluded]
+        chosen = [logic.who(m.display_name, m.name) for m in moderators if m.id in excluded]
         lines = [
             f"**Ask for repair — step 1 of 2** (goes privately to the moderators of **{guild.name}**)",
             "",
@@ -204,7 +217,8 @@ class RepairCog(commands.Cog):
             f"{logic.MAX_EXCLUDED}). They won't be added to the case and can't act on it.",
         ]
         if chosen:
-            lines.append(f"Kept away from your request: {', '.join(chosen)}.")
+            lines.append(f"Kept away from your request: {', '.join(chosen)}. Please check the usernames: "
+                         "display names can be copied, usernames can't.")
         lines += [
             "",
             "**Then choose how to file:**",
@@ -298,16 +312,16 @@ class RepairCog(commands.Cog):
                                  "is lost.")
             return
         # Saved. Only now tell the person.
-        await interaction.followup.send(self.receipt(guild, case, filing), ephemeral=True,
+        await interaction.followup.send(self.receipt(guild, case, filing, user_id), ephemeral=True,
                                         allowed_mentions=NO_MENTIONS)
         try:
             await self.router.route(case.id)
         except Exception:
             log.exception("repair: routing case id %s failed; it will be retried", case.id)
 
-    def receipt(self, guild: discord.Guild, case: RepairCase, filing: Filing) -> str:
+    def receipt(self, guild: discord.Guild, case: RepairCase, filing: Filing, user_id: int) -> str:
         moderators = self.moderators_of(guild)
-        available = [m for m in moderators if m.id not in set(filing.excluded)]
+        available = [m for m in moderators if m.id not in set(filing.excluded) and m.id != user_id]
         wiring = self.bot.wiring_for(guild)
         lines = [
             f"Thank you. Your request is saved as **case #{case.number}**"
@@ -329,6 +343,8 @@ class RepairCog(commands.Cog):
             lines += ["", f"Please note: {', '.join(admins)} can see every channel because of their server "
                       "role (Discord allows administrators to see everything), so I can't hide the case from "
                       "them. I will still not let them act on it."]
+        if filing.anonymous and any(m.id == user_id for m in moderators):
+            lines += ["", texts.MODERATOR_FILES_ANONYMOUSLY]
         lines += ["", self.bot.content.repair.resource]
         return "\n".join(lines)
 
@@ -347,10 +363,19 @@ class RepairCog(commands.Cog):
 
     # --- case buttons -------------------------------------------------------------------------------
 
+    def check_on_summary(self, interaction: discord.Interaction, case: RepairCase) -> None:
+        """Case buttons (and the modals they open) act only from the case's own summary message.
+
+        A message ID is never reused, so a button on an old summary (of a purged case whose
+        number or row ID came back), or a custom_id sent by a modified client, can't act on another case."""
+        if interaction.message is None or interaction.message.id != case.summary_message_id:
+            raise NotAllowed(texts.WRONG_SUMMARY)
+
     async def on_case_button(self, interaction: discord.Interaction, action: Action, case_id: int) -> None:
         member = self.member_of(interaction)
         case = await self.load_case(case_id, member.guild)
         self.can_handle(member, case)
+        self.check_on_summary(interaction, case)
         if action in views.MODAL_ACTIONS:
             if action is not Action.NOTE:
                 try:
@@ -382,6 +407,7 @@ class RepairCog(commands.Cog):
             if case is None or case.guild_id != member.guild.id:
                 raise NotFound("I can't find that case any more. It may have been removed.")
             self.can_handle(member, case)
+            self.check_on_summary(interaction, case)
             try:
                 new_status = logic.next_status(case.status, action, outcome=outcome,
                                                assignee_id=case.assignee_id, actor_id=member.id)
@@ -397,8 +423,9 @@ class RepairCog(commands.Cog):
                 case.resolution_enc = self.enc(text)
             elif action is Action.REOPEN:
                 case.closed_at = None
-            await repo.add_event(session, case, kind=action.value, actor_id=member.id, at=now,
-                                 body_enc=self.enc(text), data={"status": new_status})
+            event = await repo.add_event(session, case, kind=action.value, actor_id=member.id, at=now,
+                                         body_enc=self.enc(text), data={"status": new_status})
+            event_id = event.id
             await audit.record(session, member.guild.id, member.id, f"repair.{action.value}", f"case:{case.id}",
                                at=now)
         embed = views.summary_embed(self.case_view(case))
@@ -410,6 +437,13 @@ class RepairCog(commands.Cog):
             await interaction.response.defer(ephemeral=True, thinking=True)
             await self.refresh_summary(case, member.guild)
         delivered = await self.tell_requester(case, action, text)
+        if case.anonymous:
+            # Whether a DM reached an anonymous requester says whether they left, were kicked or closed
+            # their DMs: moderators could test suspects with it. So they learn nothing; the message waits.
+            if delivered is False:
+                async with self.bot.sessions() as session, session.begin():
+                    await repo.set_event_data(session, event_id, {"undelivered": True})
+            delivered = None
         await self.post_in_case(case, member.guild, self.action_line(case, member, action, text, delivered))
         if not on_summary:
             await interaction.followup.send(f"Done: case #{case.number} is now "
@@ -418,6 +452,7 @@ class RepairCog(commands.Cog):
     def action_line(self, case: RepairCase, member: discord.Member, action: Action, text: str | None,
                     delivered: bool | None) -> str:
         who = member.mention
+        text = logic.plain(text) if text else text
         status = logic.STATUS_LABELS[case.status]
         if action is Action.ACKNOWLEDGE:
             line = f"✅ {who} acknowledged case #{case.number}."
@@ -436,26 +471,63 @@ class RepairCog(commands.Cog):
                     "saved in the case log.\n") + line
         return logic.clip(logic.defuse_mass_mentions(line), 2000)
 
-    async def tell_requester(self, case: RepairCase, action: Action, text: str | None) -> bool | None:
-        """DM the requester at acknowledgement, reply, closing and reopening. None: nothing to send."""
+    def requester_text(self, case: RepairCase, action: Action | str, text: str | None,
+                       status: str | None = None) -> str | None:
+        """What the requester is told at acknowledgement, reply, closing and reopening (None: nothing)."""
         n = case.number
+        action = Action(action)
+        # Shown as typed: a masked link from a moderator could take an anonymous requester to a page
+        # that logs who they are.
+        text = logic.plain(text) if text else text
         if action is Action.ACKNOWLEDGE:
-            body = (f"Your repair request (case #{n}) has been acknowledged by the moderators. Thank you for "
+            return (f"Your repair request (case #{n}) has been acknowledged by the moderators. Thank you for "
                     "trusting us with it. You'll hear from us here; you can also write to me any time and I'll "
                     f"pass it on.\n{SIGNATURE}")
-        elif action is Action.REPLY:
-            body = (f"**A message from the moderators about your repair request (case #{n}):**\n\n{text}\n\n"
-                    f"{SIGNATURE}\n_To answer, just write to me here._")
-        elif action is Action.CLOSE:
-            closing = "resolved" if case.status == Status.RESOLVED else "closed"
-            body = (f"Your repair request (case #{n}) has been {closing} by the moderators.\n\n**What was "
+        if action is Action.REPLY:
+            return (f"**A message from the moderators about your repair request (case #{n}):**\n\n{text}\n\n"
+                    f"{SIGNATURE}\n_To answer, reply to this message (or just write to me here)._")
+        if action is Action.CLOSE:
+            closing = "resolved" if (status or case.status) == Status.RESOLVED else "closed"
+            return (f"Your repair request (case #{n}) has been {closing} by the moderators.\n\n**What was "
                     f"done:**\n{text}\n\nIf something still isn't right, you can ask for repair again with "
                     f"/repair request.\n{SIGNATURE}\n\n{self.bot.content.repair.resource}")
-        elif action is Action.REOPEN:
-            body = f"Your repair request (case #{n}) has been reopened by the moderators.\n{SIGNATURE}"
-        else:
+        if action is Action.REOPEN:
+            return f"Your repair request (case #{n}) has been reopened by the moderators.\n{SIGNATURE}"
+        return None
+
+    async def tell_requester(self, case: RepairCase, action: Action, text: str | None) -> bool | None:
+        """DM the requester at acknowledgement, reply, closing and reopening. None: nothing to send."""
+        body = self.requester_text(case, action, text)
+        if body is None:
             return None
         return await self.dm_requester(case, body)
+
+    async def deliver_waiting(self, user_id: int) -> int:
+        """Messages to an anonymous requester that couldn't be delivered wait in the case log (the
+        moderators are never told, since deliverability would identify them); they go out the next
+        time the requester writes to me. Returns how many were delivered."""
+        indexes = [self.index(g.id, user_id) for g in self.bot.guilds]
+        async with self.bot.sessions() as session:
+            waiting = await repo.undelivered_for(session, indexes)
+        delivered = 0
+        for case, events in waiting:
+            bodies = [b for e in events if (b := self.requester_text(
+                case, e.kind, self.dec(e.body_enc), (e.data or {}).get("status"))) is not None]
+            if not bodies:
+                continue
+            try:
+                user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
+                await user.send(texts.WAITING_INTRO.format(count=len(bodies), number=case.number),
+                                allowed_mentions=NO_MENTIONS)
+                for body in bodies:
+                    await user.send(logic.clip(body, 2000), allowed_mentions=NO_MENTIONS)
+            except discord.HTTPException:
+                continue
+            async with self.bot.sessions() as session, session.begin():
+                for event in events:
+                    await repo.set_event_data(session, event.id, {"undelivered": False})
+            delivered += len(bodies)
+        return delivered
 
     async def dm_requester(self, case: RepairCase, body: str) -> bool:
         user_id = self.requester_id(case)
@@ -482,15 +554,17 @@ class RepairCog(commands.Cog):
             channel = fetched if isinstance(fetched, (discord.Thread, discord.TextChannel)) else None
         return channel if isinstance(channel, (discord.Thread, discord.TextChannel)) else None
 
-    async def post_in_case(self, case: RepairCase, guild: discord.Guild, text: str, **kwargs: Any) -> None:
+    async def post_in_case(self, case: RepairCase, guild: discord.Guild, text: str,
+                           **kwargs: Any) -> discord.Message | None:
         channel = await self.case_channel(case, guild)
         if channel is None:
-            return
+            return None
         kwargs.setdefault("allowed_mentions", NO_MENTIONS)
         try:
-            await channel.send(text, **kwargs)
+            return await channel.send(text, **kwargs)
         except discord.HTTPException as exc:
             log.warning("repair: could not post in the thread of case id %s (HTTP %s)", case.id, exc.status)
+            return None
 
     async def refresh_summary(self, case: RepairCase, guild: discord.Guild) -> None:
         channel = await self.case_channel(case, guild)
@@ -503,85 +577,106 @@ class RepairCog(commands.Cog):
         except discord.HTTPException as exc:
             log.warning("repair: could not update the summary of case id %s (HTTP %s)", case.id, exc.status)
 
-    # --- DM relay --------------------------------------------------------------------------------------
-
-    @commands.Cog.listener()
-    async def on_message(self, message: discord.Message) -> None:
-        if message.guild is not None or message.author.bot:
-            return
-        try:
-            await self.relay_dm(message)
-        except Exception:
-            log.exception("repair: could not relay a direct message")
+    # --- DM relay (bot.dm_router decides whether a DM is for a case) ---------------------------------
 
     async def open_cases_of(self, user_id: int) -> list[RepairCase]:
         indexes = [self.index(g.id, user_id) for g in self.bot.guilds]
         async with self.bot.sessions() as session:
             return await repo.open_cases_for(session, indexes)
 
-    async def relay_dm(self, message: discord.Message) -> None:
+    async def dm_destinations(self, message: discord.Message) -> list[DmDestination]:
         cases = await self.open_cases_of(message.author.id)
         if not cases:
-            return
-        if not message.content.strip():
-            await message.channel.send("I can only pass on text to the moderators. Please type your message.",
-                                       allowed_mentions=NO_MENTIONS)
-            return
-        if len(cases) == 1:
-            number = await self.relay(cases[0], message.author.id, message.content)
-            await message.channel.send(f"Passed on to the moderators (case #{number}).",
-                                       allowed_mentions=NO_MENTIONS)
-            return
-        options = []
-        for case in cases[:25]:
+            return []
+        replied = await referenced_case_numbers(message)
+        found = []
+        for case in cases:
             guild = self.bot.get_guild(case.guild_id)
-            label = f"Case #{case.number}" + (f" — {guild.name}" if guild else "")
-            options.append(discord.SelectOption(
-                label=logic.clip(label, 100), value=str(case.id),
-                description=f"Filed {case.created_at:%Y-%m-%d}" + (" · anonymous" if case.anonymous else "")))
-        view = discord.ui.View(timeout=None)
-        view.add_item(views.RelaySelect(message.id, options))
-        await message.channel.send("You have more than one open case. Which one is this message for?", view=view,
-                                   allowed_mentions=NO_MENTIONS)
+            found.append(DmDestination(
+                f"{DM_KEY}:{case.id}", logic.clip(f"Case #{case.number}" + (f" — {guild.name}" if guild else ""), 100),
+                f"Filed {case.created_at:%Y-%m-%d}" + (" · anonymous" if case.anonymous else ""),
+                replied_to=case.number in replied))
+        return found
 
-    async def on_relay_picked(self, interaction: discord.Interaction, message_id: int, case_id: int) -> None:
-        channel = interaction.channel
-        if not isinstance(channel, discord.DMChannel):
-            raise BadInput("This only works in our direct messages.")
-        try:
-            original = await channel.fetch_message(message_id)
-        except discord.HTTPException:
-            raise NotFound("I can't find that message any more. Please send it again.") from None
-        if original.author.id != interaction.user.id:
-            raise NotAllowed("That message isn't yours to pass on.")
+    async def dm_seen(self, message: discord.Message) -> None:
+        await self.deliver_waiting(message.author.id)
+
+    async def deliver_dm(self, message: discord.Message, key: str) -> str | None:
+        """Pass one DM on to the case it was routed to; never touches any other feature."""
+        case_id = int(key.split(":", 1)[1])
         async with self.bot.sessions() as session:
             case = await repo.get(session, case_id)
-        if case is None or case.requester_index != self.index(case.guild_id, interaction.user.id) \
+        if case is None or case.requester_index != self.index(case.guild_id, message.author.id) \
                 or not logic.is_open(case.status):
             raise NotFound("That case isn't open any more, so I can't pass messages on to it.")
-        number = await self.relay(case, interaction.user.id, original.content)
-        await interaction.response.edit_message(content=f"Passed on to the moderators (case #{number}).", view=None)
+        if not message.content.strip():
+            return "I can only pass on text to the moderators. Please type your message."
+        held = await self.relay(case, message.author.id, message.content)
+        guild = self.bot.get_guild(case.guild_id)
+        where = f"case #{case.number}" + (f" in {guild.name}" if guild else "")
+        if held:
+            return texts.RELAY_HELD.format(where=where, minutes=logic.RELAY_BURST_SECONDS // 60)
+        return texts.RELAY_RECEIPT.format(where=where)
 
-    async def relay(self, case: RepairCase, user_id: int, text: str) -> int:
-        """Store the message encrypted in the case log and post it in the case thread."""
+    async def on_relay_picked(self, interaction: discord.Interaction, message_id: int, case_id: int) -> None:
+        """Pickers posted before the DM router: same checks, same single destination."""
+        await self.bot.dm_router.on_pick(interaction, message_id, f"{DM_KEY}:{case_id}")
+
+    async def relay(self, case: RepairCase, user_id: int, text: str) -> bool:
+        """Store the message encrypted in the case log and post it in the case thread.
+
+        Returns True when the message was held back (the requester wrote more than the relay
+        limit allows): it is in the case log, and the moderators see one "(N more messages held)"
+        line that is updated instead of a flood of messages."""
         now = self.bot.clock.now()
         text = logic.clip(text, 4000)
+        index = case.requester_index or ""
+        held = not self.relay_limits.allow(index, now)
         async with self.bot.sessions() as session, session.begin():
             fresh = await repo.get(session, case.id)
             assert fresh is not None
-            await repo.add_event(session, fresh, kind="requester_message", at=now,
-                                 actor_id=None if fresh.anonymous else user_id, body_enc=self.enc(text))
+            event = await repo.add_event(session, fresh, kind="requester_message", at=now,
+                                         actor_id=None if fresh.anonymous else user_id, body_enc=self.enc(text),
+                                         data={"held": True} if held else None)
+            event_id = event.id
         guild = self.bot.get_guild(case.guild_id)
-        if guild is not None:
-            header, embed = self.relay_message(case, user_id, text)
-            await self.post_in_case(case, guild, header, embed=embed)
-        return case.number
+        if guild is None:
+            return held
+        if held:
+            await self.show_held(case, guild)
+            return held
+        self.held_notices.pop(case.id, None)
+        header, embed = self.relay_message(case, user_id, text)
+        posted = await self.post_in_case(case, guild, header, embed=embed)
+        if posted is not None and not case.anonymous:
+            # Remembered so an erasure can take the requester's name off this line later.
+            async with self.bot.sessions() as session, session.begin():
+                await repo.set_event_data(session, event_id, {"posted": [posted.channel.id, posted.id]})
+        return held
+
+    async def show_held(self, case: RepairCase, guild: discord.Guild) -> None:
+        """One line per flood, updated with the count, instead of one message per held DM."""
+        notice = self.held_notices.get(case.id)
+        count = (notice[1] if notice else 0) + 1
+        text = texts.HELD_NOTICE.format(count=count, s="" if count == 1 else "s")
+        channel = await self.case_channel(case, guild)
+        if channel is None:
+            return
+        try:
+            if notice is not None:
+                await channel.get_partial_message(notice[0]).edit(content=text)
+                self.held_notices[case.id] = (notice[0], count)
+            else:
+                sent = await channel.send(text, allowed_mentions=NO_MENTIONS)
+                self.held_notices[case.id] = (sent.id, count)
+        except discord.HTTPException as exc:
+            log.warning("repair: could not show held messages for case id %s (HTTP %s)", case.id, exc.status)
 
     def relay_message(self, case: RepairCase, user_id: int | None, text: str) -> tuple[str, discord.Embed]:
         who = "Anonymous requester" if case.anonymous or user_id is None else f"<@{user_id}>"
         # Clip after defusing: each defused '@everyone' grows by one character, and a 4,000-character
         # DM full of them went over Discord's 4,096 limit, so it never reached the case thread.
-        embed = discord.Embed(description=logic.clip(logic.defuse_mass_mentions(text), 4096),
+        embed = discord.Embed(description=logic.clip(logic.plain(text), 4096),
                               colour=discord.Colour.teal())
         embed.set_author(name="Message from the requester")
         return f"💬 {who} wrote (case #{case.number}):", embed

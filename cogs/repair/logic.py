@@ -7,11 +7,15 @@ text. No discord, no sqlalchemy, no database: the cog feeds plain values in.
 
 from __future__ import annotations
 
-import re
+from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
+
+from bot.plaintext import defuse_mass_mentions, plain
+
+__all__ = ["defuse_mass_mentions", "plain"]  # re-exported: the cog and views use logic.plain
 
 # --- statuses and actions ---------------------------------------------------------
 
@@ -138,6 +142,31 @@ def check_filing_limits(*, open_count: int, last_filed_at: datetime | None, now:
                 retry_at,
             )
     return LimitDecision(True)
+
+
+# How many DMs one requester can relay before the rest are held in the case log (issue 18, item 6).
+RELAY_BURST = 5
+RELAY_BURST_SECONDS = 60
+RELAY_PER_HOUR = 20
+
+
+class RelayLimiter:
+    """Per requester (their blind index): at most RELAY_BURST relayed DMs a minute and
+    RELAY_PER_HOUR an hour; the rest are held (kept in the case log, not posted one by one)."""
+
+    def __init__(self, burst: int = RELAY_BURST, per_hour: int = RELAY_PER_HOUR) -> None:
+        self.burst, self.per_hour = burst, per_hour
+        self.sent: dict[str, deque[datetime]] = {}
+
+    def allow(self, key: str, now: datetime) -> bool:
+        times = self.sent.setdefault(key, deque())
+        while times and now - times[0] >= timedelta(hours=1):
+            times.popleft()
+        recent = sum(1 for t in times if now - t < timedelta(seconds=RELAY_BURST_SECONDS))
+        if recent >= self.burst or len(times) >= self.per_hour:
+            return False
+        times.append(now)
+        return True
 
 
 def discord_time(moment: datetime) -> str:
@@ -275,12 +304,9 @@ FILING_PATTERN = r"(?P<guild>[0-9a-z]{1,13}):(?P<mode>[na]):(?P<excluded>[0-9a-z
 
 # --- text helpers --------------------------------------------------------------------
 
-_MASS_MENTION = re.compile(r"@(everyone|here)")
-
-
-def defuse_mass_mentions(text: str) -> str:
-    """Belt and braces on top of allowed_mentions=none: '@everyone' can never ping."""
-    return _MASS_MENTION.sub("@\u200b\\1", text)
+def who(display_name: str, username: str) -> str:
+    """'Display Name (@username)': the username tells look-alike display names apart."""
+    return f"{plain(display_name)} (@{plain(username)})"
 
 
 def clip(text: str, limit: int) -> str:

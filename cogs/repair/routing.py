@@ -2,8 +2,10 @@
 
 1. Claim the case row for this bot process (`repo.claim_routing`); a claim left by an
    earlier, dead process is taken over. A per-case lock covers this process.
-2. Find the case's place: the saved `thread_id`, else an existing thread/channel named
-   `case-<number>` (covers a crash after creating it but before saving its ID), else create it.
+2. Find the case's place: the saved `thread_id`; else one the bot itself created just before a
+   crash, before it could save the ID: a private thread the bot owns, or a channel whose topic
+   carries the case's secret place token (an HMAC nobody else can compute). A channel someone else
+   named `case-<n>` is never adopted: an excluded moderator could have created it to read the case.
 3. Save `thread_id` at once, add the people who should see it, then post the summary
    (or adopt one already posted) and save `summary_message_id` — the case is routed.
 
@@ -97,6 +99,8 @@ class Router:
     # --- the plan ------------------------------------------------------------------------
 
     def audience_members(self, guild: discord.Guild, case: RepairCase, audience: Audience) -> list[discord.Member]:
+        """Who is added to the case thread. A moderator who filed the case is added like every other
+        moderator (leaving exactly them out would name them), but never counts as a reviewer."""
         excluded = set(case.excluded_moderator_ids or ())
         if audience is Audience.MODERATORS:
             people = self.cog.moderators_of(guild)
@@ -108,7 +112,10 @@ class Router:
     def plan(self, guild: discord.Guild, case: RepairCase) -> tuple[RoutePlan, discord.TextChannel | None]:
         wiring = self.bot.wiring_for(guild)
         excluded = set(case.excluded_moderator_ids or ())
-        available = [m for m in self.cog.moderators_of(guild) if m.id not in excluded]
+        # The requester never reviews their own case: a moderator who files and excludes every
+        # other moderator goes to the alternate reviewers, not to themself.
+        requester = self.cog.requester_id(case)
+        available = [m for m in self.cog.moderators_of(guild) if m.id not in excluded and m.id != requester]
         facts = RouteFacts(
             available_moderators=len(available),
             moderators_channel=wiring.moderators_channel is not None,
@@ -214,13 +221,19 @@ class Router:
             except discord.HTTPException:
                 pass
             for thread in threads.values():
+                # Only the bot can own a thread it created; numbers are never reused (repair_counter).
                 if thread.name == name and thread.parent_id == parent.id and thread.owner_id == guild.me.id:
                     return thread
             return None
+        token = self.place_token(case)
         for channel in guild.text_channels:
-            if channel.name == name:
+            if channel.name == name and token in (channel.topic or ""):
                 return channel
         return None
+
+    def place_token(self, case: RepairCase) -> str:
+        """A per-case secret for the channel topic: proves the bot created the channel for this case."""
+        return self.bot.cipher.blind_index(case.guild_id, f"repair-place:{case.id}:{case.number}")[:16]
 
     async def _create_place(self, case: RepairCase, guild: discord.Guild, parent: discord.TextChannel,
                             plan: RoutePlan) -> discord.Thread | discord.TextChannel:
@@ -242,7 +255,8 @@ class Router:
             if member is not None:
                 overwrites[member] = discord.PermissionOverwrite(view_channel=False)
         return await guild.create_text_channel(name, overwrites=overwrites, category=parent.category,
-                                               topic=f"Private: repair case #{case.number}", reason=reason)
+                                               topic=f"Private: repair case #{case.number} · {self.place_token(case)}",
+                                               reason=reason)
 
     async def _post_early_messages(self, place: discord.Thread | discord.TextChannel, case: RepairCase) -> None:
         """DMs the requester sent before the case had a thread were only logged; show them now."""

@@ -90,7 +90,7 @@ class CaseView:
 
 def summary_embed(case: CaseView) -> discord.Embed:
     """Content warning first, then the text. Embeds never ping; '@everyone' is defused anyway."""
-    d = logic.defuse_mass_mentions
+    d = logic.plain  # the requester's words as typed: no masked links or headings
     parts = []
     if case.content_warning:
         parts.append(f"**⚠️ Please read first (content warning):** {d(case.content_warning)}")
@@ -213,8 +213,11 @@ class ExcludeSelect(discord.ui.DynamicItem[discord.ui.Select[Any]],
     def __init__(self, guild_id: int, moderators: list[discord.Member] | None = None,
                  chosen: tuple[int, ...] = ()) -> None:
         self.guild_id = guild_id
+        # Display names can be copied by anyone; the username can't: show both, so a look-alike
+        # moderator is told apart from the one the requester means.
         options = [
-            discord.SelectOption(label=logic.clip(m.display_name, 100), value=str(m.id), default=m.id in chosen)
+            discord.SelectOption(label=logic.clip(m.display_name, 100), value=str(m.id), default=m.id in chosen,
+                                 description=logic.clip(f"@{m.name}", 100))
             for m in (moderators or [])[:25]
         ]
         select: discord.ui.Select[Any] = discord.ui.Select(

@@ -8,7 +8,7 @@ from db.models.coi import CoiTag, Meeting, WaitingRoom
 from db.models.confidential import ConfidentialSpace, RecordingException, StickyReminder, VoiceMeetingState
 from db.models.core import AuditEntry, DepartedMember, GuildState
 from db.models.onboarding import Membership, OnboardingProgress, OnboardingQuestion
-from db.models.repair import RepairCase, RepairEvent
+from db.models.repair import RepairCase, RepairCounter, RepairEvent
 
 __all__ = [
     "AuditEntry",
@@ -23,6 +23,7 @@ __all__ = [
     "OnboardingQuestion",
     "RecordingException",
     "RepairCase",
+    "RepairCounter",
     "RepairEvent",
     "StickyReminder",
     "VoiceMeetingState",

@@ -74,3 +74,6 @@ class OnboardingQuestion(Base):
     asked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     answered_by: Mapped[int | None] = mapped_column(Snowflake)
+    # Where the question was posted for moderators, so erasure and the purge can delete that post.
+    post_channel_id: Mapped[int | None] = mapped_column(Snowflake)
+    post_message_id: Mapped[int | None] = mapped_column(Snowflake)

@@ -63,3 +63,15 @@ class RepairEvent(Base):
     body_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class RepairCounter(Base):
+    """Per server: the last case number given out, so numbers are never reused, even after the
+    retention purge deleted the case with the highest number. The row with guild_id 0 holds the
+    last case row ID, which is given out the same way (SQLite would otherwise reuse the ID of a
+    deleted last row)."""
+
+    __tablename__ = "repair_counter"
+
+    guild_id: Mapped[int] = mapped_column(Snowflake, primary_key=True, autoincrement=False)
+    last_number: Mapped[int] = mapped_column(Integer, default=0)

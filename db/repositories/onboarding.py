@@ -211,6 +211,13 @@ async def get_question(session: AsyncSession, question_id: int, *,
     return (await session.execute(query)).scalar_one_or_none()
 
 
+async def set_question_post(session: AsyncSession, question_id: int, channel_id: int, message_id: int) -> None:
+    """Remember where the question was posted, so erasure and the purge can delete that post."""
+    row = await session.get(OnboardingQuestion, question_id)
+    if row is not None:
+        row.post_channel_id, row.post_message_id = channel_id, message_id
+
+
 # --- owed role grants (crash-safe, exactly once) ---------------------------------------------
 
 

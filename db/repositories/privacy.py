@@ -39,7 +39,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from db.crypto import DataCipher
-from db.models import Base, DepartedMember, OnboardingProgress, RepairCase, RepairEvent
+from db.models import Base, DepartedMember, OnboardingProgress, OnboardingQuestion, RepairCase, RepairEvent
 
 # Stands in for a person who erased their data where a column cannot be empty.
 FORMER_MEMBER_ID = 0
@@ -265,8 +265,17 @@ async def collect(session: AsyncSession, cipher: DataCipher, user_id: int,
             if not matched:
                 continue
             values: dict[str, Any] = {}
+            # What is about them, never another person's fingerprint: other people's IDs (e.g. the
+            # asker of a question they answered, excluded moderators) and keyed fingerprints such as a
+            # case's requester_index (the same value on two cases names an anonymous requester).
+            others = {c for c, how in policies.items() if c not in matched and how is not Erase.NOT_A_PERSON}
             for column in table.columns:
                 value = row[column.name]
+                if column.name in others or column.name.endswith("_index"):
+                    continue
+                if column.name in matched and _is_json(column):
+                    values[column.name] = "includes you"  # the rest of the list is other people
+                    continue
                 if column.name.endswith("_enc"):
                     own = table.name == "onboarding_question" and "user_id" in matched
                     own = own or (table.name == "repair_event" and "actor_id" in matched)
@@ -284,6 +293,39 @@ async def collect(session: AsyncSession, cipher: DataCipher, user_id: int,
             item[name.removesuffix("_enc")] = cipher.decrypt_optional(getattr(case, name))
         data.cases_filed.append(item)
     return data
+
+
+# --- what the bot has shown in Discord ------------------------------------------------------
+
+
+@dataclass
+class Shown:
+    """The bot's own Discord messages that carry a person's words or name, found before an erasure
+    (afterwards the rows that point at them are gone): re-rendered, redacted or deleted after it."""
+
+    named_case_ids: list[int] = field(default_factory=list)
+    # (channel_id, message_id, case number) of "@them wrote (case #N)" lines in named cases
+    relay_posts: list[tuple[int, int, int]] = field(default_factory=list)
+    # (channel_id, message_id) of their onboarding questions posted for moderators
+    question_posts: list[tuple[int, int]] = field(default_factory=list)
+
+
+async def shown_about(session: AsyncSession, cipher: DataCipher, user_id: int, guild_id: int | None) -> Shown:
+    shown = Shown()
+    named = [c for c in await cases_filed_by(session, cipher, user_id, guild_id) if not c.anonymous]
+    shown.named_case_ids = [c.id for c in named]
+    for case in named:
+        query = select(RepairEvent).where(RepairEvent.case_id == case.id, RepairEvent.kind == "requester_message")
+        for event in (await session.execute(query)).scalars():
+            posted = (event.data or {}).get("posted")
+            if isinstance(posted, list) and len(posted) == 2:
+                shown.relay_posts.append((int(posted[0]), int(posted[1]), case.number))
+    questions = select(OnboardingQuestion.post_channel_id, OnboardingQuestion.post_message_id).where(
+        OnboardingQuestion.user_id == user_id, OnboardingQuestion.post_message_id.is_not(None),
+        *_guild_filter(OnboardingQuestion.__table__, guild_id))
+    rows = (await session.execute(questions)).all()
+    shown.question_posts = [(int(c), int(m)) for c, m in rows if c is not None and m is not None]
+    return shown
 
 
 # --- erasing -------------------------------------------------------------------------------

@@ -9,15 +9,38 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import RepairCase, RepairEvent
+from db.models import RepairCase, RepairCounter, RepairEvent
 
 OPEN = ("submitted", "acknowledged", "in_progress", "reopened")
+ID_COUNTER = 0  # the repair_counter row that gives out case row IDs (no server has ID 0)
+
+
+async def _take_next(session: AsyncSession, key: int, highest_existing: Any) -> int:
+    """Bump one counter and return its new value, never at or below a value already in the table
+    (rows written another way, e.g. by an older version). UPDATE first, so two filings at once queue
+    on the row lock (PostgreSQL) or the write lock (SQLite) instead of both reading the same value."""
+    bumped = await session.execute(
+        update(RepairCounter).where(RepairCounter.guild_id == key)
+        .values(last_number=RepairCounter.last_number + 1).execution_options(synchronize_session=False))
+    existing = (await session.execute(select(func.max(highest_existing)).where(
+        *([RepairCase.guild_id == key] if key != ID_COUNTER else [])))).scalar_one_or_none()
+    floor = int(existing or 0) + 1
+    if getattr(bumped, "rowcount", 0) != 1:
+        session.add(RepairCounter(guild_id=key, last_number=floor))
+        await session.flush()
+        return floor
+    value = int((await session.execute(select(RepairCounter.last_number)
+                                       .where(RepairCounter.guild_id == key))).scalar_one())
+    if value < floor:
+        await session.execute(update(RepairCounter).where(RepairCounter.guild_id == key)
+                              .values(last_number=floor).execution_options(synchronize_session=False))
+        value = floor
+    return value
 
 
 async def next_number(session: AsyncSession, guild_id: int) -> int:
-    query = select(func.max(RepairCase.number)).where(RepairCase.guild_id == guild_id)
-    current = (await session.execute(query)).scalar_one_or_none()
-    return int(current or 0) + 1
+    """The next case number in this server; never one given out before (even if purged since)."""
+    return await _take_next(session, guild_id, RepairCase.number)
 
 
 async def create_case(
@@ -35,6 +58,9 @@ async def create_case(
     at: datetime,
 ) -> RepairCase:
     case = RepairCase(
+        # Given out by counters, never max+1: a purged case's number or row ID never comes back,
+        # so nothing that pointed at the old case (a channel, a button) can reach the new one.
+        id=await _take_next(session, ID_COUNTER, RepairCase.id),
         guild_id=guild_id,
         number=await next_number(session, guild_id),
         anonymous=anonymous,
@@ -120,9 +146,32 @@ async def add_event(
     return event
 
 
+async def set_event_data(session: AsyncSession, event_id: int, values: dict[str, Any]) -> None:
+    """Merge `values` into an event's data (a new dict, so the JSON change is saved)."""
+    event = await session.get(RepairEvent, event_id)
+    if event is not None:
+        event.data = {**(event.data or {}), **values}
+
+
 async def events_of(session: AsyncSession, case_id: int) -> list[RepairEvent]:
     query = select(RepairEvent).where(RepairEvent.case_id == case_id).order_by(RepairEvent.id)
     return list((await session.execute(query)).scalars())
+
+
+async def undelivered_for(session: AsyncSession,
+                          requester_indexes: Iterable[str]) -> list[tuple[RepairCase, list[RepairEvent]]]:
+    """Per case of these requesters: the events whose DM to the requester is still waiting."""
+    indexes = list(requester_indexes)
+    if not indexes:
+        return []
+    cases = (await session.execute(select(RepairCase).where(RepairCase.requester_index.in_(indexes))
+                                   .order_by(RepairCase.id))).scalars().all()
+    out = []
+    for case in cases:
+        events = [e for e in await events_of(session, case.id) if (e.data or {}).get("undelivered")]
+        if events:
+            out.append((case, events))
+    return out
 
 
 # --- routing ------------------------------------------------------------------------

@@ -428,17 +428,17 @@ async def test_mention_injection_never_pings(
     await file_request(member, sg.guild, what=bait, who=bait, help=bait, cw=bait)
     thread = await case_place(emulator, sg)
     summary = await summary_of(emulator, thread)
-    await member.send_dm(sg.bot, bait + " (relayed)")
-    await emulator.wait_for(lambda: any("(relayed)" in m.text for m in thread.all_messages()))
+    await member.send_dm(sg.bot, bait + " RELAYEDMARK")
+    await emulator.wait_for(lambda: any("RELAYEDMARK" in m.text for m in thread.all_messages()))
     note = await mod.click(summary, "Add note")
-    await note.modal.submit({"text": bait + " (note)"})  # type: ignore[union-attr]
+    await note.modal.submit({"text": bait + " NOTEMARK"})  # type: ignore[union-attr]
     reply = await mod.click(summary, "Reply to requester")
-    await reply.modal.submit({"text": bait + " (reply)"})  # type: ignore[union-attr]
-    await member.wait_dm(lambda m: "(reply)" in m.text)
+    await reply.modal.submit({"text": bait + " REPLYMARK"})  # type: ignore[union-attr]
+    await member.wait_dm(lambda m: "REPLYMARK" in m.text)
     close = await mod.click(summary, "Close with resolution")
-    await close.modal.submit({"outcome": ["closed"], "text": bait + " (resolution)"})  # type: ignore[union-attr]
-    await member.wait_dm(lambda m: "(resolution)" in m.text)
-    await emulator.wait_for(lambda: any("(resolution)" in m.text for m in thread.all_messages()))
+    await close.modal.submit({"outcome": ["closed"], "text": bait + " RESOLUTIONMARK"})  # type: ignore[union-attr]
+    await member.wait_dm(lambda m: "RESOLUTIONMARK" in m.text)
+    await emulator.wait_for(lambda: any("RESOLUTIONMARK" in m.text for m in thread.all_messages()))
 
     sent = all_bot_messages(emulator, sg, member)
     carrying = [m for m in sent if "please look" in m.text]

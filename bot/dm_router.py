@@ -1,0 +1,175 @@
+"""The one place that decides which single feature a direct message to the bot belongs to.
+
+Two features read typed DMs: onboarding (a typed "yes" to the commitment question) and repair
+(passing a message on to an open case). Before this router both saw every DM, so a message
+meant for an anonymous case also answered onboarding, and `/onboarding status` then showed
+moderators who had just written to a case. Now each feature only *offers* destinations
+(`dm_destinations`); the router picks exactly one:
+
+* the DM replies to a message of exactly one destination (e.g. a DM about case #3) → that one;
+* there is exactly one destination → that one;
+* several → the person picks (a select; the DM itself is re-read, never put in a custom_id);
+* none → the DM is left alone.
+
+The chosen feature handles the DM (`deliver_dm`) and returns the receipt, which says where the
+text went. The DM text is never logged.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+import discord
+
+from bot.errors import BadInput, NotAllowed, NotFound, describe_error, send_ephemeral
+
+if TYPE_CHECKING:
+    from bot.client import CoalitionBot
+
+log = logging.getLogger(__name__)
+
+PICK_PROMPT = "I can pass this message on to more than one place. Where should it go?"
+PICK_PLACEHOLDER = "Where should this message go?"
+PICK_ID = "dm:pick"
+GONE = "That place isn't waiting for a message any more, so I didn't pass this on. Please send it again."
+
+
+@dataclass(frozen=True)
+class DmDestination:
+    """One place a DM could go. `key` is '<feature>' or '<feature>:<id>' (fits a select value)."""
+
+    key: str
+    label: str
+    description: str = ""
+    replied_to: bool = False  # the DM is a reply to a message about this destination
+
+
+class DmFeature(Protocol):
+    async def dm_destinations(self, message: discord.Message) -> list[DmDestination]: ...
+
+    async def deliver_dm(self, message: discord.Message, key: str) -> str | None:
+        """Handle the DM for `key`; return the receipt for the person (None: nothing to say)."""
+        ...
+
+
+class DmRouter:
+    def __init__(self, bot: CoalitionBot) -> None:
+        self.bot = bot
+        self.features: dict[str, DmFeature] = {}
+
+    def register(self, name: str, feature: DmFeature) -> None:
+        self.features[name] = feature
+
+    def unregister(self, name: str) -> None:
+        self.features.pop(name, None)
+
+    async def destinations(self, message: discord.Message) -> list[DmDestination]:
+        found: list[DmDestination] = []
+        for name, feature in list(self.features.items()):
+            try:
+                found += await feature.dm_destinations(message)
+            except Exception:
+                log.exception("DM router: %s could not say where a DM may go", name)
+        return found
+
+    def feature_of(self, key: str) -> DmFeature | None:
+        return self.features.get(key.split(":", 1)[0])
+
+    async def route(self, message: discord.Message) -> None:
+        """Deliver one DM to exactly one feature, or ask the person where it should go."""
+        for name, feature in list(self.features.items()):
+            seen = getattr(feature, "dm_seen", None)
+            if seen is not None:  # e.g. repair: messages that waited for this person go out now
+                try:
+                    await seen(message)
+                except Exception:
+                    log.exception("DM router: %s failed on a DM it saw", name)
+        found = await self.destinations(message)
+        replied = [d for d in found if d.replied_to]
+        if len(replied) == 1:
+            await self.deliver(message, replied[0].key, None)
+        elif len(found) == 1:
+            await self.deliver(message, found[0].key, None)
+        elif found:
+            view = discord.ui.View(timeout=None)
+            view.add_item(DmPickSelect(message.id, found))
+            await message.channel.send(PICK_PROMPT, view=view, allowed_mentions=discord.AllowedMentions.none())
+
+    async def deliver(self, message: discord.Message, key: str, interaction: discord.Interaction | None) -> None:
+        feature = self.feature_of(key)
+        if feature is None:
+            raise NotFound(GONE)
+        receipt = await feature.deliver_dm(message, key)
+        if interaction is not None:
+            await interaction.response.edit_message(content=receipt or "Done.", view=None)
+        elif receipt:
+            try:
+                await message.channel.send(receipt, allowed_mentions=discord.AllowedMentions.none())
+            except discord.HTTPException as exc:
+                log.info("DM router: could not send a receipt (HTTP %s)", exc.status)
+
+    async def on_pick(self, interaction: discord.Interaction, message_id: int, key: str) -> None:
+        channel = interaction.channel
+        if not isinstance(channel, discord.DMChannel):
+            raise BadInput("This only works in our direct messages.")
+        try:
+            original = await channel.fetch_message(message_id)
+        except discord.HTTPException:
+            raise NotFound("I can't find that message any more. Please send it again.") from None
+        if original.author.id != interaction.user.id:
+            raise NotAllowed("That message isn't yours to pass on.")
+        if key not in {d.key for d in await self.destinations(original)}:
+            raise NotFound(GONE)
+        await self.deliver(original, key, interaction)
+
+
+_CASE_REF = re.compile(r"\(case #(\d+)\)")
+
+
+async def referenced_case_numbers(message: discord.Message) -> set[int]:
+    """Case numbers named in the bot's own DM that `message` replies to ('… (case #3) …')."""
+    ref = message.reference
+    if ref is None or ref.message_id is None:
+        return set()
+    resolved = ref.resolved
+    if not isinstance(resolved, discord.Message):
+        try:  # Discord usually sends the replied-to message along; fetch it when it didn't
+            resolved = await message.channel.fetch_message(ref.message_id)
+        except discord.HTTPException:
+            return set()
+    if not resolved.author.bot:
+        return set()
+    return {int(n) for n in _CASE_REF.findall(resolved.content or "")}
+
+
+class DmPickSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"dm:pick:(?P<message>[0-9]{1,20})"):
+    """'Where should this message go?' — the DM is re-read on pick, never stored in the custom_id."""
+
+    def __init__(self, message_id: int, found: list[DmDestination] | None = None) -> None:
+        self.message_id = message_id
+        options = [discord.SelectOption(label=d.label[:100], value=d.key, description=d.description[:100] or None)
+                   for d in (found or [])[:25]]
+        super().__init__(discord.ui.Select(custom_id=f"{PICK_ID}:{message_id}", placeholder=PICK_PLACEHOLDER,
+                                           options=options or [discord.SelectOption(label="-", value="-")]))
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
+                             match: re.Match[str], /) -> DmPickSelect:
+        return cls(int(match["message"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        data: dict[str, Any] = dict(interaction.data or {})
+        values = [str(v) for v in data.get("values", [])]
+        router: DmRouter = interaction.client.dm_router  # type: ignore[attr-defined]
+        try:
+            if not values:
+                raise BadInput("Please pick where the message should go.")
+            await router.on_pick(interaction, self.message_id, values[0])
+        except Exception as exc:
+            text, unexpected = describe_error(exc)
+            if unexpected:
+                log.error("DM router: a pick failed", exc_info=exc)
+            await send_ephemeral(interaction, text)
