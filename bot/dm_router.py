@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import discord
 
-from bot.errors import BadInput, NotAllowed, NotFound, describe_error, send_ephemeral
+from bot.errors import BadInput, NotAllowed, NotFound, UserFacingError, describe_error, send_ephemeral
 
 if TYPE_CHECKING:
     from bot.client import CoalitionBot
@@ -89,10 +89,12 @@ class DmRouter:
                     log.exception("DM router: %s failed on a DM it saw", name)
         found = await self.destinations(message)
         replied = [d for d in found if d.replied_to]
-        if len(replied) == 1:
-            await self.deliver(message, replied[0].key, None)
-        elif len(found) == 1:
-            await self.deliver(message, found[0].key, None)
+        chosen = replied[0] if len(replied) == 1 else found[0] if len(found) == 1 else None
+        if chosen is not None:
+            try:
+                await self.deliver(message, chosen.key, None)
+            except UserFacingError as exc:  # e.g. the case closed a moment ago: say so kindly
+                await message.channel.send(str(exc), allowed_mentions=discord.AllowedMentions.none())
         elif found:
             view = discord.ui.View(timeout=None)
             view.add_item(DmPickSelect(message.id, found))

@@ -96,6 +96,10 @@ class RepairSection(Section):
     max_open_per_member: int = Field(default=3, ge=1)
     cooldown_minutes: float = Field(default=10, ge=0)
     ack_reminder_hours: float = Field(default=48, gt=0)
+    # Direct messages one requester can pass on to their cases per minute and per hour; the rest are
+    # kept in the case log and shown to moderators as one "(N more messages held)" line.
+    relay_per_minute: int = Field(default=5, ge=1)
+    relay_per_hour: int = Field(default=20, ge=1)
 
 
 class PrivacySection(Section):

@@ -71,7 +71,8 @@ class RepairCog(commands.Cog):
         self.router = Router(self)
         # One token per start: a routing claim by an earlier start is stale and gets taken over.
         self.boot_id = secrets.token_hex(8)
-        self.relay_limits = logic.RelayLimiter()
+        self.relay_limits = logic.RelayLimiter(bot.settings.repair.relay_per_minute,
+                                               bot.settings.repair.relay_per_hour)
         # case id → (message id of the "(N more messages held)" line, N)
         self.held_notices: dict[int, tuple[int, int]] = {}
 
@@ -588,6 +589,9 @@ class RepairCog(commands.Cog):
         cases = await self.open_cases_of(message.author.id)
         if not cases:
             return []
+        if not message.content.strip():
+            # Nothing to pass on (e.g. only a picture): one answer that says so, whatever the case.
+            return [DmDestination(f"{DM_KEY}:0", "The moderators (a case)")]
         replied = await referenced_case_numbers(message)
         found = []
         for case in cases:
@@ -603,19 +607,19 @@ class RepairCog(commands.Cog):
 
     async def deliver_dm(self, message: discord.Message, key: str) -> str | None:
         """Pass one DM on to the case it was routed to; never touches any other feature."""
+        if not message.content.strip():
+            return "I can only pass on text to the moderators. Please type your message."
         case_id = int(key.split(":", 1)[1])
         async with self.bot.sessions() as session:
             case = await repo.get(session, case_id)
         if case is None or case.requester_index != self.index(case.guild_id, message.author.id) \
                 or not logic.is_open(case.status):
             raise NotFound("That case isn't open any more, so I can't pass messages on to it.")
-        if not message.content.strip():
-            return "I can only pass on text to the moderators. Please type your message."
         held = await self.relay(case, message.author.id, message.content)
         guild = self.bot.get_guild(case.guild_id)
         where = f"case #{case.number}" + (f" in {guild.name}" if guild else "")
         if held:
-            return texts.RELAY_HELD.format(where=where, minutes=logic.RELAY_BURST_SECONDS // 60)
+            return texts.RELAY_HELD.format(where=where)
         return texts.RELAY_RECEIPT.format(where=where)
 
     async def on_relay_picked(self, interaction: discord.Interaction, message_id: int, case_id: int) -> None:

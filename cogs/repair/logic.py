@@ -144,17 +144,14 @@ def check_filing_limits(*, open_count: int, last_filed_at: datetime | None, now:
     return LimitDecision(True)
 
 
-# How many DMs one requester can relay before the rest are held in the case log (issue 18, item 6).
-RELAY_BURST = 5
 RELAY_BURST_SECONDS = 60
-RELAY_PER_HOUR = 20
 
 
 class RelayLimiter:
-    """Per requester (their blind index): at most RELAY_BURST relayed DMs a minute and
-    RELAY_PER_HOUR an hour; the rest are held (kept in the case log, not posted one by one)."""
+    """Per requester (their blind index): at most `burst` relayed DMs a minute and `per_hour` an
+    hour; the rest are held (kept in the case log, not posted one by one)."""
 
-    def __init__(self, burst: int = RELAY_BURST, per_hour: int = RELAY_PER_HOUR) -> None:
+    def __init__(self, burst: int = 5, per_hour: int = 20) -> None:
         self.burst, self.per_hour = burst, per_hour
         self.sent: dict[str, deque[datetime]] = {}
 

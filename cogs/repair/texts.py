@@ -7,8 +7,8 @@ RELAY_RECEIPT = "Passed on to the moderators handling {where}. It went there and
 RELAY_HELD = (
     "You've sent several messages to {where} in a short time, so I've saved this one in the case record "
     "instead of posting it straight away. The moderators can read every message there, and they can see "
-    "that more are waiting. Nothing is lost. In about {minutes} minute(s) your messages will show up for "
-    "them one by one again."
+    "that more are waiting. Nothing is lost. After a short pause your messages will show up for them "
+    "one by one again."
 )
 HELD_NOTICE = (
     "💬 ({count} more message{s} held: the requester wrote a lot at once. `/repair export` has all of them.)"

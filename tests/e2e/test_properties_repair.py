@@ -15,6 +15,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from bot.plaintext import plain
 from cogs.repair import views
 from tests.conftest import StandardGuild
 from tests.emulator import Channel, Emulator, Message, ScriptedUser
@@ -39,7 +40,8 @@ __all__ = ["guard"]  # the fixture, imported for pytest
 TEXT = text_strategy()
 OPTIONAL = st.one_of(st.just(""), TEXT)
 # Limits are off so that every example may file; limits have their own tests.
-NO_LIMITS = {"repair": {"cooldown_minutes": 0, "max_open_per_member": 1000}}
+NO_LIMITS = {"repair": {"cooldown_minutes": 0, "max_open_per_member": 1000, "relay_per_minute": 1000,
+                        "relay_per_hour": 1000}}
 BAIT = f"@everyone @here <@&{MOD_ROLE}> <@{OWNER}> "
 LONGEST = {k: (BAIT * 400)[:n] for k, n in views.LIMITS.items()}
 
@@ -101,7 +103,7 @@ async def test_filing_modal_fields(emulator: Emulator, standard_guild: StandardG
         assert number is not None, receipt.text
         place = await case_place(emulator, sg, number)
         summary = await summary_of(emulator, place)
-        guard.note_echo("filing", echoed_in(values[views.F_WHAT], summary.embeds[0]["description"], 20))
+        guard.note_echo("filing", echoed_in(plain(values[views.F_WHAT]), summary.embeds[0]["description"], 20))
         assert field(summary, "Requester") == "Anonymous requester" or not anonymous
         assert not summary.pings_anyone
 
@@ -162,7 +164,7 @@ async def test_moderator_reply_note_and_close_modals(emulator: Emulator, standar
             before = requester.last_dm()
             if await modal_action(emulator, sg, place, summary, "Reply to requester", {"text": answer}, "replied"):
                 dm = await requester.wait_dm(lambda m: "A message from the moderators" in m.content, after=before)
-                guard.note_echo("reply", echoed_in(answer, dm.content))
+                guard.note_echo("reply", echoed_in(plain(answer), dm.content))
         if closing:
             before = requester.last_dm()
             closed = await modal_action(emulator, sg, place, summary, "Close with resolution",
@@ -212,7 +214,7 @@ async def test_dm_relay_to_the_case(emulator: Emulator, standard_guild: Standard
                 return
         relayed = await emulator.wait_for(lambda: bot_lines(place, sg)[before:], description="the relayed message")
         assert relayed[0].embeds and not relayed[0].pings_anyone
-        guard.note_echo("relay", echoed_in(typed, relayed[0].embeds[0]["description"], 20))
+        guard.note_echo("relay", echoed_in(plain(typed), relayed[0].embeds[0]["description"], 20))
 
 
 def test_longest_values_fill_each_field() -> None:

@@ -1,0 +1,404 @@
+"""Issue 14: anonymity, exclusion and erasure hold against a determined moderator.
+
+Each test performs one attack that worked before (a curious or hostile moderator with Manage
+Channels / Manage Roles, the member list and `/onboarding status`), and shows it fails now.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import timedelta
+from typing import Any
+
+from db.models import DepartedMember, OnboardingProgress, RepairCase, RepairEvent
+from tests.conftest import GuildBuilder, StandardGuild
+from tests.emulator import Channel, Emulator, Message, ScriptedUser
+from tests.emulator import interactions as I
+from tests.emulator import permissions as P
+from tests.emulator.users import InteractionResult
+
+from .conftest import InProcessBot, RunBot
+from .test_onboarding_flow import advance, first_step, newcomer, wait_db, walk_to_question
+from .test_repair_e2e import case_place, db_rows, field, file_request, make_moderator, summary_of
+
+CONFIG = {"repair": {"cooldown_minutes": 0}}
+
+
+def cog(handle: InProcessBot, name: str = "RepairCog") -> Any:
+    found = handle.bot.get_cog(name)
+    assert found is not None
+    return found
+
+
+async def member(emulator: Emulator, sg: StandardGuild, name: str) -> ScriptedUser:
+    person = emulator.create_user(name)
+    await person.join(sg.guild)
+    return person
+
+
+def places(sg: StandardGuild, number: int) -> list[Channel]:
+    return [c for c in sg.guild.channels.values() if c.name == f"case-{number}"]
+
+
+async def forged_click(user: ScriptedUser, msg: Message, custom_id: str) -> InteractionResult:
+    """What a modified client can send: any custom_id, from any message it can see."""
+    bot, guild, channel = user._component_context(msg)
+    rec = user.emu.interactions.dispatch(bot, user.user, guild, channel, I.COMPONENT,
+                                         {"custom_id": custom_id, "component_type": 2}, source=msg)
+    return await InteractionResult.wait(user.emu, rec, None, True)
+
+
+# --- 1. exports, /mydata show, /audit recent and /repair export carry no one else's fingerprint ----------
+
+
+async def test_exports_hold_no_other_persons_fingerprint(
+        emulator: Emulator, standard_guild: StandardGuild, run_bot: RunBot) -> None:
+    sg, mod = standard_guild, standard_guild.moderator
+    handle = await run_bot(sg, config=CONFIG)
+    alex = await member(emulator, sg, "Alex Requester")
+    await file_request(alex, sg.guild, what="Named case.")
+    await file_request(alex, None, anonymous=True, what="Anonymous case.")
+    for number in (1, 2):
+        summary = await summary_of(emulator, await case_place(emulator, sg, number))
+        await mod.click(summary, "Assign to me")
+    await alex.send_dm(sg.bot, "More for case 2", message_reference={"message_id": str(
+        (await alex.wait_dm(lambda m: "case #2" in m.text)).id)})
+    cases = await db_rows(handle, RepairCase)
+    fingerprints = {c.requester_index for c in cases if c.requester_index}
+    assert len(fingerprints) == 1, "control: both cases carry the same fingerprint"
+
+    exported = await mod.slash(sg.guild, "mydata export", in_channel=sg.moderators)
+    document = (await exported.wait_message(lambda m: bool(m.attachments))).attachments[0].data.decode()
+    assert '"repair_case"' in document, "control: the moderator's export lists the cases assigned to them"
+    shown = await mod.slash(sg.guild, "mydata show", in_channel=sg.moderators)
+    await shown.wait_message(lambda m: bool(m.text))
+    audit = await mod.slash(sg.guild, "audit recent", in_channel=sg.moderators)
+    transcript = await mod.slash(sg.guild, "repair export", case=2, in_channel=sg.moderators)
+    text = (await transcript.wait_message(lambda m: bool(m.attachments))).attachments[0].data.decode()
+    seen = "\n".join([document, *(m.text for m in shown.messages), audit.text, text])
+    for fingerprint in fingerprints:
+        assert fingerprint not in seen
+        assert fingerprint[:16] not in seen
+    assert str(alex.id) not in seen and alex.name not in seen
+    json.loads(document)  # still a valid export
+
+
+# --- 2. one DM router: a DM to a case never answers onboarding, and gets a receipt -----------------------
+
+
+async def test_dm_to_a_case_never_changes_onboarding(
+        emulator: Emulator, standard_guild: StandardGuild, run_bot: RunBot) -> None:
+    sg = standard_guild
+    handle = await run_bot(sg, config=CONFIG)
+    sam = await newcomer(emulator, sg, "Sam Suspect")
+    await walk_to_question(sam)  # waits at the commitment question, where a typed "yes" counts
+    await file_request(sam, None, anonymous=True, what="Something happened at intake.")
+    place = await case_place(emulator, sg)
+    await summary_of(emulator, place)
+
+    async def onboarding() -> tuple[str, int]:
+        (row,) = await db_rows(handle, OnboardingProgress)
+        return row.status, row.declined_count
+
+    before = await onboarding()
+    sent = await sam.send_dm(sg.bot, "I also wanted to say: it was at the front desk.")
+    picker = await sam.wait_dm(lambda m: bool(m.selects), after=sent)
+    assert await onboarding() == before, "an ambiguous DM changes nothing until the person picks"
+    options = [o["label"] for o in picker.selects[0]["options"]]
+    assert options == ["My answer to the onboarding question", f"Case #1 — {sg.guild.name}"]
+    picked = await sam.select(picker, [f"Case #1 — {sg.guild.name}"])
+    assert "case #1" in picked.message.text and "nowhere else" in picked.message.text  # type: ignore[union-attr]
+    await emulator.wait_for(lambda: any("front desk" in m.text for m in place.all_messages()))
+    assert await onboarding() == before, "relayed to the case: onboarding untouched"
+
+    # A reply to the bot's DM about the case goes straight to the case.
+    await sg.moderator.click(await summary_of(emulator, place), "Acknowledge")
+    ack = await sam.wait_dm(lambda m: "acknowledged" in m.text)
+    replied = await sam.send_dm(sg.bot, "no, not that", message_reference={"message_id": str(ack.id)})
+    receipt = await sam.wait_dm(lambda m: "Passed on" in m.text, after=replied)
+    assert "case #1" in receipt.text
+    await emulator.wait_for(lambda: any("not that" in m.text for m in place.all_messages()))
+    assert await onboarding() == before, "'no' written to the case never declines onboarding"
+    status = await sg.moderator.slash(sg.guild, "onboarding status", member=sam, in_channel=sg.moderators)
+    assert "not yet" not in status.text.lower()
+
+    # And the onboarding answer still works when the person says that's what it is.
+    sent = await sam.send_dm(sg.bot, "yes")
+    picker = await sam.wait_dm(lambda m: bool(m.selects), after=sent)
+    await sam.select(picker, ["My answer to the onboarding question"])
+    await emulator.wait_for(lambda: sam.has_role(sg.guild, "Member"), description="the member role")
+    assert not any(m.text.endswith("yes") for m in place.all_messages())
+
+
+# --- 5. a moderator who files is never a reviewer of their own case -----------------------------------
+
+
+async def test_moderator_requester_never_reviews_own_case(
+        emulator: Emulator, build_guild: GuildBuilder, run_bot: RunBot) -> None:
+    sg = build_guild()
+    reviewers = sg.guild.create_role("Alternate Reviewers")
+    elder = emulator.create_user("Elder Reviewer")
+    await elder.join(sg.guild, roles=[reviewers])
+    alt = sg.guild.create_text_channel("alternate-review", overwrites={
+        sg.guild.id: (0, P.VIEW_CHANNEL), reviewers.id: (P.VIEW_CHANNEL, 0), sg.bot.id: (P.VIEW_CHANNEL, 0)})
+    await run_bot(sg, config={**CONFIG, "guild": {"alternate_reviewers_role": "Alternate Reviewers",
+                                                  "alternate_reviewers_channel": "alternate-review"}})
+    riley = await make_moderator(sg, "Riley Moderator")
+    # Riley files anonymously and keeps every *other* moderator away.
+    receipt = await file_request(riley, sg.guild, anonymous=True, exclude=[sg.moderator, sg.owner])
+    assert "alternate reviewers" in receipt.text
+    place = await case_place(emulator, sg)
+    assert place.parent_id == alt.id, "the case goes to the alternate reviewers, not to the requester"
+    summary = await summary_of(emulator, place)
+    assert riley.id not in place.thread_members and elder.id in place.thread_members
+    refused = await riley.click(summary, "Acknowledge")
+    assert refused.ephemeral and "You filed this case" in refused.text
+
+    # Filed without exclusions, Riley stays in the thread like every moderator, but can't act.
+    await file_request(riley, sg.guild, anonymous=True, what="Second matter.")
+    second = await case_place(emulator, sg, 2)
+    summary = await summary_of(emulator, second)
+    assert {sg.moderator.id, riley.id} <= set(second.thread_members), "nobody is conspicuously missing"
+    refused = await riley.click(summary, "Assign to me")
+    assert "You filed this case" in refused.text
+    assert field(summary, "Status").startswith("Submitted")
+
+
+# --- 8. a channel someone else named case-<n> is never adopted ------------------------------------------
+
+
+async def test_precreated_case_channel_is_never_adopted(
+        emulator: Emulator, standard_guild: StandardGuild, run_bot: RunBot) -> None:
+    sg = standard_guild
+    await run_bot(sg, config=CONFIG)
+    excluded = sg.moderator  # has Manage Channels and Manage Threads
+    trap = sg.guild.create_text_channel("case-1", overwrites={
+        sg.guild.id: (0, P.VIEW_CHANNEL), excluded.id: (P.VIEW_CHANNEL, 0), sg.bot.id: (P.VIEW_CHANNEL, 0)})
+    await make_moderator(sg, "Riley Reviewer")
+    alex = await member(emulator, sg, "Alex Member")
+    await file_request(alex, sg.guild, exclude=[excluded], what="Please keep this from Morgan.")
+
+    def real() -> Channel | None:
+        return next((c for c in places(sg, 1) if c.id != trap.id), None)
+
+    place = await emulator.wait_for(real, description="the bot's own case channel")
+    summary = await summary_of(emulator, place)
+    assert not excluded.can_view(place)
+    assert not any("keep this from Morgan" in m.text for m in trap.all_messages()), "nothing in the trap"
+    assert summary.channel_id == place.id
+
+
+# --- 9. purge then reuse: numbers and IDs never come back, places go, old buttons act on nothing -------
+
+
+async def test_purged_case_number_place_and_buttons_are_never_reused(
+        emulator: Emulator, standard_guild: StandardGuild, run_bot: RunBot) -> None:
+    sg = standard_guild
+    handle = await run_bot(sg, config={**CONFIG, "privacy": {"case_retention_days": 30}})
+    reviewer = await make_moderator(sg, "Riley Reviewer")
+    alex = await member(emulator, sg, "Alex Member")
+    await file_request(alex, sg.guild, exclude=[sg.moderator], what="First case.")
+    old_place = await case_place(emulator, sg)
+    assert old_place.type == 0, "a private channel (the excluded moderator has Manage Threads)"
+    old_summary = await summary_of(emulator, old_place)
+    closing = await reviewer.click(old_summary, "Close with resolution")
+    await closing.modal.submit({"outcome": ["resolved"], "text": "Done."})  # type: ignore[union-attr]
+    old_id = (await db_rows(handle, RepairCase))[0].id
+
+    handle.bot.clock.advance(timedelta(days=31))
+    report = await cog(handle, "PrivacyCog").run_due_jobs()
+    assert report.cases_purged == 1 and report.threads_deleted == 1
+    assert old_place.id not in sg.guild.channels, "the purged case's channel is deleted"
+
+    bo = await member(emulator, sg, "Bo Member")
+    receipt = await file_request(bo, sg.guild, exclude=[reviewer], what="Second case, keep Riley away.")
+    assert "case #2" in receipt.text, "case numbers are never reused"
+    (new,) = await db_rows(handle, RepairCase)
+    assert new.number == 2 and new.id != old_id
+    place = await case_place(emulator, sg, 2)
+    assert not reviewer.can_view(place)
+    new_summary = await summary_of(emulator, place)
+
+    # A button carrying the new case's ID, sent from another message (a modified client), acts on nothing.
+    forged = await forged_click(sg.moderator, old_summary, f"repair:ack:{new.id}")
+    assert forged.ephemeral and "don't belong to this case" in forged.text
+    assert field(new_summary, "Status").startswith("Submitted")
+    await sg.moderator.click(new_summary, "Acknowledge")
+    assert field(new_summary, "Status") == "Acknowledged"
+
+
+# --- 12 and 7. the purge and erasure take the person off what the bot showed ------------------------------
+
+
+async def test_purge_and_erasure_remove_names_and_words_the_bot_posted(
+        emulator: Emulator, standard_guild: StandardGuild, run_bot: RunBot) -> None:
+    sg = standard_guild
+    assert sg.moderators is not None
+    handle = await run_bot(sg, config={**CONFIG, "privacy": {"retention_days_after_leave": 30}})
+    lee = await member(emulator, sg, "Lee Leaver")
+    await file_request(lee, sg.guild, what="Named case of Lee.")
+    place = await case_place(emulator, sg)
+    summary = await summary_of(emulator, place)
+    await lee.send_dm(sg.bot, "Lee adds LEEMARK")
+    relayed = await emulator.wait_for(lambda: next((m for m in place.all_messages() if "LEEMARK" in m.text), None))
+    assert lee.mention in relayed.text and lee.mention in field(summary, "Requester")
+
+    quinn = await newcomer(emulator, sg, "Quinn Asker")
+    msg = await advance(quinn, await first_step(quinn), 3)
+    opened = await quinn.click(msg, "I have a question")
+    await opened.modal.submit({"Your question": "Is QMARK ok?"})  # type: ignore[union-attr]
+    question = await emulator.wait_for(lambda: next((m for m in sg.moderators.messages()  # type: ignore[union-attr]
+                                                     if "QMARK" in m.content), None))
+
+    # Lee leaves; after retention_days_after_leave the purge erases exactly as /mydata delete does.
+    await lee.leave(sg.guild)
+    await wait_db(lambda: db_rows(handle, DepartedMember), lambda rows: len(rows) == 1, "the departure")
+    handle.bot.clock.advance(timedelta(days=31))
+    await cog(handle, "PrivacyCog").run_due_jobs()
+    await emulator.wait_for(lambda: field(summary, "Requester") == "Former member",
+                            description="the summary re-rendered without Lee")
+    assert lee.mention not in relayed.text and "Former member wrote" in relayed.text
+    assert "LEEMARK" in relayed.text, "the case's own words stay with the case"
+
+    # Quinn erases their data: their question's post in #moderators goes with it.
+    asked = await quinn.slash(sg.guild, "mydata delete")
+    prompt = await asked.wait_message()
+    await quinn.click(prompt, "Yes, delete my data")
+    await emulator.wait_for(lambda: question.id not in {m.id for m in sg.moderators.messages()},  # type: ignore[union-attr]
+                            description="the question post to be deleted")
+
+
+# --- 6. anonymous text shows as typed: no masked links, no headings ---------------------------------------
+
+MASKED = re.compile(r"(?<!\\)\[[^\]\n]+(?<!\\)\]\(")
+HEADING = re.compile(r"^\s*#{1,3} ", re.MULTILINE)
+BAIT = "[https://discord.com/safety](https://elsewhere.example/steal)\n# URGENT\nsecond line"
+
+
+async def test_masked_links_and_headings_render_as_plain_text(
+        emulator: Emulator, standard_guild: StandardGuild, run_bot: RunBot) -> None:
+    sg = standard_guild
+    assert sg.moderators is not None
+    await run_bot(sg, config=CONFIG)
+    ana = await newcomer(emulator, sg, "Ana Nonymous")
+    msg = await advance(ana, await first_step(ana), 3)
+    opened = await ana.click(msg, "I have a question")
+    await opened.modal.submit({"Your question": BAIT + " QUESTION"})  # type: ignore[union-attr]
+    await file_request(ana, None, anonymous=True, what=BAIT, who=BAIT, help=BAIT, cw="cw " + BAIT)
+    place = await case_place(emulator, sg)
+    summary = await summary_of(emulator, place)
+    await ana.send_dm(sg.bot, BAIT + " RELAYED")
+    await emulator.wait_for(lambda: any("RELAYED" in m.text for m in place.all_messages()))
+    await emulator.wait_for(lambda: any("QUESTION" in m.content for m in sg.moderators.messages()))  # type: ignore[union-attr]
+
+    shown = [m for m in [*place.all_messages(), *sg.moderators.messages()] if "elsewhere.example" in m.text]
+    assert len(shown) >= 3 and summary in shown
+    for m in shown:
+        texts = [m.content, *(e.get("description", "") for e in m.embeds),
+                 *(f["value"] for e in m.embeds for f in e.get("fields", []))]
+        for text in texts:
+            assert not MASKED.search(text), text
+            assert not HEADING.search(text), text
+    assert any("\nsecond line" in t or "\n\\# URGENT\nsecond line" in t
+               for m in shown for t in [m.content, *(e.get("description", "") for e in m.embeds)])
+
+
+# --- 3. erasure makes no visible change on an anonymous case -----------------------------------------------
+
+
+async def test_erasure_does_not_touch_anonymous_cases(
+        emulator: Emulator, standard_guild: StandardGuild, run_bot: RunBot) -> None:
+    sg = standard_guild
+    await run_bot(sg, config=CONFIG)
+    ana = await member(emulator, sg, "Ana Nonymous")
+    await file_request(ana, sg.guild, anonymous=True)
+    place = await case_place(emulator, sg)
+    summary = await summary_of(emulator, place)
+    edits_before = len(emulator.requests("PATCH", bot=sg.bot))
+    messages_before = len(place.all_messages())
+
+    asked = await ana.slash(sg.guild, "mydata delete")
+    prompt = await asked.wait_message()
+    await ana.click(prompt, "Yes, delete my data")
+    # The erasure's edits to the bot's messages happen before its "Done." reply.
+    await emulator.wait_for(lambda: "Done." in prompt.text, description="the erasure reply")
+    patched = [r for r in emulator.requests("PATCH", bot=sg.bot)[edits_before:] if str(summary.id) in r.path]
+    assert patched == [], "the anonymous case's summary is not edited when its requester erases their data"
+    assert len(place.all_messages()) == messages_before
+
+
+# --- 4. deliverability on anonymous cases tells moderators nothing ----------------------------------------
+
+
+async def test_anonymous_delivery_failure_is_invisible_and_waits(
+        emulator: Emulator, standard_guild: StandardGuild, run_bot: RunBot) -> None:
+    sg = standard_guild
+    await run_bot(sg, config=CONFIG)
+    ana = await member(emulator, sg, "Ana Nonymous")
+    await file_request(ana, sg.guild, anonymous=True)
+    place = await case_place(emulator, sg)
+    summary = await summary_of(emulator, place)
+
+    ana.dms_open = False  # as if kicked, left, or DMs closed: the moderator's "test"
+    opened = await sg.moderator.click(summary, "Reply to requester")
+    await opened.modal.submit({"text": "Are you still there? WAITMARK"})  # type: ignore[union-attr]
+    line = await emulator.wait_for(lambda: next((m for m in place.all_messages() if "WAITMARK" in m.text), None))
+    assert "couldn't reach" not in line.text and "⚠" not in line.text
+    assert line.text.startswith("↩️"), "the same line as when the reply was delivered"
+    assert not any("WAITMARK" in m.text for m in ana.dm_messages())
+
+    ana.dms_open = True
+    await ana.send_dm(sg.bot, "hello again")
+    waited = await ana.wait_dm(lambda m: "WAITMARK" in m.text)
+    intro = next(m for m in ana.dm_messages() if "While I couldn't reach you" in m.text)
+    assert intro.id < waited.id and "case #1" in intro.text
+
+
+# --- 10. look-alike moderators are told apart by username ---------------------------------------------------
+
+
+async def test_exclusion_list_shows_usernames(
+        emulator: Emulator, standard_guild: StandardGuild, run_bot: RunBot) -> None:
+    sg = standard_guild
+    await run_bot(sg, config=CONFIG)
+    twin = emulator.create_user("morgan_lookalike")
+    twin.user.global_name = "Morgan Moderator"  # copies the real moderator's display name
+    assert sg.moderator_role is not None
+    await twin.join(sg.guild, roles=[sg.moderator_role])
+    alex = await member(emulator, sg, "Alex Member")
+    started = await alex.slash(sg.guild, "repair request")
+    step = started.message
+    assert step is not None
+    options = step.selects[0]["options"]
+    twins = [o for o in options if o["label"] == "Morgan Moderator"]
+    assert len(twins) == 2
+    assert {o.get("description") for o in twins} == {f"@{sg.moderator.name}", "@morgan_lookalike"}
+    await alex.select(step, [str(sg.moderator.id)], custom_id=step.selects[0]["custom_id"])
+    assert f"@{sg.moderator.name}" in step.text and "usernames" in step.text
+
+
+# --- issue 18, item 6: a DM flood is held, moderators see one line ---------------------------------------
+
+
+async def test_relay_flood_is_held_with_one_line_for_moderators(
+        emulator: Emulator, standard_guild: StandardGuild, run_bot: RunBot) -> None:
+    sg = standard_guild
+    handle = await run_bot(sg, config=CONFIG)
+    ana = await member(emulator, sg, "Ana Flood")
+    await file_request(ana, sg.guild, anonymous=True)
+    place = await case_place(emulator, sg)
+    await summary_of(emulator, place)
+    for i in range(12):
+        sent = await ana.send_dm(sg.bot, f"flood {i} FLOODMARK")
+        await ana.wait_dm(lambda m: "case #1" in m.text, after=sent)
+    relayed = [m for m in place.all_messages() if "FLOODMARK" in m.text]
+    assert len(relayed) == 5, "a burst of five reaches the thread"
+    held = [m for m in place.all_messages() if "more message" in m.text]
+    assert len(held) == 1 and "(7 more messages held" in held[0].text
+    assert any("saved this one in the case record" in m.text for m in ana.dm_messages())
+    stored = [e for e in await db_rows(handle, RepairEvent) if e.kind == "requester_message"]
+    assert len(stored) == 12, "nothing is lost: every message is in the case log"
+    transcript = await sg.moderator.slash(sg.guild, "repair export", case=1, in_channel=sg.moderators)
+    text = (await transcript.wait_message(lambda m: bool(m.attachments))).attachments[0].data.decode()
+    assert all(f"flood {i} FLOODMARK" in text for i in range(12))
