@@ -46,6 +46,12 @@ async def test_logs_hold_no_token_text_or_anonymous_identity(
     await noted.modal.submit({"text": MOD_NOTE})
     await emulator.wait_for(lambda: any("MODNOTEMARK" in m.text for m in thread.all_messages()),
                             description="the note in the thread")
+    # Messages that start with a mention of the bot: discord.py used to parse them as prefix commands
+    # and log the first word at ERROR ("Command ... is not found"), in servers and in DMs.
+    talker = emulator.create_user("Tal Ker")
+    await talker.join(sg.guild)
+    await talker.send(sg.general, f"<@{sg.bot.id}> PREFIXMARK-6161 can you see this?")
+    await talker.send_dm(sg.bot, f"<@{sg.bot.id}> DMPREFIXMARK-7272 hello")
     # Data rights in the same run.
     assert "QMARK-4417" in await show(everything.user, sg.guild)
     asked = await everything.user.slash(sg.guild, "mydata delete")
@@ -72,6 +78,8 @@ async def test_logs_hold_no_token_text_or_anonymous_identity(
         "moderator note": "MODNOTEMARK",
         "anonymous requester's ID": str(ana.id),
         "anonymous requester's name": ana.name,
+        "first word after a mention (server)": "PREFIXMARK",
+        "first word after a mention (DM)": "DMPREFIXMARK",
     }
     assert QUESTION and RELAY  # the full texts contain the markers checked above
     tokens = [r.token for r in emulator.interaction_records()]

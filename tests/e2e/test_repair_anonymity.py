@@ -16,7 +16,7 @@ from tests.conftest import GuildBuilder, StandardGuild
 from tests.emulator import Channel, Emulator, Message, ScriptedUser
 from tests.emulator import interactions as I
 from tests.emulator import permissions as P
-from tests.emulator.users import InteractionResult
+from tests.emulator.users import InteractionResult, ModalHandle
 
 from .conftest import InProcessBot, RunBot
 from .test_onboarding_flow import advance, first_step, newcomer, wait_db, walk_to_question
@@ -41,12 +41,18 @@ def places(sg: StandardGuild, number: int) -> list[Channel]:
     return [c for c in sg.guild.channels.values() if c.name == f"case-{number}"]
 
 
-async def forged_click(user: ScriptedUser, msg: Message, custom_id: str) -> InteractionResult:
-    """What a modified client can send: any custom_id, from any message it can see."""
-    bot, guild, channel = user._component_context(msg)
-    rec = user.emu.interactions.dispatch(bot, user.user, guild, channel, I.COMPONENT,
-                                         {"custom_id": custom_id, "component_type": 2}, source=msg)
-    return await InteractionResult.wait(user.emu, rec, None, True)
+def reply_to(msg: Message) -> dict[str, str]:
+    """A reply's message_reference, as Discord sends it."""
+    return {"type": "0", "message_id": str(msg.id), "channel_id": str(msg.channel_id)}
+
+
+async def forged_modal(modal: ModalHandle, custom_id: str, values: dict[str, Any]) -> InteractionResult:
+    """What a modified client can send: a modal submission with any custom_id."""
+    rec = modal.record
+    data = {"custom_id": custom_id, "components": I.modal_submit_components(modal.data, values)}
+    new = modal.emu.interactions.dispatch(rec.bot, rec.user, rec.guild, rec.channel, I.MODAL_SUBMIT, data,
+                                          source=rec.source)
+    return await InteractionResult.wait(modal.emu, new, None, True)
 
 
 # --- 1. exports, /mydata show, /audit recent and /repair export carry no one else's fingerprint ----------
@@ -62,8 +68,9 @@ async def test_exports_hold_no_other_persons_fingerprint(
     for number in (1, 2):
         summary = await summary_of(emulator, await case_place(emulator, sg, number))
         await mod.click(summary, "Assign to me")
-    await alex.send_dm(sg.bot, "More for case 2", message_reference={"message_id": str(
-        (await alex.wait_dm(lambda m: "case #2" in m.text)).id)})
+    sent = await alex.send_dm(sg.bot, "More for case 2")
+    picker = await alex.wait_dm(lambda m: bool(m.selects), after=sent)
+    await alex.select(picker, [f"Case #2 — {sg.guild.name}"])
     cases = await db_rows(handle, RepairCase)
     fingerprints = {c.requester_index for c in cases if c.requester_index}
     assert len(fingerprints) == 1, "control: both cases carry the same fingerprint"
@@ -115,7 +122,7 @@ async def test_dm_to_a_case_never_changes_onboarding(
     # A reply to the bot's DM about the case goes straight to the case.
     await sg.moderator.click(await summary_of(emulator, place), "Acknowledge")
     ack = await sam.wait_dm(lambda m: "acknowledged" in m.text)
-    replied = await sam.send_dm(sg.bot, "no, not that", message_reference={"message_id": str(ack.id)})
+    replied = await sam.send_dm(sg.bot, "no, not that", message_reference=reply_to(ack))
     receipt = await sam.wait_dm(lambda m: "Passed on" in m.text, after=replied)
     assert "case #1" in receipt.text
     await emulator.wait_for(lambda: any("not that" in m.text for m in place.all_messages()))
@@ -215,15 +222,22 @@ async def test_purged_case_number_place_and_buttons_are_never_reused(
     receipt = await file_request(bo, sg.guild, exclude=[reviewer], what="Second case, keep Riley away.")
     assert "case #2" in receipt.text, "case numbers are never reused"
     (new,) = await db_rows(handle, RepairCase)
-    assert new.number == 2 and new.id != old_id
+    assert new.number == 2 and new.id > old_id
     place = await case_place(emulator, sg, 2)
     assert not reviewer.can_view(place)
     new_summary = await summary_of(emulator, place)
 
-    # A button carrying the new case's ID, sent from another message (a modified client), acts on nothing.
-    forged = await forged_click(sg.moderator, old_summary, f"repair:ack:{new.id}")
+    # A modal submission is handled by its custom_id alone: a modified client opens "Add note" on
+    # another case's summary and submits it with the new case's ID (as an old summary's modal of a
+    # purged case would carry a reused ID). It acts on nothing.
+    await file_request(bo, sg.guild, what="Third case.")
+    other = await summary_of(emulator, await case_place(emulator, sg, 3))
+    opened = await sg.moderator.click(other, "Add note")
+    assert opened.modal is not None
+    forged = await forged_modal(opened.modal, f"repair:notem:{new.id}", {"text": "Forged note FORGEMARK"})
     assert forged.ephemeral and "don't belong to this case" in forged.text
-    assert field(new_summary, "Status").startswith("Submitted")
+    assert not any("FORGEMARK" in m.text for m in place.all_messages())
+    assert [e.kind for e in await db_rows(handle, RepairEvent) if e.case_id == new.id] == ["filed", "routed"]
     await sg.moderator.click(new_summary, "Acknowledge")
     assert field(new_summary, "Status") == "Acknowledged"
 
