@@ -81,7 +81,7 @@ async def test_exports_hold_no_other_persons_fingerprint(
     shown = await mod.slash(sg.guild, "mydata show", in_channel=sg.moderators)
     await shown.wait_message(lambda m: bool(m.text))
     audit = await mod.slash(sg.guild, "audit recent", in_channel=sg.moderators)
-    transcript = await mod.slash(sg.guild, "repair export", case=2, in_channel=sg.moderators)
+    transcript = await mod.slash(sg.guild, "mod-repair export", case=2, in_channel=sg.moderators)
     text = (await transcript.wait_message(lambda m: bool(m.attachments))).attachments[0].data.decode()
     seen = "\n".join([document, *(m.text for m in shown.messages), audit.text, text])
     for fingerprint in fingerprints:
@@ -127,7 +127,7 @@ async def test_dm_to_a_case_never_changes_onboarding(
     assert "case #1" in receipt.text
     await emulator.wait_for(lambda: any("not that" in m.text for m in place.all_messages()))
     assert await onboarding() == before, "'no' written to the case never declines onboarding"
-    status = await sg.moderator.slash(sg.guild, "onboarding status", member=sam, in_channel=sg.moderators)
+    status = await sg.moderator.slash(sg.guild, "mod-onboarding status", member=sam, in_channel=sg.moderators)
     assert "not yet" not in status.text.lower()
 
     # And the onboarding answer still works when the person says that's what it is.
@@ -413,6 +413,85 @@ async def test_relay_flood_is_held_with_one_line_for_moderators(
     assert any("saved this one in the case record" in m.text for m in ana.dm_messages())
     stored = [e for e in await db_rows(handle, RepairEvent) if e.kind == "requester_message"]
     assert len(stored) == 12, "nothing is lost: every message is in the case log"
-    transcript = await sg.moderator.slash(sg.guild, "repair export", case=1, in_channel=sg.moderators)
+    transcript = await sg.moderator.slash(sg.guild, "mod-repair export", case=1, in_channel=sg.moderators)
     text = (await transcript.wait_message(lambda m: bool(m.attachments))).attachments[0].data.decode()
     assert all(f"flood {i} FLOODMARK" in text for i in range(12))
+
+
+# --- Done when: two runs with different requesters look identical to moderators -------------------------
+
+CANDIDATES = ("Avery Candidate", "Blake Candidate")
+
+
+async def moderator_view(emulator: Emulator, sg: StandardGuild, run_bot: RunBot, requester_index: int) -> str:
+    """Run one anonymous case from start to erasure with one of two candidates as the requester, and
+    return everything a moderator can reach, with IDs, times and numbers normalised away."""
+    handle = await run_bot(sg, config=CONFIG)
+    mod = sg.moderator
+    people = [await member(emulator, sg, name) for name in CANDIDATES]
+    requester = people[requester_index]
+    await file_request(requester, None, anonymous=True, what="The same words in both runs.")
+    place = await case_place(emulator, sg)
+    summary = await summary_of(emulator, place)
+    await requester.send_dm(sg.bot, "A follow-up, the same in both runs.")
+    await requester.wait_dm(lambda m: "Passed on" in m.text)
+    await mod.click(summary, "Acknowledge")
+    await mod.click(summary, "Assign to me")
+    reply = await mod.click(summary, "Reply to requester")
+    await reply.modal.submit({"text": "Thank you. What would help?"})  # type: ignore[union-attr]
+    await requester.wait_dm(lambda m: "What would help?" in m.text)
+    await emulator.wait_for(lambda: any("What would help?" in m.text for m in place.all_messages()),
+                            description="the reply's line in the thread")
+    # Both candidates erase their data (an erasure itself is visible: the person's records are gone).
+    # What must not show is which of them filed the case.
+    # Moderators watch the server while each erases: what the bot changes there, and when, is seen too.
+    timeline = []
+    for person in people:
+        start = len(emulator.request_log)
+        asked = await person.slash(sg.guild, "mydata delete")
+        prompt = await asked.wait_message()
+        await person.click(prompt, "Yes, delete my data")
+        await emulator.wait_for(lambda p=prompt: "Done." in p.text, description="the erasure reply")
+        timeline.append([r.route for r in emulator.request_log[start:] if r.bot_id == sg.bot.id
+                         and any(f"/channels/{c}/" in r.path or f"/guilds/{sg.guild.id}/" in r.path
+                                 for c in sg.guild.channels)])
+    closing = await mod.click(summary, "Close with resolution")
+    await closing.modal.submit({"outcome": ["resolved"], "text": "We talked it through."})  # type: ignore[union-attr]
+    await emulator.wait_for(lambda: field(summary, "Status") == "Resolved")
+
+    names = {p.id: p.name for p in (mod, sg.owner, *people)}
+    seen: list[str] = [f"while each erased: {timeline}"]
+    for channel in sorted(sg.guild.channels.values(), key=lambda c: c.name):
+        if not mod.can_view(channel):
+            continue
+        members = sorted(names.get(uid, "someone") for uid in channel.thread_members)
+        seen.append(f"#{channel.name} {channel.topic or ''} members={members}")
+        for m in channel.all_messages(visible_to=mod):
+            seen.append(json.dumps([m.content, m.embeds, m.components], sort_keys=True))
+    for command, options in (("audit recent", {}), ("mod-repair cases", {"status": "all"}),
+                             *(("mod-onboarding status", {"member": p}) for p in people)):
+        result = await mod.slash(sg.guild, command, in_channel=sg.moderators, **options)
+        seen.append(f"/{command}: {result.text}")
+    exported = await mod.slash(sg.guild, "mod-repair export", case=1, in_channel=sg.moderators)
+    seen.append((await exported.wait_message(lambda m: bool(m.attachments))).attachments[0].data.decode())
+    mine = await mod.slash(sg.guild, "mydata export", in_channel=sg.moderators)
+    document = json.loads((await mine.wait_message(lambda m: bool(m.attachments))).attachments[0].data)
+    document.pop("generated_at", None)
+    seen.append(json.dumps(document, sort_keys=True))
+    await handle.stop()
+    text = "\n".join(seen)
+    for uid, name in names.items():  # a person's ID reads as their name, so it can be compared
+        text = text.replace(str(uid), name)
+    return re.sub(r"\d+", "#", text)
+
+
+async def test_two_requesters_look_identical_to_moderators(
+        emulator: Emulator, build_guild: GuildBuilder, run_bot: RunBot) -> None:
+    first = await moderator_view(emulator, build_guild(name="IHRRC"), run_bot, 0)
+    second = await moderator_view(emulator, build_guild(name="IHRRC"), run_bot, 1)  # same bot, fresh database
+    assert "The same words in both runs" in first and "A follow-up" in first, "control: the view holds the case"
+    assert "Avery Candidate" in first and "Blake Candidate" in first, "control: both candidates are visible"
+    if first != second:
+        import difflib
+        diff = "\n".join(difflib.unified_diff(first.splitlines(), second.splitlines(), lineterm="", n=0))
+        raise AssertionError(f"moderators can tell the requesters apart:\n{diff[:4000]}")
