@@ -18,7 +18,7 @@ from discord.ext import commands
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 import cogs
-from bot import pacing, wiring
+from bot import pacing, texts, wiring
 from bot.clock import Clock
 from bot.content import Content
 from bot.dm_router import DmPickSelect, DmRouter
@@ -26,6 +26,7 @@ from bot.errors import MODERATORS_ONLY, NotAllowed, report_interaction_error
 from bot.modlog import ModLog
 from bot.settings import Settings
 from db.crypto import DataCipher
+from db.repositories import guild_wiring
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +94,8 @@ class CoalitionBot(commands.Bot):
         self.failed_extensions: list[str] = []
         self._guild_setup_locks: dict[int, asyncio.Lock] = {}
         self.dm_router = DmRouter(self)
+        # guild -> the IDs of its roles and channels, as set-up found them (see bot/wiring.py)
+        self.wiring_ids: dict[int, wiring.Stored] = {}
 
     # --- start-up -----------------------------------------------------------------
 
@@ -128,11 +131,7 @@ class CoalitionBot(commands.Bot):
         async with lock:
             if guild.id in self.ready_guilds:
                 return
-            try:
-                await wiring.provision(guild, self.settings.guild, self.content, self.settings.coi.role_prefix,
-                                       self.settings.coi.channel)
-            except discord.HTTPException:
-                log.exception("could not set up roles/channels in guild %s", guild.id)
+            await self._provision(guild)
             for command in self.guild_commands:
                 self.tree.add_command(command, guild=guild, override=True)
             await self.tree.sync(guild=guild)
@@ -140,12 +139,61 @@ class CoalitionBot(commands.Bot):
             self.dispatch("coalition_guild_ready", guild)
             log.info("guild %s ready", guild.id)
 
+    async def on_guild_channel_create(self, channel: discord.abc.GuildChannel) -> None:
+        await self._adopt_missing(channel.guild)
+
+    async def on_guild_role_create(self, role: discord.Role) -> None:
+        await self._adopt_missing(role.guild)
+
+    async def _adopt_missing(self, guild: discord.Guild) -> None:
+        """A role or channel set-up could not find may be created by hand later: set-up runs again for
+        what is still missing (found once by name, as at start). Nothing already held by ID changes."""
+        if guild.id not in self.ready_guilds:
+            return
+        found = self.wiring_for(guild)
+        if not found.missing() and len(found.coi_roles) == len(self.content.coi_categories) \
+                and found.coi_channel is not None:
+            return
+        async with self._guild_setup_locks.setdefault(guild.id, asyncio.Lock()):
+            await self._provision(guild)
+
+    async def _provision(self, guild: discord.Guild) -> None:
+        """Find (by stored ID, else once by name) or create the server's roles and channels."""
+        async with self.sessions() as session:
+            stored = await guild_wiring.load(session, guild.id)
+        self.wiring_ids[guild.id] = stored
+        try:
+            found = await wiring.provision(guild, self.settings.guild, self.content, self.settings.coi.role_prefix,
+                                           self.settings.coi.channel, stored)
+        except discord.HTTPException:
+            log.exception("could not set up roles/channels in guild %s", guild.id)
+            return
+        if found.stored != stored:
+            async with self.sessions() as session, session.begin():
+                await guild_wiring.store(session, guild.id, found.stored)
+        self.wiring_ids[guild.id] = found.stored
+        if found.ambiguous:
+            await self._tell_owner_ambiguous(guild, found.ambiguous)
+        coi = found.wiring.coi_channel
+        if coi is not None and wiring.visible_to_everyone(coi):
+            await self.modlog.alert_once(guild.id, "coi-channel-public", found.wiring.mod_log_channel,
+                                         texts.COI_CHANNEL_PUBLIC.format(channel=coi.mention))
+
+    async def _tell_owner_ambiguous(self, guild: discord.Guild, ambiguous: list[str]) -> None:
+        """More than one role or channel with a configured name: the owner decides, the bot never guesses."""
+        text = texts.AMBIGUOUS_NAMES.format(server=guild.name, items="\n".join(f"• {a}" for a in ambiguous))
+        try:
+            owner = guild.owner or await self.fetch_user(guild.owner_id or 0)
+            await owner.send(text[:2000], allowed_mentions=discord.AllowedMentions.none())
+        except discord.HTTPException:
+            log.warning("could not tell the owner of guild %s about ambiguous names", guild.id)
+
     # --- helpers for features ------------------------------------------------------
 
     def wiring_for(self, guild: discord.Guild) -> wiring.GuildWiring:
-        """The guild's configured roles/channels, resolved from the cache (no REST)."""
+        """The guild's roles/channels by the IDs set-up stored, from the cache (no REST, no names)."""
         return wiring.resolve(guild, self.settings.guild, self.content, self.settings.coi.role_prefix,
-                              self.settings.coi.channel)
+                              self.settings.coi.channel, self.wiring_ids.get(guild.id))
 
     def owns_guild(self, guild_id: int) -> bool:
         """True when Discord routes this server to the shard this process runs (always when unsharded).

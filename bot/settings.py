@@ -77,8 +77,9 @@ class OnboardingSection(Section):
 class CoiSection(Section):
     enabled: bool = True
     announce: bool = True
-    # Defaults to the welcome channel when unset.
-    channel: RoleOrChannel | None = None
+    # Where COI changes are announced: a members-only channel. The bot creates `coi-declarations`
+    # (members read, only the bot posts) when missing; start-up warns in #mod-log if everyone can see it.
+    channel: RoleOrChannel = "coi-declarations"
     role_prefix: str = "COI: "
     waiting_room_default_minutes: int = Field(default=60, ge=1, le=24 * 60)
 

@@ -33,10 +33,11 @@ from bot.errors import BadInput, NotFound
 from bot.jobs import due_jobs_loop
 from bot.plaintext import plain
 from bot.ui import MODERATOR_COMMANDS, NO_MENTIONS, only_user, progress_bar
+from bot.wiring import configured_id
 from cogs.onboarding import logic, views
 from cogs.onboarding.flows import FlowCache
 from db.models import Membership, OnboardingProgress
-from db.repositories import audit, coi_tags, guild_state
+from db.repositories import audit, coi_tags, guild_state, guild_wiring
 from db.repositories import onboarding as repo
 
 log = logging.getLogger(__name__)
@@ -633,20 +634,17 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
     async def _moderators_channel(self, guild_id: int) -> discord.abc.Messageable | None:
         """The server's moderators' channel. A question asked in a DM arrives on shard 0 (Discord
         sends every DM interaction there), so its server may be another shard's and not in this
-        process's cache: then the channel is looked up by REST (one call; questions are rare)."""
+        process's cache: then the channel is the one that shard's set-up stored (never found by name)."""
         guild = self.bot.get_guild(guild_id)
         if guild is not None:
             return self.bot.wiring_for(guild).moderators_channel
-        wanted = str(self.bot.settings.guild.moderators_channel)
-        try:
-            channels = await self.bot.http.get_all_guild_channels(guild_id)
-        except discord.HTTPException:
+        channel_id = configured_id(self.bot.settings.guild.moderators_channel)
+        if channel_id is None:
+            async with self.bot.sessions() as session:
+                channel_id = await guild_wiring.target_id(session, guild_id, "moderators_channel")
+        if channel_id is None:
             return None
-        for data in channels:  # same rule as bot.wiring: a text channel, by ID or exact name
-            if data.get("type") == discord.ChannelType.text.value and wanted in (str(data["id"]), data.get("name")):
-                return self.bot.get_partial_messageable(int(data["id"]), guild_id=guild_id,
-                                                        type=discord.ChannelType.text)
-        return None
+        return self.bot.get_partial_messageable(channel_id, guild_id=guild_id, type=discord.ChannelType.text)
 
     async def on_reply_click(self, interaction: discord.Interaction, question_id: int) -> None:
         self.bot.require_moderator(interaction)

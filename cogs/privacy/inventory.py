@@ -232,6 +232,17 @@ INVENTORY: tuple[TableDoc, ...] = (
          ("last_seen_at", "when the bot last saw it (updated once a minute)")),
     ),
     TableDoc(
+        "guild_wiring", "The server's roles and channels",
+        "Which roles and channels the bot uses in each server (member, newcomer, moderator, COI roles; "
+        "welcome, moderators, mod-log and COI channels), held by ID once set-up found or created them, so a "
+        "role someone creates later with the same name is never mistaken for them. No personal data.",
+        "Kept while the bot is in the server; updated at start-up when the configuration names another one.",
+        (("guild_id", "which server"),
+         ("key", "which role or channel it is (e.g. moderator_role)"),
+         ("configured", "the name in the configuration it was found or created for"),
+         ("target_id", "the role's or channel's ID")),
+    ),
+    TableDoc(
         "departed_member", "Departures",
         "When someone left, so their remaining data is deleted after `retention_days_after_leave` days.",
         "With the rest of their data when that time is up, or at once if they rejoin.",

@@ -6,7 +6,7 @@ One module per feature; each table that belongs to a server has a `guild_id`.
 from db.base import Base
 from db.models.coi import CoiTag, Meeting, WaitingRoom
 from db.models.confidential import ConfidentialSpace, RecordingException, StickyReminder, VoiceMeetingState
-from db.models.core import AuditEntry, DepartedMember, GuildState
+from db.models.core import AuditEntry, DepartedMember, GuildState, GuildWiringEntry
 from db.models.onboarding import Membership, OnboardingProgress, OnboardingQuestion
 from db.models.repair import RepairCase, RepairCounter, RepairEvent
 
@@ -17,6 +17,7 @@ __all__ = [
     "ConfidentialSpace",
     "DepartedMember",
     "GuildState",
+    "GuildWiringEntry",
     "Meeting",
     "Membership",
     "OnboardingProgress",

@@ -38,6 +38,23 @@ class GuildState(Base):
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class GuildWiringEntry(Base):
+    """A role or channel the bot uses in one server, held by ID once set-up found or created it.
+
+    Names are read only at set-up (and only while `configured` still says that name): a role
+    someone creates later with the same name never becomes the moderator or member role.
+    """
+
+    __tablename__ = "guild_wiring"
+
+    guild_id: Mapped[int] = mapped_column(Snowflake, primary_key=True)
+    # "moderator_role", "welcome_channel", "coi_role:<category>" ...
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # The config value (a name) this was found or created for; another name looks again.
+    configured: Mapped[str] = mapped_column(String(100))
+    target_id: Mapped[int] = mapped_column(Snowflake)
+
+
 class DepartedMember(Base):
     """When someone left a server, so their remaining rows can be purged on schedule."""
 
