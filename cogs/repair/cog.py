@@ -503,19 +503,29 @@ class RepairCog(commands.Cog):
             return None
         return await self.dm_requester(case, body)
 
-    async def deliver_waiting(self, user_id: int) -> int:
-        """Messages to an anonymous requester that couldn't be delivered wait in the case log (the
-        moderators are never told, since deliverability would identify them); they go out the next
-        time the requester writes to me. Returns how many were delivered."""
+    async def waiting_for(self, user_id: int) -> list[tuple[RepairCase, list[int], list[str]]]:
+        """Per case: the IDs and texts of messages to this requester that couldn't be delivered yet."""
         indexes = [self.index(g.id, user_id) for g in self.bot.guilds]
         async with self.bot.sessions() as session:
             waiting = await repo.undelivered_for(session, indexes)
-        delivered = 0
+        out = []
         for case, events in waiting:
             bodies = [b for e in events if (b := self.requester_text(
                 case, e.kind, self.dec(e.body_enc), (e.data or {}).get("status"))) is not None]
-            if not bodies:
-                continue
+            out.append((case, [e.id for e in events], bodies))
+        return out
+
+    async def mark_delivered(self, event_ids: list[int]) -> None:
+        async with self.bot.sessions() as session, session.begin():
+            for event_id in event_ids:
+                await repo.set_event_data(session, event_id, {"undelivered": False})
+
+    async def deliver_waiting(self, user_id: int) -> int:
+        """Messages to an anonymous requester that couldn't be delivered wait in the case log (the
+        moderators are never told, since deliverability would identify them); they go out the next
+        time the requester writes to me, or shows them with /repair mine. Returns how many went out."""
+        delivered = 0
+        for case, event_ids, bodies in await self.waiting_for(user_id):
             try:
                 user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
                 await user.send(texts.WAITING_INTRO.format(count=len(bodies), number=case.number),
@@ -524,11 +534,42 @@ class RepairCog(commands.Cog):
                     await user.send(logic.clip(body, 2000), allowed_mentions=NO_MENTIONS)
             except discord.HTTPException:
                 continue
-            async with self.bot.sessions() as session, session.begin():
-                for event in events:
-                    await repo.set_event_data(session, event.id, {"undelivered": False})
+            await self.mark_delivered(event_ids)
             delivered += len(bodies)
         return delivered
+
+    # --- /repair mine ------------------------------------------------------------------------------
+
+    @repair.command(name="mine", description="See your repair requests and any messages waiting for you")
+    async def mine(self, interaction: discord.Interaction) -> None:
+        await self.guarded(interaction, "/repair mine", self.show_mine(interaction))
+
+    async def show_mine(self, interaction: discord.Interaction) -> None:
+        """Only the person sees this. Messages that couldn't reach them by DM are shown here too."""
+        user_id = interaction.user.id
+        indexes = [self.index(g.id, user_id) for g in self.bot.guilds]
+        async with self.bot.sessions() as session:
+            cases = await repo.cases_for(session, indexes)
+        waiting = await self.waiting_for(user_id)
+        if not cases:
+            await interaction.response.send_message(texts.MINE_NONE, ephemeral=True, allowed_mentions=NO_MENTIONS)
+            return
+        lines = [texts.MINE_TITLE]
+        for case in cases[-20:]:
+            guild = self.bot.get_guild(case.guild_id)
+            lines.append(texts.MINE_LINE.format(
+                number=case.number, server=guild.name if guild else texts.MINE_UNKNOWN_SERVER,
+                status=logic.STATUS_LABELS.get(case.status, case.status),
+                anonymous=texts.MINE_ANONYMOUS if case.anonymous else "",
+                filed=logic.discord_time(case.created_at)))
+        if waiting:
+            lines += ["", texts.MINE_WAITING.format(count=sum(len(b) for _, _, b in waiting))]
+        await interaction.response.send_message(logic.clip("\n".join(lines), 2000), ephemeral=True,
+                                                allowed_mentions=NO_MENTIONS)
+        for _case, event_ids, bodies in waiting:
+            for body in bodies:
+                await interaction.followup.send(logic.clip(body, 2000), ephemeral=True, allowed_mentions=NO_MENTIONS)
+            await self.mark_delivered(event_ids)
 
     async def dm_requester(self, case: RepairCase, body: str) -> bool:
         user_id = self.requester_id(case)
@@ -538,7 +579,9 @@ class RepairCog(commands.Cog):
             user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
             await user.send(logic.clip(body, 2000), allowed_mentions=NO_MENTIONS)
         except discord.HTTPException:
-            log.info("repair: could not DM the requester of case id %s", case.id)
+            # No case ID here: whether an anonymous requester can be reached must not be readable
+            # by whoever reads the logs either (often a moderator).
+            log.info("repair: a direct message to a requester could not be delivered")
             return False
         return True
 

@@ -270,8 +270,11 @@ class Router:
                 continue
             header, embed = self.cog.relay_message(case, event.actor_id, self.cog.dec(event.body_enc) or "")
             try:
-                await place.send(header + " — before this case reached you", embed=embed,
-                                 allowed_mentions=NO_MENTIONS)
+                posted = await place.send(header + " — before this case reached you", embed=embed,
+                                          allowed_mentions=NO_MENTIONS)
+                if not case.anonymous:  # so an erasure can take the requester's name off it later
+                    async with self.bot.sessions() as session, session.begin():
+                        await repo.set_event_data(session, event.id, {"posted": [place.id, posted.id]})
             except discord.HTTPException as exc:
                 log.warning("repair: could not post an earlier message for case id %s (HTTP %s)", case.id,
                             exc.status)

@@ -29,3 +29,14 @@ WRONG_SUMMARY = (
     "These buttons don't belong to this case's current summary, so I didn't change anything. Please use the "
     "buttons on the case's summary message in its thread."
 )
+MINE_TITLE = "**Your repair requests** (only you can see this)"
+MINE_LINE = "• Case #{number} in {server}{anonymous}: {status} · filed {filed}"
+MINE_ANONYMOUS = " (anonymous)"
+MINE_UNKNOWN_SERVER = "a server I'm no longer in"
+MINE_NONE = (
+    "You have no repair requests with me. If you need the moderators' help after harm, /repair request "
+    "asks them privately, with your name or anonymously."
+)
+MINE_WAITING = (
+    "The moderators sent you {count} message(s) that I couldn't deliver by direct message. Here they are:"
+)

@@ -120,6 +120,15 @@ async def open_cases_for(session: AsyncSession, requester_indexes: Iterable[str]
     return list((await session.execute(query)).scalars())
 
 
+async def cases_for(session: AsyncSession, requester_indexes: Iterable[str]) -> list[RepairCase]:
+    """Every case (open or not) these requester fingerprints filed, oldest first."""
+    indexes = list(requester_indexes)
+    if not indexes:
+        return []
+    query = select(RepairCase).where(RepairCase.requester_index.in_(indexes)).order_by(RepairCase.created_at)
+    return list((await session.execute(query)).scalars())
+
+
 async def list_cases(session: AsyncSession, guild_id: int, statuses: Sequence[str] | None = None,
                      limit: int = 25) -> list[RepairCase]:
     query = select(RepairCase).where(RepairCase.guild_id == guild_id)

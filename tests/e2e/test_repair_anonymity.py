@@ -369,6 +369,36 @@ async def test_anonymous_delivery_failure_is_invisible_and_waits(
     assert intro.id < waited.id and "case #1" in intro.text
 
 
+async def test_waiting_messages_show_in_repair_mine(
+        emulator: Emulator, standard_guild: StandardGuild, run_bot: RunBot) -> None:
+    sg = standard_guild
+    await run_bot(sg, config=CONFIG)
+    ana = await member(emulator, sg, "Ana Nonymous")
+    await file_request(ana, sg.guild, anonymous=True)
+    place = await case_place(emulator, sg)
+    summary = await summary_of(emulator, place)
+    ana.dms_open = False
+    await sg.moderator.click(summary, "Acknowledge")
+    opened = await sg.moderator.click(summary, "Reply to requester")
+    await opened.modal.submit({"text": "Still with us? MINEMARK"})  # type: ignore[union-attr]
+    await emulator.wait_for(lambda: any("MINEMARK" in m.text for m in place.all_messages()))
+
+    mine = await ana.slash(sg.guild, "repair mine")
+    assert mine.ephemeral and "Case #1 in IHRRC (anonymous): Acknowledged" in mine.text
+    assert "2 message(s) that I couldn't deliver" in mine.text
+    reply = await mine.wait_message(lambda m: "MINEMARK" in m.text)
+    assert reply.ephemeral
+    await mine.wait_message(lambda m: "has been acknowledged" in m.text)
+    again = await ana.slash(sg.guild, "repair mine")
+    assert "couldn't deliver" not in again.text, "shown once, then marked delivered"
+    ana.dms_open = True
+    sent = await ana.send_dm(sg.bot, "thanks")
+    await ana.wait_dm(lambda m: "Passed on" in m.text, after=sent)
+    assert not any("While I couldn't reach you" in m.text for m in ana.dm_messages())
+    nobody = await member(emulator, sg, "No Cases")
+    assert "You have no repair requests" in (await nobody.slash(sg.guild, "repair mine")).text
+
+
 # --- 10. look-alike moderators are told apart by username ---------------------------------------------------
 
 
