@@ -17,7 +17,7 @@ from .conftest import InProcessBot
 MODERATOR_COMMANDS = {"meeting", "waitingroom", "confidential", "recording", "audit",
                       "mod-onboarding", "mod-coi", "mod-repair"}
 # Member commands and the subcommands they may carry (nothing for moderators among them).
-MEMBER_COMMANDS = {"onboarding": {"start"}, "coi": {"tag", "clear"}, "repair": {"request"},
+MEMBER_COMMANDS = {"onboarding": {"start"}, "coi": {"tag", "clear"}, "repair": {"request", "mine"},
                    "mydata": {"show", "export", "delete"}, "privacy": set(), "about": set(),
                    "acronym": {"lookup", "list"}}
 
