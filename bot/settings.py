@@ -72,6 +72,10 @@ class OnboardingSection(Section):
     stalled_after_days: float = Field(default=7, gt=0)
     # A role grant or first DM a crash interrupted is retried after this many seconds.
     retry_after_seconds: float = Field(default=30, gt=0)
+    # Questions to the moderators ("I have a question"): at most this many unanswered per person,
+    # and this long between two.
+    max_open_questions: int = Field(default=3, ge=1)
+    question_cooldown_seconds: float = Field(default=30, ge=0)
 
 
 class CoiSection(Section):

@@ -6,6 +6,7 @@ Also the mention policy: anything that may contain user text is sent with
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import discord
@@ -32,6 +33,35 @@ class BaseView(discord.ui.View):
 class BaseModal(discord.ui.Modal):
     async def on_error(self, interaction: discord.Interaction, error: Exception, /) -> None:  # type: ignore[override]
         await report_interaction_error(interaction, error, f"modal {type(self).__name__}")
+
+
+def detached(modal: discord.ui.Modal) -> discord.ui.Modal:
+    """A modal discord.py does not track: a cog's `on_interaction` handles its submission by custom_id.
+
+    discord.py keeps open modals in memory by custom_id alone, so two people with the same modal
+    open overwrite each other (the second submission is dropped), and a restart forgets them all.
+    """
+    modal.stop()
+    return modal
+
+
+def modal_values(data: Mapping[str, Any]) -> dict[str, Any]:
+    """custom_id → value (text) or values (selects) from a MODAL_SUBMIT payload."""
+    out: dict[str, Any] = {}
+    stack = list(data.get("components", []))
+    while stack:
+        comp = stack.pop()
+        if comp.get("component"):
+            stack.append(comp["component"])
+        stack.extend(comp.get("components", []))
+        cid = comp.get("custom_id")
+        if cid is None:
+            continue
+        if "value" in comp:
+            out[cid] = comp.get("value") or ""
+        elif "values" in comp:
+            out[cid] = list(comp.get("values") or [])
+    return out
 
 
 def progress_bar(step: int, total: int, width: int = 12) -> str:

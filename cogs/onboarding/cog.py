@@ -20,7 +20,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import discord
 from discord import app_commands
@@ -29,10 +29,10 @@ from discord.ext import commands
 from bot import pacing
 from bot.client import CoalitionBot
 from bot.dm_router import DmDestination
-from bot.errors import BadInput, NotFound
+from bot.errors import BadInput, Conflict, NotAllowed, NotFound, report_interaction_error
 from bot.jobs import due_jobs_loop
 from bot.plaintext import plain
-from bot.ui import MODERATOR_COMMANDS, NO_MENTIONS, only_user, progress_bar
+from bot.ui import MODERATOR_COMMANDS, NO_MENTIONS, modal_values, only_user, progress_bar
 from bot.wiring import configured_id
 from cogs.onboarding import logic, views
 from cogs.onboarding.flows import FlowCache
@@ -87,6 +87,7 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
         self._delivering: set[tuple[int, int]] = set()
         self._granting: set[tuple[int, int]] = set()
         self._touched: dict[int, datetime] = {}
+        self._asking: dict[tuple[int, int], asyncio.Lock] = {}
         self._full_steps = logic.build_steps(bot.content)
         self.flows = FlowCache(bot.sessions)
 
@@ -588,7 +589,58 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
     # --- questions -----------------------------------------------------------------------
 
     async def _open_question(self, interaction: discord.Interaction, guild_id: int, step: int) -> None:
-        await interaction.response.send_modal(views.QuestionModal(guild_id, step))
+        async with self.bot.sessions() as session:
+            refusal = await self._question_refusal(session, guild_id, interaction.user.id)
+        if refusal:
+            await interaction.response.send_message(refusal, ephemeral=True)
+            return
+        await interaction.response.send_modal(views.question_modal(guild_id, step, interaction.user.id))
+
+    async def _question_refusal(self, session: Any, guild_id: int, user_id: int) -> str:
+        """Why this person can't ask another question now ("" when they can): a few open questions
+        at a time, a short pause between two, and only while they are in the server."""
+        if not await self._in_server(guild_id, user_id):
+            return logic.QUESTION_NOT_IN_SERVER
+        settings = self.bot.settings.onboarding
+        open_count, last_asked = await repo.question_load(session, guild_id, user_id)
+        return logic.question_refusal(open_count, last_asked, self.bot.clock.now(), settings.max_open_questions,
+                                      settings.question_cooldown_seconds)
+
+    async def _in_server(self, guild_id: int, user_id: int) -> bool:
+        guild = self.bot.get_guild(guild_id)
+        if guild is not None:
+            return guild.get_member(user_id) is not None
+        try:  # another shard's server (a DM click arrives on shard 0): ask Discord
+            await self.bot.http.get_member(guild_id, user_id)
+        except discord.NotFound:
+            return False
+        except discord.HTTPException:
+            return True  # Discord failed, not a departure: don't turn a newcomer away for it
+        return True
+
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """Submissions of the detached modals (see views.question_modal), matched by custom_id."""
+        if interaction.type is not discord.InteractionType.modal_submit:
+            return
+        data = cast(dict[str, Any], interaction.data or {})
+        custom_id = str(data.get("custom_id", ""))
+        asked, answered = views.QUESTION_MODAL.fullmatch(custom_id), views.REPLY_MODAL.fullmatch(custom_id)
+        match = asked or answered
+        if match is None:
+            return
+        values = modal_values(data)
+        try:
+            if int(match["user"]) != interaction.user.id:
+                raise NotAllowed(logic.NOT_YOUR_FORM)  # a form opened for someone else (a forged custom_id)
+            if asked:
+                await self.on_question_submit(interaction, int(asked["guild"]), int(asked["step"]),
+                                              str(values.get(views.QUESTION_FIELD, "")))
+            elif answered:
+                await self.on_reply_submit(interaction, int(answered["question"]),
+                                           str(values.get(views.ANSWER_FIELD, "")))
+        except Exception as error:
+            await report_interaction_error(interaction, error, "onboarding form")
 
     async def on_question_submit(self, interaction: discord.Interaction, guild_id: int, step: int,
                                  text: str) -> None:
@@ -597,7 +649,13 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
             raise BadInput("Your question was empty — please type it and send it again.")
         now = self.bot.clock.now()
         step_title = step_no = ""
-        async with self.bot.sessions() as session, session.begin():
+        # One at a time per person: fifteen forms sent at once must not all pass the check first.
+        key = (guild_id, interaction.user.id)
+        lock = self._asking.setdefault(key, asyncio.Lock())
+        async with lock, self.bot.sessions() as session, session.begin():
+            refusal = await self._question_refusal(session, guild_id, interaction.user.id)
+            if refusal:
+                raise Conflict(refusal)  # nothing saved; the text stays in their form to send later
             row = await repo.get_progress(session, guild_id, interaction.user.id)
             question = await repo.add_question(session, guild_id, interaction.user.id,
                                                row.step_index if row else step, self.bot.cipher.encrypt(text), now)
@@ -648,7 +706,7 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
 
     async def on_reply_click(self, interaction: discord.Interaction, question_id: int) -> None:
         self.bot.require_moderator(interaction)
-        await interaction.response.send_modal(views.ReplyModal(question_id))
+        await interaction.response.send_modal(views.reply_modal(question_id, interaction.user.id))
 
     async def on_reply_submit(self, interaction: discord.Interaction, question_id: int, answer: str) -> None:
         moderator = self.bot.require_moderator(interaction)
@@ -744,6 +802,7 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
     @commands.Cog.listener()
     async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
         self.flows.forget((payload.guild_id, payload.user.id))
+        self._asking.pop((payload.guild_id, payload.user.id), None)
         async with self.bot.sessions() as session, session.begin():
             await repo.delete_progress(session, payload.guild_id, payload.user.id)
             await repo.delete_membership(session, payload.guild_id, payload.user.id)

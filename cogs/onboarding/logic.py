@@ -6,6 +6,7 @@ Pure: no discord, no sqlalchemy, no database. Everything here is unit-tested wit
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -224,6 +225,35 @@ def is_clear_yes(text: str | None) -> bool:
 
 
 # --- custom_ids ----------------------------------------------------------------------------
+
+# --- limits on questions to the moderators ------------------------------------------------
+
+QUESTIONS_WAITING = (
+    "You already have {count} questions waiting for the moderators. They'll answer each one by direct "
+    "message; once they have, you can ask more. Your place in the steps is saved."
+)
+QUESTION_TOO_SOON = (
+    "Your last question reached the moderators just now. Please give them a moment: you can ask another "
+    "one in about {seconds} seconds. Your place in the steps is saved."
+)
+QUESTION_NOT_IN_SERVER = (
+    "I can only pass on questions from people who are in the server. If you'd like to come back, you're "
+    "welcome to join again."
+)
+NOT_YOUR_FORM = "This form was opened for someone else, so I didn't send it. Press \"I have a question\" yourself."
+
+
+def question_refusal(open_count: int, last_asked: datetime | None, now: datetime, max_open: int,
+                     cooldown_seconds: float) -> str:
+    """The kind refusal when one person asks too much at once; "" when they may ask."""
+    if open_count >= max_open:
+        return QUESTIONS_WAITING.format(count=open_count)
+    if last_asked is not None:
+        wait = cooldown_seconds - (now - last_asked).total_seconds()
+        if wait > 0:
+            return QUESTION_TOO_SOON.format(seconds=max(1, math.ceil(wait)))
+    return ""
+
 
 STEP_ACTIONS = ("next", "back", "ask", "yes", "notyet", "resume")
 STEP_ID_TEMPLATE = r"onboarding:(?P<action>next|back|ask|yes|notyet|resume):(?P<guild>[0-9]{1,20}):(?P<step>[0-9]{1,3})"

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.errors import report_interaction_error
-from bot.ui import BaseModal
+from bot.ui import BaseModal, detached
 from cogs.onboarding import logic
 
 if TYPE_CHECKING:
@@ -123,30 +123,30 @@ class ReplyButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=logic
 DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (StepButton, CoiSelect, StartButton, ReplyButton)
 
 
-class QuestionModal(BaseModal, title="Ask the moderators"):
-    question: discord.ui.TextInput[QuestionModal] = discord.ui.TextInput(
-        label="Your question", style=discord.TextStyle.paragraph, max_length=logic.QUESTION_MAX_CHARS,
-        placeholder="Only the moderators see this. Their answer comes to you by direct message.")
-
-    def __init__(self, guild_id: int, step: int) -> None:
-        super().__init__(custom_id=f"onboarding:askmodal:{guild_id}:{step}")
-        self.guild_id, self.step = guild_id, step
-
-    async def on_submit(self, interaction: discord.Interaction) -> None:
-        await _cog(interaction).on_question_submit(interaction, self.guild_id, self.step, self.question.value)
+# Modals are per person and detached (bot.ui.detached): OnboardingCog.on_interaction handles the
+# submission by custom_id, so two people asking at once both arrive, and so does a modal opened
+# before a restart. The custom_id names its person; a submission by anyone else is refused.
+QUESTION_MODAL = re.compile(r"onboarding:ask:(?P<guild>[0-9]{1,20}):(?P<step>[0-9]{1,4}):(?P<user>[0-9]{1,20})")
+REPLY_MODAL = re.compile(r"onboarding:answer:(?P<question>[0-9]{1,20}):(?P<user>[0-9]{1,20})")
+QUESTION_FIELD = "question"
+ANSWER_FIELD = "answer"
 
 
-class ReplyModal(BaseModal, title="Answer the newcomer"):
-    answer: discord.ui.TextInput[ReplyModal] = discord.ui.TextInput(
-        label="Your answer", style=discord.TextStyle.paragraph, max_length=logic.ANSWER_MAX_CHARS,
-        placeholder="Sent to them by direct message from the bot.")
+def question_modal(guild_id: int, step: int, user_id: int) -> discord.ui.Modal:
+    modal = BaseModal(title="Ask the moderators", custom_id=f"onboarding:ask:{guild_id}:{step}:{user_id}")
+    modal.add_item(discord.ui.TextInput(
+        label="Your question", custom_id=QUESTION_FIELD, style=discord.TextStyle.paragraph,
+        max_length=logic.QUESTION_MAX_CHARS,
+        placeholder="Only the moderators see this. Their answer comes to you by direct message."))
+    return detached(modal)
 
-    def __init__(self, question_id: int) -> None:
-        super().__init__(custom_id=f"onboarding:replymodal:{question_id}")
-        self.question_id = question_id
 
-    async def on_submit(self, interaction: discord.Interaction) -> None:
-        await _cog(interaction).on_reply_submit(interaction, self.question_id, self.answer.value)
+def reply_modal(question_id: int, user_id: int) -> discord.ui.Modal:
+    modal = BaseModal(title="Answer the newcomer", custom_id=f"onboarding:answer:{question_id}:{user_id}")
+    modal.add_item(discord.ui.TextInput(
+        label="Your answer", custom_id=ANSWER_FIELD, style=discord.TextStyle.paragraph,
+        max_length=logic.ANSWER_MAX_CHARS, placeholder="Sent to them by direct message from the bot."))
+    return detached(modal)
 
 
 def step_view(guild_id: int, steps: Sequence[logic.Step], index: int,

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Membership, OnboardingProgress, OnboardingQuestion
@@ -201,6 +201,15 @@ async def add_question(session: AsyncSession, guild_id: int, user_id: int, step_
     session.add(row)
     await session.flush()
     return row
+
+
+async def question_load(session: AsyncSession, guild_id: int, user_id: int) -> tuple[int, datetime | None]:
+    """(unanswered questions, when the last one was asked) of one person in one server."""
+    query = select(func.count(OnboardingQuestion.id).filter(OnboardingQuestion.answered_at.is_(None)),
+                   func.max(OnboardingQuestion.asked_at)).where(OnboardingQuestion.guild_id == guild_id,
+                                                                OnboardingQuestion.user_id == user_id)
+    open_count, last = (await session.execute(query)).one()
+    return int(open_count or 0), last
 
 
 async def get_question(session: AsyncSession, question_id: int, *,

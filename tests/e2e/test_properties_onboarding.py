@@ -17,7 +17,7 @@ from cogs.onboarding import logic
 from tests.conftest import StandardGuild
 from tests.emulator import Emulator, Message, ScriptedUser
 
-from .conftest import InProcessBot
+from .conftest import InProcessBot, RunBot
 from .property_support import (
     ADVERSARIAL,
     Guard,
@@ -33,6 +33,14 @@ from .test_onboarding_flow import TOTAL, first_step, newcomer, step_no, walk_to_
 __all__ = ["guard"]  # the fixture, imported for pytest
 
 TEXT = text_strategy()
+
+
+@pytest.fixture
+async def bot_in_process(run_bot: RunBot, standard_guild: StandardGuild) -> InProcessBot:
+    """Many examples ask through one newcomer: the per-person question limits (tested in
+    test_question_limits.py) are lifted here."""
+    return await run_bot(standard_guild, config={"onboarding": {"question_cooldown_seconds": 0,
+                                                                "max_open_questions": 10_000}})
 
 
 def bait_name(guard: Guard, n: int) -> str:
