@@ -1,6 +1,7 @@
-"""Command line: `python -m bot [--config PATH] [run | check | db upgrade | rotate-key]`.
+"""Command line: `python -m bot [--config PATH] [run | check | db upgrade | backup [DEST] | rotate-key]`.
 
-Configuration problems end the program with ONE clear line and exit code 2.
+Every start-up problem a volunteer can cause ends the program with ONE clear line and a
+documented exit code (bot/startup.py, docs/running.md); tracebacks only at DEBUG.
 """
 
 from __future__ import annotations
@@ -10,31 +11,45 @@ import asyncio
 import contextlib
 import logging
 import signal
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
-from bot import heap
+from bot import __version__, heap
 from bot.content import ContentError, load_content
 from bot.logs import setup_logging
-from bot.settings import ConfigError, Settings, load_secrets, load_settings, resolve_config_path
-
-EXIT_CONFIG = 2
-log = logging.getLogger("bot")
-
-NO_TOKEN = (
-    "No Discord token: set DISCORD_TOKEN in the environment or in a .env file "
-    "(Discord Developer Portal > your application > Bot > Reset Token)."
+from bot.settings import (
+    ConfigError,
+    Settings,
+    config_was_named,
+    env_file_path,
+    load_secrets,
+    load_settings,
+    redact_url,
+    resolve_config_path,
+)
+from bot.startup import (
+    EXIT_CONFIG,
+    EXIT_DATABASE,
+    MIGRATION_FAILED,
+    NO_TOKEN,
+    StartupError,
+    database_unreachable,
 )
 
+log = logging.getLogger("bot")
 
 SHARDS_NEED_KEY = (
     "Several shards ([discord] shard_count > 1) need BOT_DATA_KEY set to the same key in every shard process: "
     "with a key file per process, one shard could not read what another encrypted. Create one with: "
     "python -c \"from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())\""
 )
+CONFIG_NOT_FOUND = "{path}: no such config file (named by {by}); fix the path or leave it out to use the defaults"
+SOURCE_URL_UNSET = ("source_url is not set: /about cannot link to this bot's source code (the AGPL asks that "
+                    "people using a modified bot can get its source)")
 
 
 def shard_problem(settings: Settings) -> str | None:
@@ -49,80 +64,148 @@ def shard_problem(settings: Settings) -> str | None:
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m bot", description="The coalition's Discord bot.")
-    parser.add_argument("--config", help="path to config.toml (default: $BOT_CONFIG or ./config.toml)")
+    # --config is accepted before or after the subcommand.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", default=argparse.SUPPRESS,
+                        help="path to config.toml (default: $BOT_CONFIG or ./config.toml)")
+    parser = argparse.ArgumentParser(prog="python -m bot", description="The coalition's Discord bot.",
+                                     parents=[common])
+    parser.add_argument("--version", action="version", version=f"coalition-bot {__version__}")
     sub = parser.add_subparsers(dest="command")
-    sub.add_parser("run", help="connect to Discord and run (the default)")
-    sub.add_parser("check", help="validate config, content and database; no Discord connection")
-    db = sub.add_parser("db", help="database maintenance")
+    sub.add_parser("run", parents=[common], help="connect to Discord and run (the default)")
+    sub.add_parser("check", parents=[common],
+                   help="validate config, content and database without changing anything; no Discord connection")
+    db = sub.add_parser("db", parents=[common], help="database maintenance")
     db.add_argument("action", choices=["upgrade"], help="apply migrations")
-    sub.add_parser("rotate-key", help="re-encrypt stored data under a new key")
-    return parser.parse_args(argv)
+    backup = sub.add_parser("backup", parents=[common],
+                            help="copy the SQLite database (safe while the bot runs) and the key file")
+    backup.add_argument("dest", nargs="?", help="folder to write to (default: <data_dir>/backups/backup-<time>)")
+    sub.add_parser("rotate-key", parents=[common], help="re-encrypt stored data under a new key")
+    args = parser.parse_args(argv)
+    args.config = getattr(args, "config", None)
+    return args
 
 
-def fail(message: str) -> int:
+def fail(message: str, code: int = EXIT_CONFIG) -> int:
     print(f"error: {message}", file=sys.stderr)
-    return EXIT_CONFIG
+    return code
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    try:
+        return dispatch(args)
+    except StartupError as exc:
+        return fail(str(exc), exc.code)
+
+
+def dispatch(args: argparse.Namespace) -> int:
     config_path = resolve_config_path(args.config)
     try:
+        if config_was_named(args.config) and not config_path.is_file():
+            by = "--config" if args.config else "BOT_CONFIG"
+            raise ConfigError(CONFIG_NOT_FOUND.format(path=config_path, by=by))
         settings = load_settings(config_path)
         content = load_content(settings.content_file)
+        secrets = load_secrets(config_path)
     except (ConfigError, ContentError) as exc:
-        return fail(str(exc))
-    secrets = load_secrets()
+        raise StartupError(str(exc), EXIT_CONFIG) from None
     token = secrets.discord_token.get_secret_value() if secrets.discord_token else ""
     data_key = secrets.bot_data_key.get_secret_value() if secrets.bot_data_key else None
-    setup_logging(settings.logging.level, [token, *(data_key or "").split(",")])
+    setup_logging(settings.logging.level, [token, *(data_key or "").split(","), database_password(settings)])
 
     command = args.command or "run"
     if command == "check":
-        return asyncio.run(check(settings, config_path, content.version))
+        return check(settings, config_path, content.version, bool(token), bool(data_key))
     if command == "db":
         return asyncio.run(db_upgrade(settings))
+    if command == "backup":
+        return asyncio.run(backup(settings, Path(args.dest) if args.dest else None, bool(data_key)))
     if command == "rotate-key":
         from bot.rotate import rotate_key
 
         return asyncio.run(rotate_key(settings, data_key))
     if not token:
-        return fail(NO_TOKEN)
+        raise StartupError(NO_TOKEN, EXIT_CONFIG)
     # Checked before connecting: a second id used to be ignored silently (its servers never served).
     problem = shard_problem(settings)
     if problem:
-        return fail(f"{config_path}: {problem}")
+        raise StartupError(f"{config_path}: {problem}", EXIT_CONFIG)
     if (settings.discord.shard_count or 1) > 1 and not data_key:
-        return fail(SHARDS_NEED_KEY)
+        raise StartupError(SHARDS_NEED_KEY, EXIT_CONFIG)
+    log.info("coalition bot %s starting (config: %s)", __version__,
+             config_path.resolve() if config_path.is_file() else "none, all defaults")
     if not asyncio.run(schema_is_current(settings)):
         # Migrate in a short-lived child so the long-running process never loads Alembic.
         upgrade = [sys.executable, "-m", "bot", "--config", str(config_path), "db", "upgrade"]
-        if subprocess.run(upgrade, check=False).returncode != 0:
-            return fail("the database could not be migrated (see the messages above)")
+        returncode = subprocess.run(upgrade, check=False).returncode
+        if returncode == EXIT_DATABASE:
+            return EXIT_DATABASE  # the child said why in one line
+        if returncode != 0:
+            raise StartupError(MIGRATION_FAILED, EXIT_DATABASE)
     return run_until_stopped(lambda: run(settings, token, data_key))
 
 
-async def check(settings: Settings, config_path: Path, content_version: str) -> int:
-    from db.migrate import current_revision, head_revision
+def database_password(settings: Settings) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(settings.database.url).password or ""
+
+
+def check(settings: Settings, config_path: Path, content_version: str, has_token: bool, key_from_env: bool) -> int:
+    """Validate everything reachable without Discord, and change nothing on disk (no asyncio loop runs yet)."""
+    from bot.backup import stored_revision
+    from bot.keys import key_file_path
+    from db.migrate import head_revision
+    from db.session import sqlite_path
+
+    head = head_revision()
+    db_file = sqlite_path(settings.database.url)
+    if db_file is not None:
+        if not db_file.is_file():
+            schema = f"{db_file} — not created yet; it will be created on the first start"
+        else:
+            try:
+                revision = stored_revision(db_file)  # opened read-only
+            except sqlite3.Error as exc:
+                raise database_unreachable(settings.database.url, exc) from None
+            state = "schema up to date" if revision == head else \
+                f"schema at {revision or 'empty'}; will migrate to {head} on start (after a backup)"
+            schema = f"{db_file} — {state}"
+    else:
+        revision = asyncio.run(server_revision(settings))
+        state = "up to date" if revision == head else f"at {revision or 'empty'}; will migrate to {head} on start"
+        schema = f"{redact_url(settings.database.url)} — reachable, schema {state}"
+    env_file = env_file_path(config_path)
+    key_file = key_file_path(settings.database.url, settings.data_dir)
+    print(f"version: coalition-bot {__version__}")
+    print(f"config: {config_path.resolve() if config_path.is_file() else 'none found, using defaults'} — OK")
+    print(f".env: {env_file.resolve() if env_file.is_file() else 'none'}")
+    print(f"token: {'set' if has_token else 'NOT set (DISCORD_TOKEN)'}")
+    if key_from_env:
+        print("data key: BOT_DATA_KEY")
+    else:
+        print(f"data key: {key_file}{'' if key_file.is_file() else ' (created on the first start)'}")
+    print(f"content: version {content_version} — OK")
+    print(f"database: {schema}")
+    print(f"discord: REST {settings.discord.api_base_url}, gateway {settings.discord.gateway_url}")
+    if not settings.source_url:
+        print(f"note: {SOURCE_URL_UNSET}")
+    return 0
+
+
+async def server_revision(settings: Settings) -> str | None:
+    from db.migrate import current_revision
     from db.session import create_engine
 
     engine = create_engine(settings.database.url)
     try:
-        revision = await current_revision(engine)
+        return await current_revision(engine)
     except Exception as exc:  # any driver error means "cannot connect"
-        return fail(f"database {settings.database.url!r}: cannot connect ({type(exc).__name__}: {exc})")
+        log.debug("database check failed", exc_info=True)
+        raise database_unreachable(settings.database.url, exc) from None
     finally:
         await engine.dispose()
-    found = await asyncio.to_thread(config_path.exists)
-    source = config_path if found else f"{config_path} (not found: using defaults)"
-    head = head_revision()
-    schema = "up to date" if revision == head else f"at {revision or 'empty'}; will migrate to {head} on start"
-    print(f"config: {source} — OK")
-    print(f"content: version {content_version} — OK")
-    print(f"database: {settings.database.url.split('@')[-1]} — reachable, schema {schema}")
-    print(f"discord: REST {settings.discord.api_base_url}, gateway {settings.discord.gateway_url}")
-    return 0
 
 
 async def schema_is_current(settings: Settings) -> bool:
@@ -132,31 +215,78 @@ async def schema_is_current(settings: Settings) -> bool:
     engine = create_engine(settings.database.url)
     try:
         return await is_current(engine)
+    except Exception as exc:  # any driver error means "cannot connect"
+        log.debug("database check failed", exc_info=True)
+        raise database_unreachable(settings.database.url, exc) from None
     finally:
         await engine.dispose()
 
 
 async def db_upgrade(settings: Settings) -> int:
-    from db.migrate import upgrade_to_head
+    from bot.backup import backup_before_migration
+    from db.migrate import head_revision, upgrade_to_head
     from db.session import create_engine
 
+    try:
+        await backup_before_migration(settings, head_revision())
+    except (OSError, sqlite3.Error) as exc:
+        raise StartupError(f"could not back up the database before migrating it, so it was not migrated "
+                           f"({exc}); free some disk space or fix the folder's permissions", EXIT_DATABASE) from None
     engine = create_engine(settings.database.url)
     try:
         await upgrade_to_head(engine)
+    except Exception as exc:  # any driver error means "cannot connect" or "cannot migrate"
+        log.debug("migration failed", exc_info=True)
+        raise database_unreachable(settings.database.url, exc) from None
     finally:
         await engine.dispose()
     print("database schema is up to date", file=sys.stderr)
     return 0
 
 
-async def run(settings: Settings, token: str, data_key: str | None) -> int:
-    from bot.app import BotApp
+async def backup(settings: Settings, dest: Path | None, key_from_env: bool) -> int:
+    from bot.backup import ENV_KEY_NOT_COPIED, PG_DUMP_HINT, default_folder, take_backup
+    from db.session import sqlite_path
 
-    app = await BotApp.create(settings, data_key=data_key)
+    db_file = sqlite_path(settings.database.url)
+    if db_file is not None and not await asyncio.to_thread(db_file.is_file):
+        raise StartupError(f"there is no database at {db_file} to back up yet", EXIT_CONFIG)
+    folder = dest if dest is not None else default_folder(settings, "backup")
+    try:
+        made = await take_backup(settings, folder)
+    except (OSError, sqlite3.Error) as exc:
+        raise StartupError(f"could not write the backup to {folder} ({exc})", EXIT_DATABASE) from None
+    for path in (made.database, made.key_file):
+        if path is not None:
+            print(f"backed up: {path}")
+    if made.database is None:
+        print(PG_DUMP_HINT)
+    if key_from_env:
+        print(ENV_KEY_NOT_COPIED)
+    return 0
+
+
+async def run(settings: Settings, token: str, data_key: str | None) -> int:
+    import discord
+
+    from bot.app import BotApp
+    from bot.startup import BAD_TOKEN, EXIT_INTENTS, EXIT_TOKEN, MISSING_INTENT
+
+    try:
+        app = await BotApp.create(settings, data_key=data_key)
+    except (OSError, sqlite3.Error) as exc:
+        log.debug("database failed at start", exc_info=True)
+        raise database_unreachable(settings.database.url, exc) from None
     heap.settle()  # the imports and the content
     settle_when_ready = asyncio.create_task(after_ready(app.bot, heap.settle))  # and the guild caches
     try:
         await app.start(token)
+    except discord.LoginFailure:
+        log.debug("login refused", exc_info=True)
+        raise StartupError(BAD_TOKEN, EXIT_TOKEN) from None
+    except discord.PrivilegedIntentsRequired:
+        log.debug("intents refused", exc_info=True)
+        raise StartupError(MISSING_INTENT, EXIT_INTENTS) from None
     finally:
         settle_when_ready.cancel()
         await app.close()

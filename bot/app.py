@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-import discord
+import aiohttp
 import yarl
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
@@ -20,11 +20,16 @@ from bot.clock import Clock
 from bot.content import Content, load_content
 from bot.keys import load_cipher
 from bot.settings import Settings
+from bot.startup import NO_NETWORK, reason
 from db.crypto import DataCipher
 from db.schema_version import is_current
 from db.session import create_engine, create_session_factory
 
 log = logging.getLogger(__name__)
+# Waiting for Discord at start: 2, 4, 8 ... seconds between tries, never more than this.
+NETWORK_RETRY_MAX_SECONDS = 60.0
+# A stop waits this long for servers being set up to finish (docker stop allows 10 s in all).
+SETUP_FINISH_SECONDS = 8.0
 
 
 def point_at(api_base_url: str, gateway_url: str) -> None:
@@ -50,20 +55,41 @@ class BotApp:
             from db.migrate import upgrade_to_head  # Alembic is imported only when needed
 
             await upgrade_to_head(engine)
-        cipher = load_cipher(data_key, settings.database.url)
+        cipher = load_cipher(data_key, settings.database.url, settings.data_dir)
         point_at(settings.discord.api_base_url, settings.discord.gateway_url)
         bot = CoalitionBot(settings, content, create_session_factory(engine), cipher, clock)
         return cls(settings, content, engine, cipher, bot)
 
     async def start(self, token: str) -> None:
-        """Run until the bot is closed."""
-        try:
-            await self.bot.start(token)
-        except discord.LoginFailure:
-            log.error("Discord rejected the token in DISCORD_TOKEN; check it in the Developer Portal")
-            raise
+        """Run until the bot is closed (what `discord.Client.start` does, with patience for the network)."""
+        await self.wait_for_network()
+        await self.bot.login(token)
+        await self.bot.connect(reconnect=True)  # discord.py reconnects the gateway by itself
+
+    async def wait_for_network(self) -> None:
+        """No network at start (a Pi that boots faster than its Wi-Fi) is waited out, not a crash.
+
+        Probed with a plain TCP connection, not with `login`: a failed login leaves discord.py's
+        HTTP session half set up, and retrying it would open a new one each time.
+        """
+        api = yarl.URL(self.settings.discord.api_base_url)
+        delay = 2.0
+        while True:
+            try:
+                _, writer = await asyncio.wait_for(asyncio.open_connection(api.host, api.port), timeout=10)
+            except (OSError, TimeoutError, aiohttp.ClientError) as exc:
+                log.warning(NO_NETWORK, api.host, reason(exc), delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, NETWORK_RETRY_MAX_SECONDS)
+                continue
+            writer.close()
+            return
 
     async def close(self) -> None:
+        # A stop while a server is being set up lets that set-up finish first (else its
+        # next request meets a closed session and leaves it half done); what a longer one
+        # leaves undone is created on the next start.
+        await self.bot.finish_guild_setups(timeout=SETUP_FINISH_SECONDS)
         if not self.bot.is_closed():
             await self.bot.close()
         # Let event and interaction handlers that are mid-transaction finish before the

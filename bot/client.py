@@ -65,6 +65,9 @@ class CoalitionBot(commands.Bot):
         cipher: DataCipher,
         clock: Clock | None = None,
     ) -> None:
+        # The bot never joins voice: discord.py's "PyNaCl/davey is not installed" warnings are noise.
+        discord.VoiceClient.warn_nacl = False
+        discord.VoiceClient.warn_dave = False
         shard_kwargs: dict[str, Any] = {}
         if settings.discord.shard_count is not None:
             shard_ids = settings.discord.shard_ids or [0]
@@ -96,6 +99,8 @@ class CoalitionBot(commands.Bot):
         self.dm_router = DmRouter(self)
         # guild -> the IDs of its roles and channels, as set-up found them (see bot/wiring.py)
         self.wiring_ids: dict[int, wiring.Stored] = {}
+        self._guild_setups: set[asyncio.Task[Any]] = set()
+        self._stopping = False
 
     # --- start-up -----------------------------------------------------------------
 
@@ -119,6 +124,24 @@ class CoalitionBot(commands.Bot):
         log.info("loaded %d features; %d global and %d guild commands",
                  len(self.extensions), len(self.tree.get_commands()), len(self.guild_commands))
 
+    async def on_ready(self) -> None:
+        user = self.user
+        names = ", ".join(sorted(g.name for g in self.guilds)) or "none yet (invite the bot to a server)"
+        log.info("logged in as %s (ID %s); serving %d server(s): %s",
+                 user, user.id if user else "?", len(self.guilds), names)
+
+    async def finish_guild_setups(self, timeout: float) -> None:  # noqa: ASYNC109 - a bounded wait is the point
+        """Let set-ups in progress finish (bounded) before the connection closes; start no new ones."""
+        self._stopping = True
+        pending = [task for task in self._guild_setups if not task.done()]
+        if not pending:
+            return
+        log.info("stopping: finishing the set-up of %d server(s) first", len(pending))
+        _, still = await asyncio.wait(pending, timeout=timeout)
+        if still:
+            log.warning("stopping before %d server set-up(s) finished; the rest is done on the next start",
+                        len(still))
+
     async def on_guild_available(self, guild: discord.Guild) -> None:
         await self.set_up_guild(guild)
 
@@ -127,17 +150,33 @@ class CoalitionBot(commands.Bot):
 
     async def set_up_guild(self, guild: discord.Guild) -> None:
         """Create missing roles/channels and sync this guild's commands (once per start)."""
+        if self._stopping:
+            return
+        task = asyncio.current_task()
+        if task is not None:
+            self._guild_setups.add(task)
+        try:
+            await self._set_up_guild(guild)
+        finally:
+            if task is not None:
+                self._guild_setups.discard(task)
+
+    async def _set_up_guild(self, guild: discord.Guild) -> None:
         lock = self._guild_setup_locks.setdefault(guild.id, asyncio.Lock())
         async with lock:
             if guild.id in self.ready_guilds:
                 return
+            before = {role.id for role in guild.roles} | {channel.id for channel in guild.channels}
             await self._provision(guild)
+            created = [f"@{role.name}" for role in guild.roles if role.id not in before]
+            created += [f"#{channel.name}" for channel in guild.channels if channel.id not in before]
             for command in self.guild_commands:
                 self.tree.add_command(command, guild=guild, override=True)
             await self.tree.sync(guild=guild)
             self.ready_guilds.add(guild.id)
             self.dispatch("coalition_guild_ready", guild)
-            log.info("guild %s ready", guild.id)
+            log.info("server %s (%s) ready; %s", guild.name, guild.id,
+                     f"created {', '.join(created)}" if created else "nothing to create")
 
     async def on_guild_channel_create(self, channel: discord.abc.GuildChannel) -> None:
         await self._adopt_missing(channel.guild)

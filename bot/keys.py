@@ -19,9 +19,10 @@ log = logging.getLogger(__name__)
 KEY_FILE_NAME = "bot-data.key"
 
 
-def key_file_path(database_url: str) -> Path:
+def key_file_path(database_url: str, data_dir: str | Path = "data") -> Path:
+    """Beside the SQLite file; in `data_dir` (the config's, see settings) for other databases."""
     db_file = sqlite_path(database_url)
-    folder = db_file.parent if db_file is not None else Path("data")
+    folder = db_file.parent if db_file is not None else Path(data_dir)
     return folder / KEY_FILE_NAME
 
 
@@ -38,10 +39,10 @@ def write_key_file(path: Path, keys: list[str]) -> None:
     os.replace(tmp, path)
 
 
-def load_cipher(env_keys: str | None, database_url: str) -> DataCipher:
+def load_cipher(env_keys: str | None, database_url: str, data_dir: str | Path = "data") -> DataCipher:
     if env_keys:
         return DataCipher([k.strip() for k in env_keys.split(",") if k.strip()])
-    path = key_file_path(database_url)
+    path = key_file_path(database_url, data_dir)
     if path.exists():
         return DataCipher(read_key_file(path))
     key = DataCipher.generate_key().decode()

@@ -70,7 +70,7 @@ async def rotate_all(settings: Settings, old: DataCipher, new_key: bytes) -> int
 
 async def rotate_key(settings: Settings, env_keys: str | None) -> int:
     """Stop the bot first: a running bot keeps encrypting with the key it started with."""
-    old = load_cipher(env_keys, settings.database.url)
+    old = load_cipher(env_keys, settings.database.url, settings.data_dir)
     new_key = DataCipher.generate_key()
     if env_keys:
         # Shown before the commit, so a crash after it can never lose the only key.
@@ -83,7 +83,7 @@ async def rotate_key(settings: Settings, env_keys: str | None) -> int:
             return 2
         print(f"re-encrypted {count} value(s). Set BOT_DATA_KEY to the new key above before the next start.")
         return 0
-    path = key_file_path(settings.database.url)
+    path = key_file_path(settings.database.url, settings.data_dir)
     pending = path.with_name(path.name + ".new")
     write_key_file(pending, [new_key.decode()])  # survives a crash between the commit and the swap
     try:

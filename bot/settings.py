@@ -1,31 +1,86 @@
-"""Configuration: `config.toml`, overridden by environment variables.
+"""Configuration: `config.toml`, overridden by `.env`, overridden by environment variables.
 
-Precedence (highest first): environment (`BOT_<SECTION>__<KEY>`), `.env`, the TOML
-file, defaults. Secrets (the Discord token, the data key) are NOT part of these
-settings: they come only from the environment or `.env` (see `Secrets`), so a
-config file can be shared without leaking them.
+Precedence (highest first): environment (`BOT_<SECTION>__<KEY>`, `BOT_CONTENT_FILE`,
+`BOT_DATA_DIR`), the `.env` file beside the config file, the TOML file, defaults. Secrets
+(the Discord token, the data key) are NOT part of these settings: they come only from the
+environment or `.env` (see `Secrets`), so a config file can be shared without leaking them.
+
+Every problem is one line naming where the bad value came from (the file and key, the
+environment variable, or the `.env` line). Relative paths (the SQLite file, the content
+file, `data_dir`) are relative to the config file's folder, never to the working directory.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import (
-    BaseSettings,
-    PydanticBaseSettingsSource,
-    SettingsConfigDict,
-)
+from dotenv import dotenv_values
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, ValidationInfo, field_validator
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 DEFAULT_CONFIG_PATH = Path("config.toml")
 ENV_PREFIX = "BOT_"
+ENV_FILE_NAME = ".env"
+SECRET_NAMES = ("DISCORD_TOKEN", "BOT_DATA_KEY")
+# Variables a `.env` may also hold for other tools (docker compose reads the same file).
+FOREIGN_ENV_PREFIXES = ("COMPOSE_", "POSTGRES_")
+# Top-level settings that may come from the environment as BOT_<NAME> (sections use BOT_<SECTION>__<KEY>).
+TOP_LEVEL_ENV = ("content_file", "data_dir")
+
+# SQLAlchemy async drivers the bot runs on; the plain forms people copy from elsewhere are accepted.
+SUPPORTED_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
+DRIVER_ALIASES = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg", "postgres": "postgresql+asyncpg"}
+UNSUPPORTED_URL = ("is not a database address the bot can use: write sqlite+aiosqlite:///path/to/bot.db "
+                   "or postgresql+asyncpg://USER:PASSWORD@HOST:PORT/DBNAME")
 
 # A role or channel may be named ("Moderator") or given by its numeric ID.
 RoleOrChannel = str | int
+
+
+def base_folder(info: ValidationInfo) -> Path | None:
+    """The folder relative paths are relative to (the config file's), when loading from a file."""
+    context = info.context if isinstance(info.context, dict) else None
+    base = context.get("base") if context else None
+    return base if isinstance(base, Path) else None
+
+
+def resolve_path(value: str, info: ValidationInfo) -> str:
+    base = base_folder(info)
+    if not value or base is None or Path(value).expanduser().is_absolute():
+        return str(Path(value).expanduser()) if value else value
+    return str(base / value)
+
+
+def normalize_database_url(value: str, base: Path | None) -> str:
+    """Accept the async drivers (and their plain aliases); resolve a relative SQLite file against `base`."""
+    try:
+        url = make_url(value)
+    except ArgumentError:
+        raise ValueError(UNSUPPORTED_URL) from None
+    url = url.set(drivername=DRIVER_ALIASES.get(url.drivername, url.drivername))
+    if url.drivername not in SUPPORTED_DRIVERS:
+        raise ValueError(f"{redact_url(value)!r} {UNSUPPORTED_URL}")
+    if url.drivername.startswith("sqlite") and url.database and url.database != ":memory:":
+        path = Path(url.database).expanduser()
+        if not path.is_absolute() and base is not None:
+            path = base / path
+        url = url.set(database=str(path))
+    return url.render_as_string(hide_password=False)
+
+
+def redact_url(value: str) -> str:
+    """The address with any password replaced by ***, for messages and logs."""
+    try:
+        return make_url(value).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "(an address that could not be read)"
 
 
 class Section(BaseModel):
@@ -48,6 +103,11 @@ class DiscordSection(Section):
 class DatabaseSection(Section):
     url: str = "sqlite+aiosqlite:///data/bot.db"
     echo: bool = False
+
+    @field_validator("url")
+    @classmethod
+    def _supported_url(cls, value: str, info: ValidationInfo) -> str:
+        return normalize_database_url(value, base_folder(info))
 
 
 class GuildSection(Section):
@@ -116,19 +176,17 @@ class LoggingSection(Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
 
-class Settings(BaseSettings):
+class Settings(BaseModel):
     """Everything the bot can be told, each key documented in config.example.toml."""
 
-    model_config = SettingsConfigDict(
-        env_prefix=ENV_PREFIX,
-        env_nested_delimiter="__",
-        env_file=".env",
-        extra="forbid",
-        frozen=True,
-    )
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     # Path to a content TOML file; empty means the coalition's default content.
     content_file: str = ""
+    # Folder for the key file (when the database is not SQLite) and for backups.
+    data_dir: str = "data"
+    # Where people can get this bot's source code, shown by /about (the AGPL asks for it).
+    source_url: str = ""
     discord: DiscordSection = DiscordSection()
     database: DatabaseSection = DatabaseSection()
     guild: GuildSection = GuildSection()
@@ -141,31 +199,25 @@ class Settings(BaseSettings):
 
     @field_validator("content_file")
     @classmethod
-    def _content_file_readable(cls, value: str) -> str:
+    def _content_file_readable(cls, value: str, info: ValidationInfo) -> str:
+        value = resolve_path(value, info)
         if value and not Path(value).is_file():
             raise ValueError(f"content file {value!r} does not exist or is not a file")
         return value
 
+    @field_validator("data_dir")
     @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        # init_settings carries the parsed TOML; the environment wins over it.
-        return env_settings, dotenv_settings, init_settings
+    def _data_dir_resolved(cls, value: str, info: ValidationInfo) -> str:
+        return resolve_path(value, info)
 
 
-class Secrets(BaseSettings):
+class Secrets(BaseModel):
     """Secrets read only from the environment or `.env`, never from config.toml."""
 
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+    model_config = ConfigDict(frozen=True)
 
-    discord_token: SecretStr | None = Field(default=None, alias="DISCORD_TOKEN")
-    bot_data_key: SecretStr | None = Field(default=None, alias="BOT_DATA_KEY")
+    discord_token: SecretStr | None = None
+    bot_data_key: SecretStr | None = None
 
 
 class ConfigError(Exception):
@@ -181,6 +233,17 @@ def resolve_config_path(cli_path: str | None, environ: Mapping[str, str] | None 
     return DEFAULT_CONFIG_PATH
 
 
+def config_was_named(cli_path: str | None, environ: Mapping[str, str] | None = None) -> bool:
+    """True when the person chose the file (--config or BOT_CONFIG): then it must exist."""
+    env = os.environ if environ is None else environ
+    return bool(cli_path or env.get("BOT_CONFIG"))
+
+
+def env_file_path(config_path: Path) -> Path:
+    """`.env` lives beside the config file (the working directory when the default ./config.toml is used)."""
+    return config_path.parent / ENV_FILE_NAME
+
+
 def read_toml(path: Path) -> dict[str, Any]:
     """Parse the config file; a missing file means all defaults."""
     if not path.exists():
@@ -194,31 +257,124 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: cannot be read ({exc.strerror})") from None
 
 
-def _describe_validation_error(path: Path, exc: ValidationError) -> str:
+def read_env_file(path: Path) -> dict[str, str]:
+    """The `.env` file's variables (none when there is no file)."""
+    if not path.is_file():
+        return {}
+    try:
+        values = dotenv_values(path)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc})") from None
+    return {key: value or "" for key, value in values.items()}
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where one setting came from, to name it in an error."""
+
+    label: str  # e.g. "config.toml", "environment variable BOT_DATABASE__URL", ".env: BOT_DATABASE__URL"
+    variable: str | None = None
+
+
+def setting_path(name: str) -> tuple[str, ...] | None:
+    """BOT_DATABASE__URL -> ("database", "url"); BOT_CONTENT_FILE -> ("content_file",); else None."""
+    if not name.upper().startswith(ENV_PREFIX):
+        return None
+    rest = name[len(ENV_PREFIX):].lower()
+    if "__" in rest:
+        return tuple(rest.split("__"))
+    return (rest,) if rest in TOP_LEVEL_ENV else None
+
+
+def env_value(raw: str) -> Any:
+    """Lists and tables may be written as JSON (BOT_CONFIDENTIAL__ALLOWED_BOT_IDS=[1, 2])."""
+    if raw.strip().startswith(("[", "{")):
+        try:
+            return json.loads(raw)
+        except json.JSONDecodeError:
+            return raw
+    return raw
+
+
+def _put(data: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
+    node = data
+    for part in path[:-1]:
+        child = node.get(part)
+        if not isinstance(child, dict):
+            child = node[part] = {}
+        node = child
+    node[path[-1]] = value
+
+
+def _file_sources(data: Mapping[str, Any], label: str, prefix: tuple[str, ...] = ()) -> dict[tuple[str, ...], Source]:
+    sources: dict[tuple[str, ...], Source] = {}
+    for key, value in data.items():
+        if isinstance(value, Mapping):
+            sources.update(_file_sources(value, label, (*prefix, key)))
+        sources[(*prefix, key)] = Source(label)
+    return sources
+
+
+def _describe_validation_error(exc: ValidationError, sources: Mapping[tuple[str, ...], Source], fallback: str) -> str:
     first = exc.errors()[0]
-    key = ".".join(str(part) for part in first["loc"]) or "(top level)"
+    loc = tuple(str(part) for part in first["loc"])
+    key = ".".join(loc) or "(top level)"
     if first["type"] == "extra_forbidden":
         problem = "is not a known setting (see config.example.toml)"
     else:
         problem = first["msg"].removeprefix("Value error, ")
-        if "input" in first and first["type"] not in {"missing"}:
+        if "input" in first and first["type"] not in {"missing"} and "database" not in loc:
             problem += f" (got {first['input']!r})"
     more = f" (and {len(exc.errors()) - 1} more problem(s))" if len(exc.errors()) > 1 else ""
-    return f"{path}: key '{key}' {problem}{more}"
+    # The source of the key itself, else of the first setting under it (an unknown section).
+    source = sources.get(loc) or next((s for p, s in sources.items() if p[:len(loc)] == loc), None)
+    if source is None or source.variable is None:
+        return f"{source.label if source else fallback}: key '{key}' {problem}{more}"
+    return f"{source.label}: {source.variable} (key '{key}') {problem}{more}"
 
 
-def load_settings(config_path: Path | None = None) -> Settings:
-    """Load settings from `config_path` (or BOT_CONFIG / ./config.toml) plus the environment.
+def load_settings(config_path: Path | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+    """Load settings from `config_path` (or BOT_CONFIG / ./config.toml), its `.env` and the environment.
 
-    Raises ConfigError with one readable line on any problem.
+    Raises ConfigError with one readable line naming where the bad value came from.
     """
-    path = config_path if config_path is not None else resolve_config_path(None)
+    env = os.environ if environ is None else environ
+    path = config_path if config_path is not None else resolve_config_path(None, env)
     data = read_toml(path)
+    sources = _file_sources(data, str(path))
+    dotenv_path = env_file_path(path)
+    layers = [(read_env_file(dotenv_path), str(dotenv_path)), (env, "environment variable")]
+    for variables, label in layers:
+        for name, raw in variables.items():
+            where = setting_path(name)
+            if where is None:
+                if label != "environment variable" and name not in (*SECRET_NAMES, "BOT_CONFIG") \
+                        and not name.upper().startswith(FOREIGN_ENV_PREFIXES):
+                    raise ConfigError(f"{label}: {name} is not something the bot reads (it reads DISCORD_TOKEN, "
+                                      "BOT_DATA_KEY and settings written BOT_<SECTION>__<KEY>; see .env.example)")
+                continue
+            _put(data, where, env_value(raw))
+            sources[where] = Source(label, name)
+    # Defaults that hold a path are resolved like the rest (validators do not run on defaults).
+    data.setdefault("data_dir", Settings.model_fields["data_dir"].default)
+    database = data.setdefault("database", {})
+    if isinstance(database, dict):
+        database.setdefault("url", DatabaseSection.model_fields["url"].default)
+    base = Path(os.path.abspath(path.parent))
     try:
-        return Settings(**data)
+        return Settings.model_validate(data, context={"base": base})
     except ValidationError as exc:
-        raise ConfigError(_describe_validation_error(path, exc)) from None
+        raise ConfigError(_describe_validation_error(exc, sources, str(path))) from None
 
 
-def load_secrets() -> Secrets:
-    return Secrets()
+def load_secrets(config_path: Path | None = None, environ: Mapping[str, str] | None = None) -> Secrets:
+    """DISCORD_TOKEN and BOT_DATA_KEY from the environment, else from the `.env` beside the config file."""
+    env = os.environ if environ is None else environ
+    path = config_path if config_path is not None else resolve_config_path(None, env)
+    dotenv = read_env_file(env_file_path(path))
+
+    def pick(name: str) -> SecretStr | None:
+        value = env.get(name) or dotenv.get(name)
+        return SecretStr(value) if value else None
+
+    return Secrets(discord_token=pick("DISCORD_TOKEN"), bot_data_key=pick("BOT_DATA_KEY"))

@@ -95,10 +95,10 @@ async def test_both_shards_start_cleanly_on_one_empty_database(cluster: Cluster)
         # the gateway gave each shard only its own server
         assert set(sessions[(k, 2)].guild_create_seq) == {own}
         # logged just after the command sync the emulator saw, so wait for the line
-        await emu.wait_for(lambda p=procs[k], g=own: f"guild {g} ready" in p.stderr,
+        await emu.wait_for(lambda p=procs[k], g=own: f"({g}) ready" in p.stderr,
                            description=f"shard {k}'s 'guild ready' log line")
         log = procs[k].stderr
-        assert f"guild {other} ready" not in log
+        assert f"({other}) ready" not in log
         assert "Traceback" not in log and "ERROR" not in log, log[-3000:]
         assert procs[k].running
         # each process set up (provisioned) only its own server
