@@ -90,8 +90,14 @@ async def take_backup(settings: Settings, folder: Path) -> Backup:
 
 
 def stored_revision(db_file: Path) -> str | None:
-    """The schema revision of an SQLite file, read without Alembic (None when it has none yet)."""
-    connection = sqlite3.connect(f"file:{db_file}?mode=ro", uri=True)
+    """The schema revision of an SQLite file, read without Alembic and without writing (None when it has none yet).
+
+    Without a write-ahead log beside it (the bot stopped cleanly) the file alone is the whole database
+    and is opened immutable: even a read-only open would create the -wal and -shm files.
+    """
+    wal = db_file.with_name(db_file.name + "-wal")
+    mode = "mode=ro" if wal.exists() else "immutable=1"
+    connection = sqlite3.connect(f"{db_file.resolve().as_uri()}?{mode}", uri=True)
     try:
         row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
     except sqlite3.OperationalError:

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import logging
+import re
 import sys
+
+# user:password@ in any address (database URLs in driver errors, proxies): the password never reaches a log.
+URL_PASSWORD = re.compile(r"(\b[a-z][a-z0-9+.-]*://[^:/@\s]*:)[^@\s]+@", re.IGNORECASE)
+# discord.py logs its gateway reconnects with a traceback; a deployer needs one line (details at DEBUG).
+ONE_LINE_LOGGERS = ("discord.client", "discord.gateway", "discord.shard", "discord.http")
 
 
 class RedactingFilter(logging.Filter):
@@ -12,10 +18,8 @@ class RedactingFilter(logging.Filter):
         self._secrets = [s for s in secrets if s and len(s) >= 8]
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if not self._secrets:
-            return True
         message = record.getMessage()
-        redacted = message
+        redacted = URL_PASSWORD.sub(r"\1***@", message)
         for secret in self._secrets:
             redacted = redacted.replace(secret, "[redacted]")
         if redacted != message:
@@ -23,9 +27,22 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+class OneLineFilter(logging.Filter):
+    """Turns a library's traceback into `message (ErrorType: reason)`; the full traceback only at DEBUG."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.exc_info[1] is not None and record.name.startswith(ONE_LINE_LOGGERS):
+            exc = record.exc_info[1]
+            record.msg, record.args = f"{record.getMessage()} ({type(exc).__name__}: {exc})", None
+            record.exc_info = record.exc_text = None
+        return True
+
+
 def setup_logging(level: str, secrets: list[str]) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    if level != "DEBUG":
+        handler.addFilter(OneLineFilter())
     handler.addFilter(RedactingFilter(secrets))
     root = logging.getLogger()
     root.handlers[:] = [handler]

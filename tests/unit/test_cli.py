@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -21,7 +23,7 @@ def test_check_passes_on_example_config(tmp_path: Path) -> None:
     result = run_bot("--config", str(ROOT / "config.example.toml"), "check", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "content: version" in result.stdout
-    assert "reachable" in result.stdout
+    assert "database: " in result.stdout and "config.example.toml — OK" in result.stdout
 
 
 def test_no_token_exits_2_with_one_line(tmp_path: Path) -> None:
@@ -56,3 +58,87 @@ def test_db_upgrade_creates_schema(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "data" / "bot.db").is_file()
     assert "up to date" in result.stderr
+
+
+def snapshot(folder: Path) -> dict[str, float]:
+    return {str(p.relative_to(folder)): p.stat().st_mtime for p in folder.rglob("*")}
+
+
+def test_version(tmp_path: Path) -> None:
+    from bot import __version__
+
+    result = run_bot("--version", cwd=tmp_path)
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"coalition-bot {__version__}"
+
+
+@pytest.mark.parametrize("how", ["cli", "env"])
+def test_a_config_path_that_does_not_exist_exits_2(tmp_path: Path, how: str) -> None:
+    missing = str(tmp_path / "typo.toml")
+    args, env = (["--config", missing], {}) if how == "cli" else ([], {"BOT_CONFIG": missing})
+    result = run_bot(*args, "check", cwd=tmp_path, env=env)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "typo.toml" in lines[0] and "no such config file" in lines[0], result.stderr
+    assert snapshot(tmp_path) == {}
+
+
+def test_config_before_or_after_the_subcommand(tmp_path: Path) -> None:
+    config = tmp_path / "conf" / "bot.toml"
+    config.parent.mkdir()
+    config.write_text("[logging]\nlevel = 'LOUD'\n")
+    for args in (["--config", str(config), "check"], ["check", "--config", str(config)]):
+        result = run_bot(*args, cwd=tmp_path)
+        assert result.returncode == 2 and "bot.toml: key 'logging.level'" in result.stderr, args
+
+
+def test_check_from_another_folder_writes_nothing_and_reports_the_token(tmp_path: Path) -> None:
+    home, elsewhere = tmp_path / "bot", tmp_path / "elsewhere"
+    home.mkdir()
+    elsewhere.mkdir()
+    (home / "config.toml").write_text("[logging]\nlevel = 'INFO'\n")
+    (home / ".env").write_text("DISCORD_TOKEN=" + "t" * 40 + "\n")
+    before = snapshot(tmp_path)
+    result = run_bot("check", "--config", str(home / "config.toml"), cwd=elsewhere)
+    assert result.returncode == 0, result.stderr
+    assert "token: set" in result.stdout
+    assert f"{home}/data/bot.db" in result.stdout and "not created yet" in result.stdout
+    assert "t" * 40 not in result.stdout + result.stderr
+    assert snapshot(tmp_path) == before, "check must not create or change any file"
+
+    # An existing database is read, not written (no -wal/-shm appear, nothing changes).
+    assert run_bot("db", "upgrade", "--config", str(home / "config.toml"), cwd=elsewhere).returncode == 0
+    before = snapshot(tmp_path)
+    result = run_bot("check", "--config", str(home / "config.toml"), cwd=elsewhere, env={"DISCORD_TOKEN": ""})
+    assert result.returncode == 0, result.stderr
+    assert "schema up to date" in result.stdout
+    assert snapshot(tmp_path) == before
+
+
+UNREACHABLE_PG = "postgresql+asyncpg://bot:hunter2-secret@127.0.0.1:9/bot"
+
+
+@pytest.mark.parametrize("command", [["check"], ["db", "upgrade"], []])
+def test_unreachable_database_is_one_line_with_host_and_port_and_no_password(tmp_path: Path,
+                                                                             command: list[str]) -> None:
+    result = run_bot(*command, cwd=tmp_path, env={"BOT_DATABASE__URL": UNREACHABLE_PG, "DISCORD_TOKEN": "x" * 30})
+    assert result.returncode == 5, result.stderr
+    lines = result.stderr.strip().splitlines()
+    errors = [line for line in lines if line.startswith("error:")]
+    assert len(errors) == 1 and "127.0.0.1:9" in errors[0], result.stderr
+    assert "hunter2-secret" not in result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_unsupported_database_url_exits_2(tmp_path: Path) -> None:
+    result = run_bot("check", cwd=tmp_path, env={"BOT_DATABASE__URL": "mysql://bot:hunter2-secret@db/bot"})
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "BOT_DATABASE__URL" in lines[0] and "postgresql+asyncpg" in lines[0]
+    assert "hunter2-secret" not in result.stderr
+
+
+def test_backup_without_a_database_says_so(tmp_path: Path) -> None:
+    result = run_bot("backup", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "no database" in result.stderr and len(result.stderr.strip().splitlines()) == 1

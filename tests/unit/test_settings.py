@@ -14,15 +14,19 @@ EXAMPLE = ROOT / "config.example.toml"
 
 
 def test_missing_file_means_defaults(tmp_path: Path) -> None:
-    settings = load_settings(tmp_path / "absent.toml")
-    assert settings.database.url == "sqlite+aiosqlite:///data/bot.db"
+    settings = load_settings(tmp_path / "absent.toml", environ={})
+    # Relative paths are relative to the config file's folder, not to the working directory.
+    assert settings.database.url == f"sqlite+aiosqlite:///{tmp_path}/data/bot.db"
+    assert settings.data_dir == str(tmp_path / "data")
     assert settings.guild.member_role == "Member"
     assert settings.guild.waiting_room_channel == "waiting-room"
     assert settings.discord.api_base_url == "https://discord.com/api/v10"
 
 
-def test_example_config_loads_and_equals_defaults() -> None:
-    assert load_settings(EXAMPLE) == Settings()
+def test_example_config_loads_and_equals_defaults(tmp_path: Path) -> None:
+    beside_example = load_settings(ROOT / "absent.toml", environ={})
+    assert load_settings(EXAMPLE, environ={}) == beside_example
+    assert beside_example.model_copy(update={"database": Settings().database, "data_dir": "data"}) == Settings()
 
 
 def _documented_keys(data: dict[str, object], prefix: str = "") -> set[str]:
@@ -59,7 +63,7 @@ def test_environment_overrides_file(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     config.write_text('[database]\nurl = "sqlite+aiosqlite:///from-file.db"\n[guild]\nmoderator_role = "Mods"\n')
     monkeypatch.setenv("BOT_DATABASE__URL", "sqlite+aiosqlite:///from-env.db")
     settings = load_settings(config)
-    assert settings.database.url == "sqlite+aiosqlite:///from-env.db"
+    assert settings.database.url == f"sqlite+aiosqlite:///{tmp_path}/from-env.db"
     assert settings.guild.moderator_role == "Mods"
 
 
@@ -105,3 +109,88 @@ def test_config_path_resolution(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BOT_CONFIG", "/etc/bot.toml")
     assert resolve_config_path(None) == Path("/etc/bot.toml")
     assert resolve_config_path("cli.toml") == Path("cli.toml")
+
+
+def test_relative_paths_resolve_against_the_config_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "etc"
+    folder.mkdir()
+    (folder / "mine.toml").write_text((ROOT / "bot" / "default_content.toml").read_text())
+    config = folder / "config.toml"
+    config.write_text('content_file = "mine.toml"\ndata_dir = "state"\n'
+                      '[database]\nurl = "sqlite+aiosqlite:///db/bot.db"\n')
+    settings = load_settings(config, environ={})
+    assert settings.content_file == str(folder / "mine.toml")
+    assert settings.data_dir == str(folder / "state")
+    assert settings.database.url == f"sqlite+aiosqlite:///{folder}/db/bot.db"
+
+
+def test_dotenv_beside_the_config_holds_secrets_and_settings(tmp_path: Path) -> None:
+    from bot.settings import load_secrets
+
+    config = tmp_path / "config.toml"
+    (tmp_path / ".env").write_text("DISCORD_TOKEN=token-from-dotenv\nBOT_DATA_KEY=key-from-dotenv\n"
+                                   "BOT_GUILD__MODERATOR_ROLE=Stewards\nPOSTGRES_PASSWORD=for-compose\n")
+    settings = load_settings(config, environ={})
+    assert settings.guild.moderator_role == "Stewards"
+    secrets = load_secrets(config, environ={})
+    assert secrets.discord_token is not None and secrets.discord_token.get_secret_value() == "token-from-dotenv"
+    assert secrets.bot_data_key is not None and secrets.bot_data_key.get_secret_value() == "key-from-dotenv"
+    # The environment wins over .env.
+    assert load_settings(config, environ={"BOT_GUILD__MODERATOR_ROLE": "Mods"}).guild.moderator_role == "Mods"
+    from_env = load_secrets(config, environ={"DISCORD_TOKEN": "token-from-env"}).discord_token
+    assert from_env is not None and from_env.get_secret_value() == "token-from-env"
+
+
+@pytest.mark.parametrize(
+    ("env", "dotenv", "expected"),
+    [
+        ({"BOT_DATABASE__URLL": "x"}, "",
+         "environment variable: BOT_DATABASE__URLL (key 'database.urll') is not a known"),
+        ({"BOT_DATABSE__URL": "x"}, "", "environment variable: BOT_DATABSE__URL (key 'databse') is not a known"),
+        ({"BOT_REPAIR__COOLDOWN_MINUTES": "soon"}, "", "environment variable: BOT_REPAIR__COOLDOWN_MINUTES"),
+        ({}, "BOT_REPAIR__COOLDOWN_MINUTES=soon\n", ".env: BOT_REPAIR__COOLDOWN_MINUTES (key 'repair.cooldown"),
+        ({}, "DISCORD_TOKN=abc\n", ".env: DISCORD_TOKN is not something the bot reads"),
+    ],
+)
+def test_errors_name_their_real_source(tmp_path: Path, env: dict[str, str], dotenv: str, expected: str) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text("[repair]\ncooldown_minutes = 5\n")
+    if dotenv:
+        (tmp_path / ".env").write_text(dotenv)
+    with pytest.raises(ConfigError) as raised:
+        load_settings(config, environ=env)
+    message = str(raised.value)
+    assert expected in message
+    assert "config.toml" not in message
+    assert "\n" not in message
+
+
+def test_unrelated_bot_variables_are_ignored(tmp_path: Path) -> None:
+    env = {"BOT_TEST_POSTGRES_URL": "postgresql://x", "BOT_CONFIG": "c.toml", "BOT_DATA_KEY": "k"}
+    assert load_settings(tmp_path / "config.toml", environ=env).repair.cooldown_minutes == 10
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("sqlite:///bot.db", "sqlite+aiosqlite:///{dir}/bot.db"),
+        ("postgresql://bot:pw@db:5432/bot", "postgresql+asyncpg://bot:pw@db:5432/bot"),
+        ("postgres://bot:pw@db/bot", "postgresql+asyncpg://bot:pw@db/bot"),
+    ],
+)
+def test_plain_database_urls_get_the_async_driver(tmp_path: Path, url: str, expected: str) -> None:
+    settings = load_settings(tmp_path / "config.toml", environ={"BOT_DATABASE__URL": url})
+    assert settings.database.url == expected.format(dir=tmp_path)
+
+
+@pytest.mark.parametrize("url", ["mysql://bot:hunter22@db/bot", "postgresql+psycopg2://bot:hunter22@db/bot",
+                                 "nonsense"])
+def test_unsupported_database_url_says_what_works_and_hides_the_password(tmp_path: Path, url: str) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(f'[database]\nurl = "{url}"\n')
+    with pytest.raises(ConfigError) as raised:
+        load_settings(config, environ={})
+    message = str(raised.value)
+    assert "sqlite+aiosqlite" in message and "postgresql+asyncpg" in message
+    assert "hunter22" not in message
+    assert str(config) in message
