@@ -1,26 +1,37 @@
 # Two commands do all the set-up on a fresh machine:
-#   make run    create the virtualenv if needed, then run the bot (needs DISCORD_TOKEN)
-#   make test   create the virtualenv if needed, then run the whole test suite
+#   make run    create the virtualenv if needed (runtime dependencies only), then run the bot (needs DISCORD_TOKEN)
+#   make test   create the virtualenv if needed (with the test and lint tools), then run the whole test suite
+# Both install the versions pinned in constraints.txt (what CI tested).
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+RUN_STAMP := $(VENV)/.installed-run
+PIP_INSTALL := $(PY) -m pip install --quiet --constraint constraints.txt
 
-.PHONY: run test check demo bench bench-large lint clean
+.PHONY: run test check demo bench bench-large lint constraints clean
 
-$(STAMP): pyproject.toml
+$(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
-	touch $(STAMP)
 
-run: $(STAMP)
+# Runtime only: what `make run` needs.
+$(RUN_STAMP): pyproject.toml constraints.txt | $(PY)
+	$(PIP_INSTALL) -e .
+	touch $(RUN_STAMP)
+
+# Runtime plus the test and lint tools.
+$(STAMP): pyproject.toml constraints.txt | $(PY)
+	$(PIP_INSTALL) -e ".[dev]"
+	touch $(STAMP) $(RUN_STAMP)
+
+run: $(RUN_STAMP)
 	$(PY) -m bot
 
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-check: $(STAMP)
+check: $(RUN_STAMP)
 	$(PY) -m bot check
 
 demo: $(STAMP)
@@ -36,5 +47,13 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 
+# After changing dependencies in pyproject.toml: install unpinned, test, then pin what was tested.
+constraints: | $(PY)
+	$(PY) -m pip install --quiet -e ".[dev]"
+	{ echo "# What CI tested: every package of the runtime and dev environments, pinned (pip install -c)."; \
+	  echo "# Regenerate after changing dependencies: make constraints"; \
+	  $(PY) -m pip freeze --exclude-editable; } > constraints.txt
+	touch $(STAMP) $(RUN_STAMP)
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build
