@@ -44,7 +44,7 @@ def decrypt_everything(db_file: Path, key_file: Path) -> int:
     connection = sqlite3.connect(db_file)
     try:
         for table, columns in encrypted_columns().items():
-            for row in connection.execute(f"SELECT {', '.join(columns)} FROM {table}"):  # noqa: S608 - our names
+            for row in connection.execute(f"SELECT {', '.join(columns)} FROM {table}"):
                 for value in row:
                     if value is not None:
                         cipher.decrypt(value)

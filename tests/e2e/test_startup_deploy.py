@@ -126,7 +126,7 @@ async def test_no_network_at_start_is_waited_out(emulator: Emulator, build_guild
             await proc.wait_ready()
             assert "Traceback" not in proc.stderr
             line = next(line for line in proc.stderr.splitlines() if "cannot reach Discord" in line)
-            assert f"127.0.0.1 " in line and "trying again in" in line
+            assert "127.0.0.1 " in line and "trying again in" in line
             assert await proc.stop() == 0
         finally:
             server.close()
