@@ -1,4 +1,4 @@
-"""Command line: `python -m bot [--config PATH] [run | check | db upgrade | backup [DEST] | rotate-key]`.
+"""Command line: `python -m bot [--config PATH] [run | check | db upgrade | backup [DEST] | rotate-key | health]`.
 
 Every start-up problem a volunteer can cause ends the program with ONE clear line and a
 documented exit code (bot/startup.py, docs/running.md); tracebacks only at DEBUG.
@@ -81,6 +81,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                             help="copy the SQLite database (safe while the bot runs) and the key file")
     backup.add_argument("dest", nargs="?", help="folder to write to (default: <data_dir>/backups/backup-<time>)")
     sub.add_parser("rotate-key", parents=[common], help="re-encrypt stored data under a new key")
+    sub.add_parser("health", parents=[common],
+                   help="exit 0 if the running bot is connected to Discord (for container health checks)")
     args = parser.parse_args(argv)
     args.config = getattr(args, "config", None)
     return args
@@ -121,6 +123,12 @@ def dispatch(args: argparse.Namespace) -> int:
         return asyncio.run(db_upgrade(settings))
     if command == "backup":
         return asyncio.run(backup(settings, Path(args.dest) if args.dest else None, bool(data_key)))
+    if command == "health":
+        from bot import health
+
+        healthy, line = health.check(health.heartbeat_path(settings.data_dir))
+        print(line, file=sys.stdout if healthy else sys.stderr)
+        return 0 if healthy else 1
     if command == "rotate-key":
         from bot.rotate import rotate_key
 

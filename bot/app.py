@@ -16,6 +16,7 @@ from discord.gateway import DiscordWebSocket
 from discord.http import Route
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot import health
 from bot.client import CoalitionBot
 from bot.clock import Clock
 from bot.content import Content, load_content
@@ -27,7 +28,7 @@ from db.schema_version import is_current
 from db.session import create_engine, create_session_factory
 
 log = logging.getLogger(__name__)
-# Waiting for Discord at start: 2, 4, 8 ... seconds between tries, never more than this.
+# Waiting for Discord at start: 1, 2, 4 ... seconds between tries, never more than this.
 NETWORK_RETRY_MAX_SECONDS = 60.0
 # A stop waits this long for servers being set up to finish (docker stop allows 10 s in all).
 SETUP_FINISH_SECONDS = 8.0
@@ -47,6 +48,7 @@ class BotApp:
         self.engine = engine
         self.cipher = cipher
         self.bot = bot
+        self.heartbeat: asyncio.Task[None] | None = None
 
     @classmethod
     async def create(cls, settings: Settings, *, data_key: str | None = None, clock: Clock | None = None) -> BotApp:
@@ -65,6 +67,8 @@ class BotApp:
         """Run until the bot is closed (what `discord.Client.start` does, with patience for the network)."""
         await self.wait_for_network()
         await self.bot.login(token)
+        self.heartbeat = asyncio.create_task(health.beat(self.bot, health.heartbeat_path(self.settings.data_dir)),
+                                             name="coalition-heartbeat")
         await self.bot.connect(reconnect=True)  # discord.py reconnects the gateway by itself
 
     async def wait_for_network(self) -> None:
@@ -74,7 +78,7 @@ class BotApp:
         HTTP session half set up, and retrying it would open a new one each time.
         """
         api = yarl.URL(self.settings.discord.api_base_url)
-        delay = 2.0
+        delay = 1.0
         while True:
             try:
                 _, writer = await asyncio.wait_for(asyncio.open_connection(api.host, api.port), timeout=10)
@@ -96,6 +100,10 @@ class BotApp:
         await self.finish_becoming_ready(timeout=max(0.0, deadline - asyncio.get_running_loop().time()))
         await drain_handlers(timeout=max(0.0, deadline - asyncio.get_running_loop().time()),
                              prefixes=EVENT_HANDLER_PREFIXES)
+        if self.heartbeat is not None:
+            self.heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.heartbeat
         if not self.bot.is_closed():
             await self.bot.close()
         # Let event and interaction handlers that are mid-transaction finish before the
@@ -107,7 +115,7 @@ class BotApp:
     async def finish_becoming_ready(self, timeout: float) -> None:  # noqa: ASYNC109 - a bounded wait
         """A stop just after connecting waits for discord.py's own start-up to end (bounded): closing
         under it makes its ready task fail on the closed client ("Task exception was never retrieved")."""
-        if self.bot.ws is None or self.bot.is_ready() or self.bot.is_closed():
+        if self.bot.ws is None or not self.bot.ws.open or self.bot.is_ready() or self.bot.is_closed():
             return
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.bot.wait_until_ready(), timeout)

@@ -205,6 +205,13 @@ class Settings(BaseModel):
             raise ValueError(f"content file {value!r} does not exist or is not a file")
         return value
 
+    @field_validator("source_url")
+    @classmethod
+    def _source_url_is_a_web_address(cls, value: str) -> str:
+        if value and not value.startswith(("https://", "http://")):
+            raise ValueError("must be a web address starting with https://")
+        return value
+
     @field_validator("data_dir")
     @classmethod
     def _data_dir_resolved(cls, value: str, info: ValidationInfo) -> str:

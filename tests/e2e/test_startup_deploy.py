@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -54,6 +55,9 @@ async def test_dotenv_with_token_and_data_key_starts_the_bot(emulator: Emulator,
     async with process(proc):
         await proc.start()
         assert not (tmp_path / "bot-data.key").exists(), "the key came from .env: no key file is created"
+        # Logged just after what wait_ready watches (the command sync), so wait for the lines.
+        await emulator.wait_for(lambda: "logged in as" in proc.stderr and ") ready" in proc.stderr,
+                                description="the start-up log")
         log = proc.stderr
         assert f"coalition bot {__version__} starting" in log
         assert f"logged in as {sg.bot.user.name}" in log and f"(ID {sg.bot.id})" in log and "IHRRC" in log
@@ -151,3 +155,33 @@ async def test_stop_during_server_set_up_finishes_it(emulator: Emulator, build_g
         assert sg.guild.has_role_named(name), f"role {name} missing after the stop"
     for name in ("welcome", "moderators", "mod-log", "waiting-room"):
         assert sg.guild.find_channel(name) is not None, f"#{name} missing after the stop"
+
+
+async def health(proc: BotProcess) -> tuple[int, str]:
+    child = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "--config", str(proc.config), "health", cwd=proc.directory,
+        env=proc.env(), stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+    out, _ = await child.communicate()
+    assert child.returncode is not None
+    return child.returncode, out.decode()
+
+
+async def test_about_shows_version_and_source_and_health_follows_the_connection(
+        emulator: Emulator, build_guild: GuildBuilder, tmp_path: Path) -> None:
+    sg = build_guild()
+    source = "https://example.org/our-coalition/bot"
+    proc = BotProcess(sg, tmp_path, write_config(tmp_path, emulator))
+    proc.config.write_text(f'source_url = "{source}"\n' + proc.config.read_text())
+    async with process(proc):
+        await proc.start()
+        alex = emulator.create_user("Alex")
+        await alex.join(sg.guild)
+        reply = await (await alex.slash(sg.guild, "about")).wait_message()
+        assert f"version {__version__}" in reply.text and f"<{source}>" in reply.text and "AGPL" in reply.text
+        await emulator.wait_for(lambda: (tmp_path / "data" / "heartbeat").exists(), timeout=30,
+                                description="the first heartbeat")
+        code, out = await health(proc)
+        assert code == 0 and "connected" in out, out
+        assert await proc.stop() == 0
+    code, out = await health(proc)
+    assert code == 1 and "not running" in out, out
