@@ -76,7 +76,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     sub.add_parser("check", parents=[common],
                    help="validate config, content and database without changing anything; no Discord connection")
     db = sub.add_parser("db", parents=[common], help="database maintenance")
-    db.add_argument("action", choices=["upgrade"], help="apply migrations")
+    db.add_argument("action", choices=["upgrade", "copy"],
+                    help="upgrade: apply migrations; copy URL: copy the SQLite database into an empty PostgreSQL one")
+    db.add_argument("target", nargs="?", help="for copy: the PostgreSQL address to copy into")
     backup = sub.add_parser("backup", parents=[common],
                             help="copy the SQLite database (safe while the bot runs) and the key file")
     backup.add_argument("dest", nargs="?", help="folder to write to (default: <data_dir>/backups/backup-<time>)")
@@ -119,6 +121,8 @@ def dispatch(args: argparse.Namespace) -> int:
     command = args.command or "run"
     if command == "check":
         return check(settings, config_path, content.version, bool(token), bool(data_key))
+    if command == "db" and args.action == "copy":
+        return asyncio.run(db_copy(settings, args.target))
     if command == "db":
         return asyncio.run(db_upgrade(settings))
     if command == "backup":
@@ -155,9 +159,7 @@ def dispatch(args: argparse.Namespace) -> int:
 
 
 def database_password(settings: Settings) -> str:
-    from sqlalchemy.engine import make_url
-
-    return make_url(settings.database.url).password or ""
+    return make_url_password(settings.database.url)
 
 
 def check(settings: Settings, config_path: Path, content_version: str, has_token: bool, key_from_env: bool) -> int:
@@ -250,6 +252,38 @@ async def db_upgrade(settings: Settings) -> int:
         await engine.dispose()
     print("database schema is up to date", file=sys.stderr)
     return 0
+
+
+async def db_copy(settings: Settings, target: str | None) -> int:
+    from sqlalchemy.exc import DBAPIError
+
+    from bot.dbcopy import CopyError, copy_database
+    from bot.settings import normalize_database_url
+
+    if not target:
+        raise StartupError("db copy needs the PostgreSQL address to copy into: "
+                           "python -m bot db copy postgresql+asyncpg://USER:PASSWORD@HOST:PORT/DBNAME", EXIT_CONFIG)
+    try:
+        target_url = normalize_database_url(target, None)
+    except ValueError as exc:
+        raise StartupError(str(exc), EXIT_CONFIG) from None
+    setup_logging(settings.logging.level, [database_password(settings), make_url_password(target_url)])
+    try:
+        result = await copy_database(settings.database.url, target_url)
+    except CopyError as exc:
+        raise StartupError(str(exc), EXIT_CONFIG) from None
+    except (OSError, sqlite3.Error, DBAPIError) as exc:
+        log.debug("copy failed", exc_info=True)
+        raise database_unreachable(target_url, exc) from None
+    print(f"copied {result.rows} row(s) of {result.tables} table(s) into {redact_url(target_url)}. "
+          "Now point [database] url (or BOT_DATABASE__URL) at it and keep the same data key.")
+    return 0
+
+
+def make_url_password(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).password or ""
 
 
 async def backup(settings: Settings, dest: Path | None, key_from_env: bool) -> int:

@@ -20,6 +20,7 @@ from db.crypto import DataCipher
 from db.migrate import alembic_config, head_revision
 from db.session import create_engine
 from tests.conftest import GuildBuilder
+from tests.databases import fresh_database_url
 from tests.emulator import Emulator
 
 from .conftest import REPO_ROOT, BotProcess, write_config
@@ -146,3 +147,59 @@ async def test_an_upgrade_backs_up_the_old_database_first(emulator: Emulator, bu
         assert live.execute("SELECT version_num FROM alembic_version").fetchone() == (head_revision(),)
     finally:
         live.close()
+
+
+async def decrypt_everything_in(url: str, key_file: Path) -> int:
+    cipher = DataCipher(read_key_file(key_file))
+    engine = create_engine(url)
+    count = 0
+    try:
+        async with engine.connect() as connection:
+            for table, columns in encrypted_columns().items():
+                for row in await connection.execute(text(f"SELECT {', '.join(columns)} FROM {table}")):
+                    for value in row:
+                        if value is not None:
+                            cipher.decrypt(bytes(value))
+                            count += 1
+    finally:
+        await engine.dispose()
+    return count
+
+
+async def test_db_copy_moves_a_running_community_to_postgresql(emulator: Emulator, build_guild: GuildBuilder,
+                                                               tmp_path: Path) -> None:
+    """docs/running.md, "Move from SQLite to PostgreSQL", step by step."""
+    sg = build_guild()
+    live, moved = tmp_path / "live", tmp_path / "moved"
+    live.mkdir()
+    moved.mkdir()
+    alex = emulator.create_user("Alex Member")
+    await alex.join(sg.guild)
+    bot = BotProcess(sg, live, write_config(live, emulator, NO_LIMITS))
+    await bot.start()
+    try:
+        await file_request(alex, sg.guild, what="Filed on SQLite, named")
+        await file_request(alex, None, anonymous=True, what="Filed on SQLite, anonymous")
+    finally:
+        assert await bot.stop() == 0
+
+    async with fresh_database_url("postgres", moved) as pg_url:
+        plain = pg_url.replace("postgresql+asyncpg://", "postgresql://")  # as people copy it from elsewhere
+        code, out, err = await cli("--config", str(bot.config), "db", "copy", plain, cwd=tmp_path)
+        assert code == 0, err
+        assert "copied" in out and "row(s)" in out
+        code, _, err = await cli("--config", str(bot.config), "db", "copy", plain, cwd=tmp_path)
+        assert code == 2 and "not empty" in err, "a second copy must not write into the copied database"
+
+        (moved / "data").mkdir()
+        shutil.copy(live / KEY_FILE_NAME, moved / "data" / KEY_FILE_NAME)
+        again = BotProcess(sg, moved, write_config(moved, emulator, NO_LIMITS, database_url=pg_url))
+        await again.start()
+        try:
+            assert "created a new data-encryption key" not in again.stderr
+            receipt = await file_request(alex, sg.guild, what="Filed on PostgreSQL")
+            assert "case #3" in receipt.text, "numbering (and PostgreSQL's id counters) go on after the copy"
+        finally:
+            assert await again.stop() == 0
+        assert "Traceback" not in again.stderr
+        assert await decrypt_everything_in(pg_url, moved / "data" / KEY_FILE_NAME) >= 9

@@ -142,3 +142,15 @@ def test_backup_without_a_database_says_so(tmp_path: Path) -> None:
     result = run_bot("backup", cwd=tmp_path)
     assert result.returncode == 2
     assert "no database" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(("target", "expected"), [(None, "needs the PostgreSQL address"),
+                                                  ("sqlite:///other.db", "copies into PostgreSQL"),
+                                                  ("mysql://u:hunter2-secret@h/db", "postgresql+asyncpg")])
+def test_db_copy_refuses_what_it_cannot_do(tmp_path: Path, target: str | None, expected: str) -> None:
+    result = run_bot("db", "copy", *([target] if target else []), cwd=tmp_path)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and expected in lines[0], result.stderr
+    assert "hunter2-secret" not in result.stderr
+    assert snapshot(tmp_path) == {}
