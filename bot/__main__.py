@@ -218,11 +218,19 @@ async def server_revision(settings: Settings) -> str | None:
         await engine.dispose()
 
 
+def open_engine(create: Callable[[str], Any], url: str) -> Any:
+    """The engine; for SQLite this creates the file's folder, which may be impossible (permissions)."""
+    try:
+        return create(url)
+    except OSError as exc:
+        raise database_unreachable(url, exc) from None
+
+
 async def schema_is_current(settings: Settings) -> bool:
     from db.schema_version import is_current
     from db.session import create_engine
 
-    engine = create_engine(settings.database.url)
+    engine = open_engine(create_engine, settings.database.url)
     try:
         return await is_current(engine)
     except Exception as exc:  # any driver error means "cannot connect"
@@ -242,7 +250,7 @@ async def db_upgrade(settings: Settings) -> int:
     except (OSError, sqlite3.Error) as exc:
         raise StartupError(f"could not back up the database before migrating it, so it was not migrated "
                            f"({exc}); free some disk space or fix the folder's permissions", EXIT_DATABASE) from None
-    engine = create_engine(settings.database.url)
+    engine = open_engine(create_engine, settings.database.url)
     try:
         await upgrade_to_head(engine)
     except Exception as exc:  # any driver error means "cannot connect" or "cannot migrate"

@@ -154,3 +154,12 @@ def test_db_copy_refuses_what_it_cannot_do(tmp_path: Path, target: str | None, e
     assert len(lines) == 1 and expected in lines[0], result.stderr
     assert "hunter2-secret" not in result.stderr
     assert snapshot(tmp_path) == {}
+
+
+def test_an_sqlite_folder_that_cannot_be_created_is_one_line(tmp_path: Path) -> None:
+    result = run_bot(cwd=tmp_path, env={"BOT_DATABASE__URL": "sqlite:////proc/no-such-folder/bot.db",
+                                        "DISCORD_TOKEN": "x" * 30})
+    assert result.returncode == 5
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "/proc/no-such-folder/bot.db" in errors[0], result.stderr
+    assert "Traceback" not in result.stderr
