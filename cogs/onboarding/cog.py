@@ -71,6 +71,7 @@ class Outcome:
     grant: bool = False
     coi_keys: list[str] = field(default_factory=list)
     reaffirm: bool = False
+    held: bool = False  # said yes, but moderators removed their member role earlier: not given back
 
 
 class OnboardingCog(commands.Cog, name="Onboarding"):
@@ -441,6 +442,13 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
                                                 allowed_mentions=NO_MENTIONS)
         if outcome.grant:
             await self._apply_roles(interaction, guild_id, interaction.user.id, outcome)
+        if outcome.held:
+            await self._tell_moderators_held(guild_id, interaction.user.id)
+
+    async def _tell_moderators_held(self, guild_id: int, user_id: int) -> None:
+        guild = self.bot.get_guild(guild_id)
+        channel = self.bot.wiring_for(guild).mod_log_channel if guild is not None else None
+        await self.bot.modlog.post(channel, logic.ROLE_HELD_MODLOG.format(user=f"<@{user_id}>"))
 
     async def _click_from_memory(self, key: tuple[int, int], action: str, clicked: int,
                                  now: datetime) -> Outcome | None:
@@ -489,6 +497,11 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
         await repo.record_membership(session, row.guild_id, row.user_id, content_version=self.bot.content.version,
                                      step_hashes=logic.step_hashes(steps), now=now,
                                      grant_attempted_at=now if self.bot.get_guild(row.guild_id) is not None else None)
+        if await repo.member_role_held(session, row.guild_id, row.user_id):
+            # Their yes is saved, but moderators took the role away: only a moderator gives it back.
+            await repo.mark_grant(session, row.guild_id, row.user_id, granted_at=now)  # nothing owed
+            row.reaffirm_from_version = ""
+            return Outcome(logic.ROLE_HELD, held=True)
         if row.coi_selection is not None:
             current = await coi_tags.tags_of(session, row.guild_id, row.user_id)
             keys = current | set(picked) if reaffirm else set(picked)
@@ -797,7 +810,20 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
             # Grant before replying: the reply waits in the pacing queue, and a grant left owed
             # that long would be picked up by the retry job as well.
             await self._apply_roles(None, guild_id, message.author.id, outcome)
+        if outcome.held:
+            await self._tell_moderators_held(guild_id, message.author.id)
         return outcome.content
+
+    @commands.Cog.listener()
+    async def on_member_update(self, before: discord.Member, after: discord.Member) -> None:
+        member_role = self.bot.wiring_for(after.guild).member_role
+        if member_role is None or after.bot:
+            return
+        if member_role in before.roles and member_role not in after.roles:
+            # Someone (a moderator, another bot) took the member role away: respected until a
+            # moderator allows it again, whatever the person does (a new yes, a rejoin, /mydata delete).
+            async with self.bot.sessions() as session, session.begin():
+                await repo.hold_member_role(session, after.guild.id, after.id, self.bot.clock.now())
 
     @commands.Cog.listener()
     async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
@@ -833,6 +859,29 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
                 "retry": "Discord had a hiccup sending their direct message; I'll try again in a moment."}[where]
         await interaction.followup.send(
             f"Onboarding restarted for {member.mention}. {said} Their roles stay as they are.", ephemeral=True)
+
+    @moderate.command(name="allow", description="Let someone whose member role was removed hold it again")
+    @app_commands.describe(member="The person moderators removed the member role from")
+    async def allow_command(self, interaction: discord.Interaction, member: discord.Member) -> None:
+        moderator = self.bot.require_moderator(interaction)
+        guild = moderator.guild
+        async with self.bot.sessions() as session, session.begin():
+            lifted = await repo.release_member_role(session, guild.id, member.id)
+            membership = await repo.get_membership(session, guild.id, member.id)
+            said_yes = membership is not None and membership.content_version == self.bot.content.version
+            if lifted:
+                await audit.record(session, guild.id, moderator.id, "onboarding.allow", f"user:{member.id}")
+        if not lifted:
+            await interaction.response.send_message(logic.ALLOW_NOTHING.format(member=member.mention),
+                                                    ephemeral=True, allowed_mentions=NO_MENTIONS)
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        text = logic.ALLOWED_LATER
+        if said_yes:
+            granted = await self._apply_roles(None, guild.id, member.id, Outcome("", grant=True, reaffirm=True))
+            text = logic.ALLOWED_GIVEN if granted else logic.ALLOWED_NOT_GIVEN
+        await interaction.followup.send(text.format(member=member.mention), ephemeral=True,
+                                        allowed_mentions=NO_MENTIONS)
 
     @moderate.command(name="status", description="where someone is in onboarding")
     @app_commands.describe(member="The person to look up")

@@ -226,6 +226,25 @@ def is_clear_yes(text: str | None) -> bool:
 
 # --- custom_ids ----------------------------------------------------------------------------
 
+# --- member roles moderators removed ---------------------------------------------------------
+
+ROLE_HELD = (
+    "Thank you for your clear \"yes\" — I've saved it. The moderators removed your member role earlier, so "
+    "I can't give it back myself: a moderator decides that. I've let them know, and you don't need to do "
+    "anything else. If you'd like to talk about it, press \"I have a question\" or write to the moderators."
+)
+ROLE_HELD_MODLOG = (
+    "Onboarding: {user} said yes to the agreements, but moderators removed their member role earlier, so I "
+    "didn't give it back. `/mod-onboarding allow` gives it back."
+)
+ALLOW_NOTHING = "Nothing to allow: I'm not holding back the member role from {member}."
+ALLOWED_GIVEN = "Done: {member} had already said yes, so I gave them the member role back."
+ALLOWED_NOT_GIVEN = ("Done: {member} may hold the member role again, but I couldn't give it just now; "
+                     "the mod-log says why.")
+ALLOWED_LATER = ("Done: {member} may hold the member role again. They get it when they say yes in onboarding "
+                 "(`/mod-onboarding restart` sends it to them).")
+
+
 # --- limits on questions to the moderators ------------------------------------------------
 
 QUESTIONS_WAITING = (

@@ -232,6 +232,17 @@ INVENTORY: tuple[TableDoc, ...] = (
          ("last_seen_at", "when the bot last saw it (updated once a minute)")),
     ),
     TableDoc(
+        "member_role_hold", "Member roles moderators removed",
+        "When moderators take someone's member role away, the bot remembers it and doesn't give the role back "
+        "(not after a new yes, a rejoin or `/mydata delete`) until a moderator allows it with "
+        "`/mod-onboarding allow`.",
+        "Until a moderator allows them back. Kept through `/mydata delete`: otherwise erasing one's data "
+        "would undo the moderators' decision.",
+        (("guild_id", "which server"),
+         ("user_id", "whose member role was removed"),
+         ("removed_at", "when the bot saw it removed")),
+    ),
+    TableDoc(
         "guild_wiring", "The server's roles and channels",
         "Which roles and channels the bot uses in each server (member, newcomer, moderator, COI roles; "
         "welcome, moderators, mod-log and COI channels), held by ID once set-up found or created them, so a "

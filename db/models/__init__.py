@@ -7,7 +7,7 @@ from db.base import Base
 from db.models.coi import CoiTag, Meeting, WaitingRoom
 from db.models.confidential import ConfidentialSpace, RecordingException, StickyReminder, VoiceMeetingState
 from db.models.core import AuditEntry, DepartedMember, GuildState, GuildWiringEntry
-from db.models.onboarding import Membership, OnboardingProgress, OnboardingQuestion
+from db.models.onboarding import MemberRoleHold, Membership, OnboardingProgress, OnboardingQuestion
 from db.models.repair import RepairCase, RepairCounter, RepairEvent
 
 __all__ = [
@@ -19,6 +19,7 @@ __all__ = [
     "GuildState",
     "GuildWiringEntry",
     "Meeting",
+    "MemberRoleHold",
     "Membership",
     "OnboardingProgress",
     "OnboardingQuestion",

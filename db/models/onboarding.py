@@ -61,6 +61,17 @@ class Membership(Base):
     grant_attempted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class MemberRoleHold(Base):
+    """Moderators took this person's member role away: the bot doesn't give it back (not after a new
+    "yes", a rejoin or an erasure of their data) until a moderator allows it (/mod-onboarding allow)."""
+
+    __tablename__ = "member_role_hold"
+
+    guild_id: Mapped[int] = mapped_column(Snowflake, primary_key=True)
+    user_id: Mapped[int] = mapped_column(Snowflake, primary_key=True)
+    removed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class OnboardingQuestion(Base):
     """A question a newcomer asked a moderator during onboarding (text encrypted)."""
 

@@ -9,7 +9,7 @@ from typing import NamedTuple
 from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import Membership, OnboardingProgress, OnboardingQuestion
+from db.models import MemberRoleHold, Membership, OnboardingProgress, OnboardingQuestion
 
 IN_PROGRESS = "in_progress"
 DECLINED = "declined"
@@ -269,3 +269,23 @@ async def known_user_ids(session: AsyncSession, guild_id: int) -> set[int]:
     flows = select(OnboardingProgress.user_id).where(OnboardingProgress.guild_id == guild_id)
     members = select(Membership.user_id).where(Membership.guild_id == guild_id)
     return set((await session.execute(flows)).scalars()) | set((await session.execute(members)).scalars())
+
+
+# --- member roles moderators removed ------------------------------------------------------------
+
+
+async def hold_member_role(session: AsyncSession, guild_id: int, user_id: int, now: datetime) -> None:
+    if await session.get(MemberRoleHold, (guild_id, user_id)) is None:
+        session.add(MemberRoleHold(guild_id=guild_id, user_id=user_id, removed_at=now))
+        await session.flush()
+
+
+async def member_role_held(session: AsyncSession, guild_id: int, user_id: int) -> bool:
+    return await session.get(MemberRoleHold, (guild_id, user_id)) is not None
+
+
+async def release_member_role(session: AsyncSession, guild_id: int, user_id: int) -> bool:
+    """True when there was a hold to lift."""
+    result = await session.execute(delete(MemberRoleHold).where(MemberRoleHold.guild_id == guild_id,
+                                                                MemberRoleHold.user_id == user_id))
+    return bool(getattr(result, "rowcount", 0))

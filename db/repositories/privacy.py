@@ -62,6 +62,7 @@ PERSON_COLUMNS: dict[str, dict[str, Erase]] = {
     "departed_member": {"user_id": Erase.DELETE_ROW},
     "onboarding_progress": {"user_id": Erase.DELETE_ROW},
     "membership": {"user_id": Erase.DELETE_ROW},
+    "member_role_hold": {"user_id": Erase.KEEP_FOR_SAFETY},
     "onboarding_question": {"user_id": Erase.DELETE_ROW, "answered_by": Erase.SET_NULL},
     "coi_tag": {"user_id": Erase.DELETE_ROW},
     "waiting_room": {"started_by": Erase.SET_FORMER, "moved_member_ids": Erase.SCRUB_JSON},
@@ -73,6 +74,10 @@ PERSON_COLUMNS: dict[str, dict[str, Erase]] = {
 }
 # Why some IDs survive an erasure (shown in docs and /privacy).
 KEEP_REASONS: dict[tuple[str, str], str] = {
+    ("member_role_hold", "user_id"): (
+        "moderators took this person's member role away; forgetting that would let anyone regain the role by "
+        "erasing their data and saying yes again. Deleted when a moderator allows them back."
+    ),
     ("repair_case", "excluded_moderator_ids"): (
         "a requester asked that these moderators never see their case; forgetting the exclusion "
         "would show the case to the very person it is about. Deleted with the case."
