@@ -16,7 +16,8 @@ RUN python -m venv /opt/venv \
 FROM python:3.11-slim
 LABEL org.opencontainers.image.title="coalition-bot" \
       org.opencontainers.image.licenses="AGPL-3.0-or-later"
-RUN useradd --system --uid 10001 --user-group --home-dir /app --no-create-home --shell /usr/sbin/nologin bot \
+RUN groupadd --system --gid 10001 bot \
+    && useradd --system --uid 10001 --gid 10001 --home-dir /app --no-create-home --shell /usr/sbin/nologin bot \
     && mkdir -p /app/data \
     && chown bot:bot /app/data
 COPY --from=build /opt/venv /opt/venv

@@ -194,9 +194,10 @@ async def provision(guild: discord.Guild, config: GuildSection, content: Content
         else:
             setattr(result.wiring, key, hit)
     if result.problems:
-        log.warning("guild %s is missing: %s", guild.id, "; ".join(result.problems))
+        log.warning("server %s (%s) is missing: %s", guild.name, guild.id, "; ".join(result.problems))
     if result.ambiguous:
-        log.warning("guild %s: more than one match, none used: %s", guild.id, "; ".join(result.ambiguous))
+        log.warning("server %s (%s): more than one match, none used: %s", guild.name, guild.id,
+                    "; ".join(result.ambiguous))
     return result
 
 

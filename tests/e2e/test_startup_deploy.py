@@ -14,6 +14,8 @@ import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import pytest
+
 from bot import __version__
 from bot.startup import EXIT_INTENTS, EXIT_TOKEN
 from tests.conftest import BOT_TOKEN, GuildBuilder
@@ -67,16 +69,20 @@ async def test_dotenv_with_token_and_data_key_starts_the_bot(emulator: Emulator,
         assert await proc.stop() == 0
 
 
+@pytest.mark.parametrize("level", ["INFO", "DEBUG"])
 async def test_a_refused_token_is_one_line_and_exit_3(emulator: Emulator, build_guild: GuildBuilder,
-                                                      tmp_path: Path) -> None:
+                                                      tmp_path: Path, level: str) -> None:
     sg = build_guild()
-    proc = BotProcess(sg, tmp_path, write_config(tmp_path, emulator), env={"DISCORD_TOKEN": "not-the-token-at-all"})
+    config = write_config(tmp_path, emulator, {"logging": {"level": level}})
+    proc = BotProcess(sg, tmp_path, config, env={"DISCORD_TOKEN": "not-the-token-at-all"})
     async with process(proc):
         await proc.start(wait=False)
         assert await exit_code(proc) == EXIT_TOKEN
     (line,) = error_lines(proc.stderr)
     assert "refused the token" in line and "DISCORD_TOKEN" in line
-    assert "Traceback" not in proc.stderr and "not-the-token-at-all" not in proc.stderr
+    assert "not-the-token-at-all" not in proc.stderr
+    # The traceback is for whoever asks for DEBUG, never in the way otherwise.
+    assert ("Traceback" in proc.stderr) == (level == "DEBUG"), proc.stderr
 
 
 async def test_a_missing_privileged_intent_names_the_switch_and_exits_4(
