@@ -141,6 +141,10 @@ class CoalitionBot(commands.Bot):
         if still:
             log.warning("stopping before %d server set-up(s) finished; the rest is done on the next start",
                         len(still))
+            # Cancelled here, between two requests, rather than failing on the closed session later.
+            for task in still:
+                task.cancel()
+            await asyncio.wait(still, timeout=1.0)
 
     async def on_guild_available(self, guild: discord.Guild) -> None:
         await self.set_up_guild(guild)

@@ -163,6 +163,30 @@ async def test_stop_during_server_set_up_finishes_it(emulator: Emulator, build_g
         assert sg.guild.find_channel(name) is not None, f"#{name} missing after the stop"
 
 
+async def test_a_stop_that_cannot_wait_for_set_up_leaves_the_rest_to_the_next_start(
+        emulator: Emulator, build_guild: GuildBuilder, tmp_path: Path) -> None:
+    """Discord holds role creation longer than a stop may wait: the stop is still clean, and the next
+    start creates what is missing."""
+    sg = build_guild(empty=True)
+    held = emulator.failures.inject_429(1, route=ROLE_ROUTE, retry_after=20.0)
+    proc = BotProcess(sg, tmp_path, write_config(tmp_path, emulator))
+    async with process(proc):
+        await proc.start(wait=False)
+        await emulator.wait_for(lambda: held.fired == 1, timeout=30, description="role creation held")
+        assert await proc.stop(timeout=30) == 0
+        log = proc.stderr
+        assert "the rest is done on the next start" in log
+        assert "Traceback" not in log and "Session is closed" not in log and "ERROR" not in log, log[-3000:]
+        assert not sg.guild.has_role_named("Member"), "the stop came before the set-up could finish"
+
+        await proc.start()
+        for name in ("Member", "Newcomer", "Moderator"):
+            assert sg.guild.has_role_named(name), f"role {name} missing after the next start"
+        for name in ("welcome", "moderators", "mod-log", "waiting-room"):
+            assert sg.guild.find_channel(name) is not None, f"#{name} missing after the next start"
+        assert "Traceback" not in proc.stderr
+
+
 async def health(proc: BotProcess) -> tuple[int, str]:
     child = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "--config", str(proc.config), "health", cwd=proc.directory,
