@@ -23,6 +23,12 @@ from db.repositories import coi_tags
 log = logging.getLogger(__name__)
 
 IN_SERVER_ONLY = "This command only works inside the server, not in a direct message."
+MEMBERS_ONLY = (
+    "Declaring conflicts of interest (COI) is for members: once you've said yes in onboarding "
+    "(`/onboarding start`), you can choose yours here, and the COI step in onboarding lets you pick them too. "
+    "If you need to reach the moderators before that, \"I have a question\" in onboarding or "
+    "`/repair request` gets to them privately."
+)
 
 
 def categories_of(bot: CoalitionBot) -> list[logic.Category]:
@@ -66,6 +72,7 @@ class CoiCog(commands.Cog, name="CoiCog"):
     @coi.command(name="tag", description="Choose which conflicts of interest (COI) you have")
     async def tag(self, interaction: discord.Interaction) -> None:
         guild, member = require_member(interaction)
+        self._require_coalition_member(member)
         async with self.bot.sessions() as session:
             current = await coi_tags.tags_of(session, guild.id, member.id)
         current |= self._keys_from_roles(member)
@@ -80,6 +87,12 @@ class CoiCog(commands.Cog, name="CoiCog"):
         await interaction.response.send_message(text, view=tag_view(member.id, categories, current),
                                                 ephemeral=True, allowed_mentions=NO_MENTIONS)
 
+    def _require_coalition_member(self, member: discord.Member) -> None:
+        """COI tags are for members (docs/member-features.md): people who said yes hold the member role."""
+        member_role = self.bot.wiring_for(member.guild).member_role
+        if member_role is None or member_role not in member.roles:
+            raise NotAllowed(MEMBERS_ONLY)
+
     def _keys_from_roles(self, member: discord.Member) -> set[str]:
         roles = self.bot.wiring_for(member.guild).coi_roles
         return {key for key, role in roles.items() if role in member.roles}
@@ -88,6 +101,7 @@ class CoiCog(commands.Cog, name="CoiCog"):
         guild, member = require_member(interaction)
         if member.id != user_id:
             raise NotAllowed("This list is someone else's. Use `/coi tag` to choose your own.")
+        self._require_coalition_member(member)  # also on the select: a saved or forged list is no way around
         known = {c.key for c in self.bot.content.coi_categories}
         wanted = {v for v in values if v in known}
         await interaction.response.defer()  # editing the same message when done (type 6 now, edit after)

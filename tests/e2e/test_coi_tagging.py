@@ -29,8 +29,9 @@ async def open_tagging(user: ScriptedUser, sg: StandardGuild) -> Message:
 
 
 async def member(emulator: Emulator, sg: StandardGuild, name: str) -> ScriptedUser:
+    """Someone who holds the member role (COI tags are for members)."""
     user = emulator.create_user(name)
-    await user.join(sg.guild)
+    await user.join(sg.guild, roles=[sg.guild.role("Member")])
     return user
 
 
@@ -107,7 +108,7 @@ async def test_clear_removes_every_tag_and_keeps_other_roles(
     sg = standard_guild
     other = sg.guild.create_role("Peer Support")
     sam = emulator.create_user("Sam")
-    await sam.join(sg.guild, roles=[other])
+    await sam.join(sg.guild, roles=[other, sg.guild.role("Member")])
     panel = await open_tagging(sam, sg)
     await (await sam.select(panel, ["lobbyists", "government"])).wait_message(lambda m: "Saved" in m.content)
     result = await sam.slash(sg.guild, "coi clear")
@@ -150,7 +151,8 @@ async def test_role_given_by_hand_is_preselected_and_announce_can_be_off(
     sg = build_guild()
     await run_bot(sg, config={"coi": {"announce": False}})
     lou = emulator.create_user("Lou")
-    await lou.join(sg.guild, roles=[sg.guild.role("COI: Hospital Executive Staff")])  # set by an admin
+    # a COI role set by an admin
+    await lou.join(sg.guild, roles=[sg.guild.role("COI: Hospital Executive Staff"), sg.guild.role("Member")])
     panel = await open_tagging(lou, sg)
     assert defaults(panel) == {"hospital_exec"}
     result = await lou.select(panel, ["hospital_exec", "treatment_exec"])
@@ -158,3 +160,24 @@ async def test_role_given_by_hand_is_preselected_and_announce_can_be_off(
     assert "Added: Treatment Center Executive Staff." in reply.content
     assert lou.has_role(sg.guild, "COI: Treatment Center Executive Staff")
     assert coi_announcements(sg) == []  # announce = false
+
+
+async def test_newcomers_who_have_not_said_yes_cannot_tag(
+        emulator: Emulator, standard_guild: StandardGuild, bot_in_process: InProcessBot) -> None:
+    """COI tags are for members (docs/member-features.md); before: any newcomer could declare and be announced."""
+    sg = standard_guild
+    nova = emulator.create_user("Nova")
+    await nova.join(sg.guild)
+    refused = await nova.slash(sg.guild, "coi tag")
+    assert refused.ephemeral and "for members" in refused.text and "/onboarding start" in refused.text
+    # A list opened while they were a member is no way around it once the role is gone.
+    await sg.guild.add_role(nova, sg.guild.role("Member"))
+    await emulator.wait_for(lambda: nova.has_role(sg.guild, "Member"))
+    panel = await open_tagging(nova, sg)
+    await sg.guild.remove_role(nova, sg.guild.role("Member"))
+    cached = bot_in_process.bot.get_guild(sg.guild.id)
+    await emulator.wait_for(lambda: "Member" not in {r.name for r in cached.get_member(nova.id).roles},
+                            description="the bot sees the member role removed")
+    result = await nova.select(panel, ["funders"])
+    assert "for members" in result.text
+    assert not nova.has_role(sg.guild, FUNDERS) and not coi_announcements(sg)

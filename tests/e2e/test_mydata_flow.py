@@ -207,7 +207,7 @@ async def test_two_servers_dm_shows_both_and_a_server_delete_touches_only_that_s
     await emulator.wait_bot_ready(first.bot, second.guild)
     riley = emulator.create_user("Riley")
     for sg in (first, second):
-        await riley.join(sg.guild)
+        await riley.join(sg.guild, roles=[sg.guild.role("Member")])
         panel = await (await riley.slash(sg.guild, "coi tag")).wait_message()
         await riley.select(panel, ["funders"])
         await emulator.wait_for(lambda sg=sg: riley.has_role(sg.guild, "COI: Funders"), description="COI role")

@@ -28,6 +28,7 @@ async def member_with_data(emulator: Emulator, sg: StandardGuild, name: str) -> 
     """Onboarding in progress, a COI tag, a named and an anonymous case."""
     person = await newcomer(emulator, sg, name)
     await advance(person, await first_step(person), 3)
+    await sg.guild.add_role(person, sg.guild.role("Member"))  # e.g. reaffirming: COI tags are for members
     panel = await (await person.slash(sg.guild, "coi tag")).wait_message()
     await person.select(panel, ["funders"])
     await file_request(person, sg.guild, what="named")
