@@ -317,10 +317,11 @@ async def backup(settings: Settings, dest: Path | None, key_from_env: bool) -> i
 
 
 async def run(settings: Settings, token: str, data_key: str | None) -> int:
+    import aiohttp
     import discord
 
     from bot.app import BotApp
-    from bot.startup import BAD_TOKEN, EXIT_INTENTS, EXIT_TOKEN, MISSING_INTENT
+    from bot.startup import BAD_TOKEN, EXIT_INTENTS, EXIT_NETWORK, EXIT_TOKEN, LOGIN_BROKE, MISSING_INTENT, reason
 
     try:
         app = await BotApp.create(settings, data_key=data_key)
@@ -337,6 +338,13 @@ async def run(settings: Settings, token: str, data_key: str | None) -> int:
     except discord.PrivilegedIntentsRequired:
         log.debug("intents refused", exc_info=True)
         raise StartupError(MISSING_INTENT, EXIT_INTENTS) from None
+    except (aiohttp.ClientError, OSError) as exc:
+        if app.bot.user is not None:
+            raise  # not at login: a real fault, with its traceback
+        # Reachable a moment before (BotApp.wait_for_network), then gone: discord.py's login cannot
+        # be retried in the same process, so this ends with a code a service manager restarts on.
+        log.debug("login failed", exc_info=True)
+        raise StartupError(LOGIN_BROKE.format(reason=reason(exc)), EXIT_NETWORK) from None
     finally:
         settle_when_ready.cancel()
         await app.close()

@@ -17,6 +17,7 @@ EXIT_CONFIG = 2  # config file, .env, environment variable, content file, missin
 EXIT_TOKEN = 3  # Discord refused the token
 EXIT_INTENTS = 4  # a privileged intent is not switched on in the Developer Portal
 EXIT_DATABASE = 5  # the database cannot be reached or migrated (worth a retry: it may be starting)
+EXIT_NETWORK = 6  # the connection to Discord broke while logging in (worth a retry)
 
 NO_TOKEN = (
     "No Discord token: set DISCORD_TOKEN in the environment or in a .env file "
@@ -32,6 +33,8 @@ MISSING_INTENT = (
     "save, and restart. Leave Message Content Intent off: the bot does not need it."
 )
 NO_NETWORK = "cannot reach Discord at %s (%s); trying again in %.0f s"
+LOGIN_BROKE = ("the connection to Discord broke while logging in ({reason}); start the bot again "
+               "(systemd and Docker do that by themselves)")
 MIGRATION_FAILED = "the database could not be migrated (see the messages above)"
 
 

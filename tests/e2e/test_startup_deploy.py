@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from bot import __version__
-from bot.startup import EXIT_INTENTS, EXIT_TOKEN
+from bot.startup import EXIT_INTENTS, EXIT_NETWORK, EXIT_TOKEN
 from tests.conftest import BOT_TOKEN, GuildBuilder
 from tests.emulator import Emulator
 
@@ -140,6 +140,29 @@ async def test_no_network_at_start_is_waited_out(emulator: Emulator, build_guild
             assert await proc.stop() == 0
         finally:
             server.close()
+
+
+async def test_a_connection_that_breaks_during_login_is_one_line_and_exit_6(
+        emulator: Emulator, build_guild: GuildBuilder, tmp_path: Path) -> None:
+    """Discord's address takes connections and drops them (a flaky link, a captive portal)."""
+    sg = build_guild()
+    port = free_port()
+
+    async def drop(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.close()
+
+    server = await asyncio.start_server(drop, "127.0.0.1", port)
+    api = f"http://127.0.0.1:{port}/api/v10"
+    proc = BotProcess(sg, tmp_path, write_config(tmp_path, emulator, {"discord": {"api_base_url": api}}))
+    try:
+        async with process(proc):
+            await proc.start(wait=False)
+            assert await exit_code(proc, timeout=60) == EXIT_NETWORK
+    finally:
+        server.close()
+    (line,) = error_lines(proc.stderr)
+    assert "broke while logging in" in line
+    assert "Traceback" not in proc.stderr
 
 
 async def test_stop_during_server_set_up_finishes_it(emulator: Emulator, build_guild: GuildBuilder,
