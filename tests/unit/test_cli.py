@@ -163,3 +163,15 @@ def test_an_sqlite_folder_that_cannot_be_created_is_one_line(tmp_path: Path) -> 
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert len(errors) == 1 and "/proc/no-such-folder/bot.db" in errors[0], result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_backup_says_when_the_key_is_not_in_it(tmp_path: Path) -> None:
+    from cryptography.fernet import Fernet
+
+    key = Fernet.generate_key().decode()
+    assert run_bot("db", "upgrade", cwd=tmp_path, env={"BOT_DATA_KEY": key}).returncode == 0
+    result = run_bot("backup", str(tmp_path / "copy"), cwd=tmp_path, env={"BOT_DATA_KEY": key})
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "copy" / "bot.db").is_file() and not (tmp_path / "copy" / "bot-data.key").exists()
+    assert "BOT_DATA_KEY" in result.stdout and "not in this backup" in result.stdout
+    assert key not in result.stdout + result.stderr
