@@ -149,7 +149,9 @@ def dispatch(args: argparse.Namespace) -> int:
              config_path.resolve() if config_path.is_file() else "none, all defaults")
     if not asyncio.run(schema_is_current(settings)):
         # Migrate in a short-lived child so the long-running process never loads Alembic.
-        upgrade = [sys.executable, "-m", "bot", "--config", str(config_path), "db", "upgrade"]
+        # The child finds the same config: named only when it exists (a missing ./config.toml means defaults).
+        named = ["--config", str(config_path)] if config_path.is_file() else []
+        upgrade = [sys.executable, "-m", "bot", *named, "db", "upgrade"]
         returncode = subprocess.run(upgrade, check=False).returncode
         if returncode == EXIT_DATABASE:
             return EXIT_DATABASE  # the child said why in one line

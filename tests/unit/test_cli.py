@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -175,3 +176,25 @@ def test_backup_says_when_the_key_is_not_in_it(tmp_path: Path) -> None:
     assert (tmp_path / "copy" / "bot.db").is_file() and not (tmp_path / "copy" / "bot-data.key").exists()
     assert "BOT_DATA_KEY" in result.stdout and "not in this backup" in result.stdout
     assert key not in result.stdout + result.stderr
+
+
+def test_quick_start_without_a_config_file_migrates_and_waits_for_discord(tmp_path: Path) -> None:
+    """`DISCORD_TOKEN=... make run` on a fresh machine: no config.toml, no network to Discord yet."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("BOT_") and k != "DISCORD_TOKEN"}
+    clean.update({"DISCORD_TOKEN": "x" * 40, "BOT_DISCORD__API_BASE_URL": "http://127.0.0.1:9/api/v10",
+                  "PYTHONUNBUFFERED": "1"})
+    proc = subprocess.Popen([sys.executable, "-m", "bot"], cwd=tmp_path, env=clean, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stderr is not None
+    lines = []
+    for line in proc.stderr:  # blocks until the bot writes, no sleeping
+        lines.append(line)
+        if "cannot reach Discord" in line or line.startswith("error:"):
+            break
+    proc.send_signal(signal.SIGTERM)
+    _, rest = proc.communicate(timeout=30)
+    stderr = "".join(lines) + rest
+    assert proc.returncode == 0, stderr
+    assert "cannot reach Discord at 127.0.0.1" in stderr and "trying again" in stderr
+    assert "error:" not in stderr and "Traceback" not in stderr
+    assert (tmp_path / "data" / "bot.db").is_file() and (tmp_path / "data" / "bot-data.key").is_file()
