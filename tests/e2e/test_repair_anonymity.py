@@ -498,6 +498,9 @@ async def moderator_view(emulator: Emulator, sg: StandardGuild, run_bot: RunBot,
         seen.append(f"#{channel.name} {channel.topic or ''} members={members}")
         for m in channel.all_messages(visible_to=mod):
             seen.append(json.dumps([m.content, m.embeds, m.components], sort_keys=True))
+    shown = await mod.slash(sg.guild, "mydata show", in_channel=sg.moderators)
+    await shown.wait_message(lambda m: bool(m.text))
+    seen += [m.text for m in shown.messages]
     for command, options in (("audit recent", {}), ("mod-repair cases", {"status": "all"}),
                              *(("mod-onboarding status", {"member": p}) for p in people)):
         result = await mod.slash(sg.guild, command, in_channel=sg.moderators, **options)
