@@ -365,11 +365,17 @@ class RepairCog(commands.Cog):
     # --- case buttons -------------------------------------------------------------------------------
 
     def check_on_summary(self, interaction: discord.Interaction, case: RepairCase) -> None:
-        """Case buttons (and the modals they open) act only from the case's own summary message.
+        """Case buttons (and the modals they open) act only from the case's own summary message,
+        or from the case's own thread/channel while its summary ID is being saved (a click can come
+        a moment after the summary appears and before routing has stored its ID).
 
-        A message ID is never reused, so a button on an old summary (of a purged case whose
-        number or row ID came back), or a custom_id sent by a modified client, can't act on another case."""
-        if interaction.message is None or interaction.message.id != case.summary_message_id:
+        Message and channel IDs are never reused, and a case's place belongs to that case only, so a
+        button on an old summary (of a purged case) or a custom_id sent by a modified client can't act
+        on another case."""
+        message = interaction.message
+        on_summary = message is not None and message.id == case.summary_message_id
+        in_place = message is not None and case.thread_id is not None and message.channel.id == case.thread_id
+        if not (on_summary or (case.summary_message_id is None and in_place)):
             raise NotAllowed(texts.WRONG_SUMMARY)
 
     async def on_case_button(self, interaction: discord.Interaction, action: Action, case_id: int) -> None:
