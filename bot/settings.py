@@ -170,6 +170,8 @@ class RepairSection(Section):
 class PrivacySection(Section):
     retention_days_after_leave: float = Field(default=30, ge=0)
     case_retention_days: float = Field(default=365, ge=1)
+    # Seconds between two /mydata show (or export) of one person.
+    mydata_cooldown_seconds: float = Field(default=10, ge=0)
 
 
 class LoggingSection(Section):

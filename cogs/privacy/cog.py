@@ -51,6 +51,7 @@ class PrivacyCog(commands.Cog):
     def __init__(self, bot: CoalitionBot) -> None:
         self.bot = bot
         self._jobs_lock = asyncio.Lock()
+        self._last_look: dict[int, datetime] = {}  # user -> last /mydata show or export
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
@@ -119,8 +120,25 @@ class PrivacyCog(commands.Cog):
     def coi_labels(self) -> dict[str, str]:
         return {c.key: c.display for c in self.bot.content.coi_categories}
 
+    async def _too_soon(self, interaction: discord.Interaction) -> bool:
+        """One look (show or export) per person every few seconds: a person repeating it must not slow
+        everyone else's clicks. Answers kindly and returns True when it is too soon."""
+        now = self.bot.clock.now()
+        wait = logic.mydata_wait(self._last_look.get(interaction.user.id), now,
+                                 self.bot.settings.privacy.mydata_cooldown_seconds)
+        if wait:
+            await interaction.response.send_message(logic.MYDATA_TOO_SOON.format(seconds=wait), ephemeral=True)
+            return True
+        self._last_look[interaction.user.id] = now
+        if len(self._last_look) > 10_000:  # keep only people still waiting: the dict stays small
+            self._last_look = {k: v for k, v in self._last_look.items() if logic.mydata_wait(
+                v, now, self.bot.settings.privacy.mydata_cooldown_seconds)}
+        return False
+
     @mydata.command(name="show", description="See everything the bot holds about you (only you can see it)")
     async def mydata_show(self, interaction: discord.Interaction) -> None:
+        if await self._too_soon(interaction):
+            return
         await interaction.response.defer(ephemeral=True, thinking=True)
         servers = await self.gather(interaction.user.id, interaction.guild_id)
         pages = logic.split_pages(logic.mydata_blocks(servers, self.coi_labels()))
@@ -135,6 +153,8 @@ class PrivacyCog(commands.Cog):
 
     @mydata.command(name="export", description="Get everything the bot holds about you as a file (only for you)")
     async def mydata_export(self, interaction: discord.Interaction) -> None:
+        if await self._too_soon(interaction):
+            return
         await interaction.response.defer(ephemeral=True, thinking=True)
         servers = await self.gather(interaction.user.id, interaction.guild_id)
         document = logic.export_document(interaction.user.id, self.bot.clock.now(), servers)

@@ -6,6 +6,7 @@ No discord, no sqlalchemy, no db imports: the cog turns database rows into the p
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -343,3 +344,17 @@ def clean_action_filter(value: str | None) -> str | None:
     if len(cleaned) > 64 or not all(ch.isalnum() or ch in "._-" for ch in cleaned):
         raise ValueError("An action filter is a word like `repair` or `repair.close` (letters, digits, dots).")
     return cleaned
+
+
+MYDATA_TOO_SOON = (
+    "I showed you your data a moment ago, and nothing has changed since unless you did something new. To keep "
+    "the bot quick for everyone, please ask again in about {seconds} seconds."
+)
+
+
+def mydata_wait(last: datetime | None, now: datetime, cooldown_seconds: float) -> int:
+    """Whole seconds until one person may look at their data again (0: now)."""
+    if last is None:
+        return 0
+    left = cooldown_seconds - (now - last).total_seconds()
+    return max(1, math.ceil(left)) if left > 0 else 0

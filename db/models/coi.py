@@ -17,7 +17,7 @@ class CoiTag(Base):
     __tablename__ = "coi_tag"
 
     guild_id: Mapped[int] = mapped_column(Snowflake, primary_key=True)
-    user_id: Mapped[int] = mapped_column(Snowflake, primary_key=True)
+    user_id: Mapped[int] = mapped_column(Snowflake, primary_key=True, index=True)  # /mydata: by user alone
     category_key: Mapped[str] = mapped_column(String(32), primary_key=True)
     declared_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

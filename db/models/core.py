@@ -20,7 +20,7 @@ class AuditEntry(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     guild_id: Mapped[int] = guild_id_column()
-    actor_id: Mapped[int | None] = mapped_column(Snowflake)
+    actor_id: Mapped[int | None] = mapped_column(Snowflake, index=True)  # /mydata: a person's entries
     action: Mapped[str] = mapped_column(String(64))
     # What the action was about, as "kind:id" (e.g. "case:12", "channel:123").
     subject: Mapped[str | None] = mapped_column(String(100))

@@ -48,7 +48,8 @@ class Membership(Base):
     __tablename__ = "membership"
 
     guild_id: Mapped[int] = mapped_column(Snowflake, primary_key=True)
-    user_id: Mapped[int] = mapped_column(Snowflake, primary_key=True)
+    # Indexed: /mydata (and erasure) find a person's rows in every server by user alone.
+    user_id: Mapped[int] = mapped_column(Snowflake, primary_key=True, index=True)
     content_version: Mapped[str] = mapped_column(String(64))
     accepted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Set by /onboarding reaffirm when a newer content version needs confirming.

@@ -60,12 +60,15 @@ class Erase(enum.Enum):
 PERSON_COLUMNS: dict[str, dict[str, Erase]] = {
     "audit_log": {"actor_id": Erase.SET_NULL},
     "departed_member": {"user_id": Erase.DELETE_ROW},
-    "onboarding_progress": {"user_id": Erase.DELETE_ROW},
-    "membership": {"user_id": Erase.DELETE_ROW},
+    # JSON columns that never hold a person are declared too: only the others are scanned for an ID
+    # (reading every membership's step fingerprints stalled the bot on large servers).
+    "onboarding_progress": {"user_id": Erase.DELETE_ROW, "coi_selection": Erase.NOT_A_PERSON},
+    "membership": {"user_id": Erase.DELETE_ROW, "accepted_step_hashes": Erase.NOT_A_PERSON},
     "member_role_hold": {"user_id": Erase.KEEP_FOR_SAFETY},
     "onboarding_question": {"user_id": Erase.DELETE_ROW, "answered_by": Erase.SET_NULL},
     "coi_tag": {"user_id": Erase.DELETE_ROW},
-    "waiting_room": {"started_by": Erase.SET_FORMER, "moved_member_ids": Erase.SCRUB_JSON},
+    "waiting_room": {"started_by": Erase.SET_FORMER, "moved_member_ids": Erase.SCRUB_JSON,
+                     "category_keys": Erase.NOT_A_PERSON},
     "meeting": {"started_by": Erase.SET_FORMER, "notetaker_id": Erase.SET_NULL},
     "confidential_space": {"added_by": Erase.SET_FORMER},
     "recording_exception": {"granted_by": Erase.SET_FORMER, "bot_user_id": Erase.NOT_A_PERSON},
@@ -255,9 +258,9 @@ async def collect(session: AsyncSession, cipher: DataCipher, user_id: int,
         policies = PERSON_COLUMNS.get(table.name, {})
         person_cols = [c for c, how in policies.items()
                        if how not in (Erase.NOT_A_PERSON, Erase.KEEP_FOR_SAFETY) and not _is_json(table.c[c])]
-        # Never show anyone a safety exclusion that names them.
+        # Never show anyone a safety exclusion that names them; never scan what holds no person.
         json_cols = [c.name for c in table.columns
-                     if _is_json(c) and policies.get(c.name) is not Erase.KEEP_FOR_SAFETY]
+                     if _is_json(c) and policies.get(c.name) not in (Erase.KEEP_FOR_SAFETY, Erase.NOT_A_PERSON)]
         conditions: list[ColumnElement[bool]] = [table.c[c] == user_id for c in person_cols]
         if json_cols:
             conditions += [table.c[c].is_not(None) for c in json_cols]
@@ -396,7 +399,8 @@ async def erase(session: AsyncSession, cipher: DataCipher, user_id: int,
     # 3. JSON and text columns, scanned generically.
     for table in Base.metadata.sorted_tables:
         keep = {c for c, how in PERSON_COLUMNS.get(table.name, {}).items() if how is Erase.KEEP_FOR_SAFETY}
-        json_cols = [c for c in table.columns if _is_json(c) and c.name not in keep]
+        no_person = {c for c, how in PERSON_COLUMNS.get(table.name, {}).items() if how is Erase.NOT_A_PERSON}
+        json_cols = [c for c in table.columns if _is_json(c) and c.name not in keep | no_person]
         text_cols = [c for c in table.columns if _is_text(c) and c.name not in keep]
         if not json_cols and not text_cols:
             continue

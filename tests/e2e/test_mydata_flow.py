@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -104,6 +105,10 @@ async def test_show_export_delete_for_a_member_in_every_feature(
     assert "take notes at 1 meeting(s)" in text
     assert "Repair case #1 you filed" in text
     assert "Repair case #2 you filed (anonymous — only you can see this link)" in text
+    # Asking again at once is answered kindly (one person repeating it must not slow everyone else).
+    again = await riley.slash(sg.guild, "mydata show")
+    assert again.ephemeral and "please ask again in about" in again.text
+    bot.clock.advance(timedelta(seconds=11))
     dm_text = await show(riley, None)  # in the DM: every server we share
     assert "Repair case #2 you filed (anonymous" in dm_text and sg.guild.name in dm_text
 
@@ -113,6 +118,7 @@ async def test_show_export_delete_for_a_member_in_every_feature(
     assert "QMARK" not in sams and "Repair case" not in sams and "COI) tags" not in sams, "only their own data"
 
     # --- export: the same, as a JSON file only they can see ---------------------------------
+    bot.clock.advance(timedelta(seconds=11))
     exported = await riley.slash(sg.guild, "mydata export")
     message = await exported.wait_message(lambda m: bool(m.attachments))
     assert exported.ephemeral and message.ephemeral_for == riley.id

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -195,3 +196,32 @@ async def test_purge_closed_cases_only_when_old_enough(sessions: async_sessionma
         numbers = (await session.execute(select(RepairCase.number).order_by(RepairCase.number))).scalars().all()
         assert numbers == [2, 3, 4]
         assert (await session.execute(select(func.count()).select_from(RepairEvent))).scalar_one() == 0
+
+
+async def test_collect_reads_only_the_persons_rows(sessions: async_sessionmaker[AsyncSession],
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """/mydata show used to load every membership and onboarding row of the server (their JSON columns
+    matched `IS NOT NULL`) and scan each in Python: on a 6,000-member server one person asking a few
+    times a second stalled everyone's clicks. Now only the person's own rows (and the few JSON columns
+    that can hold people) are read: the scan count stays the same however many members there are."""
+    async with sessions() as session, session.begin():
+        await seed_every_table(session, CIPHER, G, U, M, OTHER)
+        for n in range(300):
+            other = 700000000000000000 + n
+            session.add_all([
+                Membership(guild_id=G, user_id=other, content_version="v1", accepted_at=T0,
+                           accepted_step_hashes={f"step{i}": "f" * 16 for i in range(20)}),
+                OnboardingProgress(guild_id=G, user_id=other, content_version="v1", coi_selection=["funders"],
+                                   started_at=T0, updated_at=T0)])
+    scanned: list[object] = []
+    real = repo.contains_id
+
+    def counting(value: object, user_id: int) -> bool:
+        scanned.append(value)
+        return real(value, user_id)
+
+    monkeypatch.setattr(repo, "contains_id", counting)
+    async with sessions() as session:
+        data = await repo.collect(session, CIPHER, U, G)
+    assert {f.table for f in data.found} >= {"membership", "onboarding_progress"}
+    assert len(scanned) <= 10, f"{len(scanned)} JSON values scanned for one person"
