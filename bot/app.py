@@ -25,7 +25,7 @@ from bot.settings import Settings
 from bot.startup import NO_NETWORK, reason
 from db.crypto import DataCipher
 from db.schema_version import is_current
-from db.session import create_engine, create_session_factory
+from db.session import create_engine, create_read_engine, create_session_factory
 
 log = logging.getLogger(__name__)
 # Waiting for Discord at start: 1, 2, 4 ... seconds between tries, never more than this.
@@ -42,10 +42,11 @@ def point_at(api_base_url: str, gateway_url: str) -> None:
 
 class BotApp:
     def __init__(self, settings: Settings, content: Content, engine: AsyncEngine, cipher: DataCipher,
-                 bot: CoalitionBot) -> None:
+                 bot: CoalitionBot, read_engine: AsyncEngine | None = None) -> None:
         self.settings = settings
         self.content = content
         self.engine = engine
+        self.read_engine = read_engine
         self.cipher = cipher
         self.bot = bot
         self.heartbeat: asyncio.Task[None] | None = None
@@ -60,8 +61,10 @@ class BotApp:
             await upgrade_to_head(engine)
         cipher = load_cipher(data_key, settings.database.url, settings.data_dir)
         point_at(settings.discord.api_base_url, settings.discord.gateway_url)
-        bot = CoalitionBot(settings, content, create_session_factory(engine), cipher, clock)
-        return cls(settings, content, engine, cipher, bot)
+        read_engine = create_read_engine(settings.database.url, echo=settings.database.echo)
+        reads = create_session_factory(read_engine) if read_engine is not None else None
+        bot = CoalitionBot(settings, content, create_session_factory(engine), cipher, clock, reads=reads)
+        return cls(settings, content, engine, cipher, bot, read_engine)
 
     async def start(self, token: str) -> None:
         """Run until the bot is closed (what `discord.Client.start` does, with patience for the network)."""
@@ -110,6 +113,8 @@ class BotApp:
         # engine goes away; disposing under them strands their connections' close.
         await drain_handlers(timeout=5.0)
         await self.engine.dispose()
+        if self.read_engine is not None:
+            await self.read_engine.dispose()
 
 
     async def finish_becoming_ready(self, timeout: float) -> None:  # noqa: ASYNC109 - a bounded wait

@@ -64,10 +64,12 @@ class CoalitionBot(commands.Bot):
         sessions: async_sessionmaker[AsyncSession],
         cipher: DataCipher,
         clock: Clock | None = None,
+        reads: async_sessionmaker[AsyncSession] | None = None,
     ) -> None:
         # The bot never joins voice: discord.py's "PyNaCl/davey is not installed" warnings are noise.
         discord.VoiceClient.warn_nacl = False
         discord.VoiceClient.warn_dave = False
+        bucket = pacing.TokenBucket(rate=settings.discord.requests_per_second)
         shard_kwargs: dict[str, Any] = {}
         if settings.discord.shard_count is not None:
             shard_ids = settings.discord.shard_ids or [0]
@@ -83,14 +85,17 @@ class CoalitionBot(commands.Bot):
             guild_ready_timeout=settings.discord.guild_ready_timeout,
             allowed_mentions=discord.AllowedMentions.none(),
             max_messages=None,  # never keep message content in memory
+            http_trace=pacing.trace_config(bucket),  # paces every REST request (aiohttp's public hook)
             **shard_kwargs,
         )
         self.settings = settings
         self.content = content
         self.sessions = sessions
+        # Transactions that only read: they keep answering while another program holds SQLite's write lock.
+        self.reads = reads or sessions
         self.cipher = cipher
         self.clock = clock or Clock()
-        self.bucket = pacing.TokenBucket(rate=settings.discord.requests_per_second)
+        self.bucket = bucket
         self.modlog = ModLog()
         self.guild_commands: list[app_commands.Command[Any, ..., Any] | app_commands.Group] = []
         self.ready_guilds: set[int] = set()
@@ -105,7 +110,6 @@ class CoalitionBot(commands.Bot):
     # --- start-up -----------------------------------------------------------------
 
     async def setup_hook(self) -> None:
-        pacing.install(self.http, self.bucket)
         self.add_dynamic_items(DmPickSelect)
         for extension in feature_extensions():
             try:

@@ -12,6 +12,8 @@ import logging
 import discord
 from discord import app_commands
 
+from db.session import is_busy
+
 log = logging.getLogger(__name__)
 
 GENERIC_FAILURE = (
@@ -44,6 +46,11 @@ class BotMissingPermission(UserFacingError):
     """The bot lacks a Discord permission or role position to do this."""
 
 
+DATABASE_BUSY = (
+    "I'm busy for a moment: another program is using my database, so I couldn't save that. "
+    "Nothing was changed. Please try again in a moment."
+)
+
 MODERATORS_ONLY = "Only moderators can use this. If you think you should have access, please ask a moderator."
 
 
@@ -54,6 +61,9 @@ def describe_error(error: BaseException) -> tuple[str, bool]:
         original = error.original
     if isinstance(original, UserFacingError):
         return str(original), False
+    if is_busy(original) or is_busy(error):
+        log.warning("database busy (another process holds its write lock): %s", type(original).__name__)
+        return DATABASE_BUSY, False
     if isinstance(error, (app_commands.MissingRole, app_commands.MissingAnyRole, app_commands.MissingPermissions)):
         return MODERATORS_ONLY, False
     if isinstance(error, app_commands.NoPrivateMessage):

@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from discord.http import HTTPClient
+import aiohttp
 
 URGENT, NORMAL, BACKGROUND = 0, 1, 2
 DEFAULT_RATE = 47.0
@@ -133,42 +133,16 @@ def is_exempt_url(url: str) -> bool:
     return "/interactions/" in url or "/webhooks/" in url
 
 
-class _PacedRequest:
-    """`async with session.request(...)` that first takes a token."""
+def trace_config(bucket: TokenBucket) -> aiohttp.TraceConfig:
+    """aiohttp's public request hook, passed to discord.py as `http_trace`: it runs (and is
+    awaited) before every request discord.py's session sends, each retry included, after
+    discord.py's own per-route and global waits."""
 
-    def __init__(self, factory: Callable[..., Any], bucket: TokenBucket, method: str, url: Any,
-                 kwargs: dict[str, Any]) -> None:
-        self._factory, self._bucket, self._method, self._url, self._kwargs = factory, bucket, method, url, kwargs
-        self._context: Any = None
+    async def on_request_start(_session: Any, _context: Any, params: aiohttp.TraceRequestStartParams) -> None:
+        if is_exempt_url(str(params.url)) or params.headers.get("Upgrade", "").lower() == "websocket":
+            return  # interaction callbacks, and the gateway's connection
+        await bucket.acquire()
 
-    async def __aenter__(self) -> Any:
-        await self._bucket.acquire()
-        self._context = self._factory(self._method, self._url, **self._kwargs)
-        return await self._context.__aenter__()
-
-    async def __aexit__(self, *exc: Any) -> Any:
-        return await self._context.__aexit__(*exc)
-
-
-class PacedSession:
-    """Stands in for discord.py's aiohttp session: REST requests are paced, the rest
-    (the gateway's ws_connect, interaction callbacks, close) passes straight through."""
-
-    def __init__(self, session: Any, bucket: TokenBucket) -> None:
-        self._session = session
-        self._bucket = bucket
-
-    def request(self, method: str, url: Any, **kwargs: Any) -> Any:
-        if is_exempt_url(str(url)):
-            return self._session.request(method, url, **kwargs)
-        return _PacedRequest(self._session.request, self._bucket, method, url, kwargs)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._session, name)
-
-
-def install(http: HTTPClient, bucket: TokenBucket) -> None:
-    """Pace every non-exempt request of `http` (call after login, e.g. in setup_hook)."""
-    session = http._HTTPClient__session  # type: ignore[attr-defined]  # discord.py's one session
-    if not isinstance(session, PacedSession):
-        http._HTTPClient__session = PacedSession(session, bucket)  # type: ignore[attr-defined]
+    config = aiohttp.TraceConfig()
+    config.on_request_start.append(on_request_start)
+    return config
