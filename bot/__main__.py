@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 import sqlite3
 import subprocess
@@ -18,8 +19,9 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
-from bot import __version__, heap
+from bot import __version__, heap, instance
 from bot.content import ContentError, load_content
+from bot.keys import KeyProblem
 from bot.logs import setup_logging
 from bot.settings import (
     ConfigError,
@@ -123,8 +125,8 @@ def dispatch(args: argparse.Namespace) -> int:
         return check(settings, config_path, content.version, bool(token), bool(data_key))
     if command == "db" and args.action == "copy":
         return asyncio.run(db_copy(settings, args.target))
-    if command == "db":
-        return asyncio.run(db_upgrade(settings))
+    if command in ("db", "rotate-key"):
+        return exclusive_command(settings, command, data_key)
     if command == "backup":
         return asyncio.run(backup(settings, Path(args.dest) if args.dest else None, bool(data_key)))
     if command == "health":
@@ -133,10 +135,6 @@ def dispatch(args: argparse.Namespace) -> int:
         healthy, line = health.check(health.heartbeat_path(settings.data_dir))
         print(line, file=sys.stdout if healthy else sys.stderr)
         return 0 if healthy else 1
-    if command == "rotate-key":
-        from bot.rotate import rotate_key
-
-        return asyncio.run(rotate_key(settings, data_key))
     if not token:
         raise StartupError(NO_TOKEN, EXIT_CONFIG)
     # Checked before connecting: a second id used to be ignored silently (its servers never served).
@@ -145,6 +143,13 @@ def dispatch(args: argparse.Namespace) -> int:
         raise StartupError(f"{config_path}: {problem}", EXIT_CONFIG)
     if (settings.discord.shard_count or 1) > 1 and not data_key:
         raise StartupError(SHARDS_NEED_KEY, EXIT_CONFIG)
+    try:
+        # Held until the process ends: a second copy on this database stops here.
+        held = instance.lock_sqlite(settings.database.url, instance.BOT_RUNNING)
+        # Keys that cannot read the stored data stop the start before anything is written.
+        asyncio.run(keys_can_read(settings, data_key))
+    except (instance.AlreadyRunning, KeyProblem) as exc:
+        raise StartupError(str(exc), EXIT_CONFIG) from None
     log.info("coalition bot %s starting (config: %s)", __version__,
              config_path.resolve() if config_path.is_file() else "none, all defaults")
     if not asyncio.run(schema_is_current(settings)):
@@ -152,7 +157,12 @@ def dispatch(args: argparse.Namespace) -> int:
         # The child finds the same config: named only when it exists (a missing ./config.toml means defaults).
         named = ["--config", str(config_path)] if config_path.is_file() else []
         upgrade = [sys.executable, "-m", "bot", *named, "db", "upgrade"]
-        returncode = subprocess.run(upgrade, check=False).returncode
+        # The child runs under this process's instance lock (bot/instance.py).
+        env = {**os.environ, FOR_BOT_ENV: "1"}
+        if held is not None:
+            env[instance.LOCK_FD_ENV] = str(held.fd)
+        pass_fds = (held.fd,) if held is not None else ()
+        returncode = subprocess.run(upgrade, check=False, env=env, pass_fds=pass_fds).returncode
         if returncode == EXIT_DATABASE:
             return EXIT_DATABASE  # the child said why in one line
         if returncode != 0:
@@ -318,6 +328,60 @@ async def backup(settings: Settings, dest: Path | None, key_from_env: bool) -> i
     return 0
 
 
+FOR_BOT_ENV = "COALITION_BOT_MIGRATING_FOR_BOT"
+
+
+def exclusive_command(settings: Settings, command: str, data_key: str | None) -> int:
+    """`db upgrade` and `rotate-key` are refused while a bot runs on this database
+    (bot/instance.py); the bot's own migration child inherits its parent's lock."""
+    try:
+        held = instance.lock_sqlite(settings.database.url, instance.COMMAND_REFUSED)
+    except instance.AlreadyRunning as exc:
+        raise StartupError(str(exc), EXIT_CONFIG) from None
+    try:
+        if command == "db":
+            if os.environ.get(FOR_BOT_ENV):
+                return asyncio.run(db_upgrade(settings))
+            return asyncio.run(exclusive(settings, db_upgrade(settings)))
+        from bot.rotate import rotate_key
+
+        return asyncio.run(exclusive(settings, rotate_key(settings, data_key)))
+    finally:
+        if held is not None:
+            held.release()
+
+
+async def keys_can_read(settings: Settings, data_key: str | None) -> None:
+    from bot.keys import verify_keys
+    from db.session import create_engine
+
+    engine = create_engine(settings.database.url)
+    try:
+        await verify_keys(engine, data_key, settings.database.url, settings.data_dir)
+    finally:
+        await engine.dispose()
+
+
+async def exclusive(settings: Settings, command: Coroutine[Any, Any, int]) -> int:
+    """Run a CLI command that writes only while no bot runs (PostgreSQL: advisory lock)."""
+    from db.session import create_engine
+
+    engine = create_engine(settings.database.url)
+    try:
+        try:
+            held = await instance.lock_postgres(engine, None, instance.COMMAND_REFUSED, exclusive=True)
+        except instance.AlreadyRunning as exc:
+            command.close()
+            raise StartupError(str(exc), EXIT_CONFIG) from None
+        try:
+            return await command
+        finally:
+            if held is not None:
+                await held.close()
+    finally:
+        await engine.dispose()
+
+
 async def run(settings: Settings, token: str, data_key: str | None) -> int:
     import aiohttp
     import discord
@@ -327,6 +391,8 @@ async def run(settings: Settings, token: str, data_key: str | None) -> int:
 
     try:
         app = await BotApp.create(settings, data_key=data_key)
+    except (instance.AlreadyRunning, KeyProblem) as exc:  # PostgreSQL: this shard already runs elsewhere
+        raise StartupError(str(exc), EXIT_CONFIG) from None
     except (OSError, sqlite3.Error) as exc:
         log.debug("database failed at start", exc_info=True)
         raise database_unreachable(settings.database.url, exc) from None

@@ -14,13 +14,14 @@ import aiohttp
 import yarl
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot import health
 from bot.client import CoalitionBot
 from bot.clock import Clock
 from bot.content import Content, load_content
-from bot.keys import load_cipher
+from bot.instance import SHARD_RUNNING, lock_postgres
+from bot.keys import open_cipher, verify_keys
 from bot.settings import Settings
 from bot.startup import NO_NETWORK, reason
 from db.crypto import DataCipher
@@ -47,6 +48,7 @@ class BotApp:
         self.content = content
         self.engine = engine
         self.read_engine = read_engine
+        self.instance_lock: AsyncConnection | None = None
         self.cipher = cipher
         self.bot = bot
         self.heartbeat: asyncio.Task[None] | None = None
@@ -55,16 +57,22 @@ class BotApp:
     async def create(cls, settings: Settings, *, data_key: str | None = None, clock: Clock | None = None) -> BotApp:
         content = load_content(settings.content_file)
         engine = create_engine(settings.database.url, echo=settings.database.echo)
+        # PostgreSQL: one process per shard (SQLite's lock is taken by `python -m bot` before this).
+        shard = (settings.discord.shard_ids or [0])[0] if settings.discord.shard_count else None
+        held = await lock_postgres(engine, shard, SHARD_RUNNING, exclusive=False)
+        await verify_keys(engine, data_key, settings.database.url, settings.data_dir)  # before migration writes
         if not await is_current(engine):
             from db.migrate import upgrade_to_head  # Alembic is imported only when needed
 
             await upgrade_to_head(engine)
-        cipher = load_cipher(data_key, settings.database.url, settings.data_dir)
+        cipher = await open_cipher(engine, data_key, settings.database.url, settings.data_dir)
         point_at(settings.discord.api_base_url, settings.discord.gateway_url)
         read_engine = create_read_engine(settings.database.url, echo=settings.database.echo)
         reads = create_session_factory(read_engine) if read_engine is not None else None
         bot = CoalitionBot(settings, content, create_session_factory(engine), cipher, clock, reads=reads)
-        return cls(settings, content, engine, cipher, bot, read_engine)
+        app = cls(settings, content, engine, cipher, bot, read_engine)
+        app.instance_lock = held
+        return app
 
     async def start(self, token: str) -> None:
         """Run until the bot is closed (what `discord.Client.start` does, with patience for the network)."""
@@ -112,6 +120,8 @@ class BotApp:
         # Let event and interaction handlers that are mid-transaction finish before the
         # engine goes away; disposing under them strands their connections' close.
         await drain_handlers(timeout=5.0)
+        if self.instance_lock is not None:
+            await self.instance_lock.close()
         await self.engine.dispose()
         if self.read_engine is not None:
             await self.read_engine.dispose()

@@ -9,34 +9,33 @@ is printed once for the operator to put in BOT_DATA_KEY.
 from __future__ import annotations
 
 import sys
-from typing import Any
 
-from sqlalchemy import LargeBinary, select, update
+from sqlalchemy import delete, insert, select, update
 
-from bot.keys import key_file_path, load_cipher, read_key_file, write_key_file
+from bot.keys import (
+    BLIND_INDEXES,
+    KeyProblem,
+    configured_keys,
+    encrypt_secret,
+    encrypted_columns,
+    key_file_path,
+    new_index_secret,
+    read_key_file,
+    reindex,
+    verify_keys,
+    write_key_file,
+)
 from bot.settings import Settings
-from db.crypto import DataCipher, DecryptionError
-from db.models import Base, RepairCase
+from db.crypto import DataCipher, DecryptionError, fingerprint
+from db.models import Base, KeyCheck
 from db.session import create_engine, create_session_factory
 
-# (model, blind-index column, encrypted column it is derived from as blind_index(guild_id, plaintext)).
-BLIND_INDEXES: list[tuple[type[Any], str, str]] = [(RepairCase, "requester_index", "requester_enc")]
-
-
-def encrypted_columns() -> dict[str, list[str]]:
-    """Table name -> its encrypted columns (by convention named `*_enc`)."""
-    found: dict[str, list[str]] = {}
-    for table in Base.metadata.sorted_tables:
-        names = [c.name for c in table.columns if c.name.endswith("_enc") and isinstance(c.type, LargeBinary)]
-        if names:
-            found[table.name] = names
-    return found
+__all__ = ["BLIND_INDEXES", "encrypted_columns", "rotate_all", "rotate_key"]
 
 
 async def rotate_all(settings: Settings, old: DataCipher, new_key: bytes) -> int:
     """Re-encrypt everything; returns the number of values rotated."""
     both = DataCipher([new_key, *old.keys])
-    fresh = DataCipher([new_key])
     engine = create_engine(settings.database.url)
     rotated = 0
     try:
@@ -54,15 +53,13 @@ async def rotate_all(settings: Settings, old: DataCipher, new_key: bytes) -> int
                     condition = [c == row._mapping[c.name] for c in key_columns]
                     await session.execute(update(table).where(*condition).values(**new_values))
                     rotated += len(new_values)
-            # Blind indexes are keyed by the primary key: recompute them under the new one.
-            for model, index_name, source_name in BLIND_INDEXES:
-                table = model.__table__
-                rows = (await session.execute(select(table.c.id, table.c.guild_id, table.c[source_name]))).all()
-                for row in rows:
-                    source = row._mapping[source_name]
-                    # No readable source means the link was erased: the fingerprint must go too.
-                    value = None if source is None else fresh.blind_index(row.guild_id, fresh.decrypt(source))
-                    await session.execute(update(table).where(table.c.id == row.id).values({index_name: value}))
+            # A new index secret under the new key, and every blind index recomputed with it.
+            secret = new_index_secret()
+            fresh = DataCipher([new_key], index_secret=secret)
+            await session.run_sync(lambda sync: reindex(sync.connection(), both, fresh))
+            await session.execute(delete(KeyCheck))
+            await session.execute(insert(KeyCheck).values(
+                id=1, fingerprints=fingerprint(new_key), index_secret_enc=encrypt_secret(fresh, secret)))
     finally:
         await engine.dispose()
     return rotated
@@ -70,7 +67,20 @@ async def rotate_all(settings: Settings, old: DataCipher, new_key: bytes) -> int
 
 async def rotate_key(settings: Settings, env_keys: str | None) -> int:
     """Stop the bot first: a running bot keeps encrypting with the key it started with."""
-    old = load_cipher(env_keys, settings.database.url, settings.data_dir)
+    keys, source = configured_keys(env_keys, settings.database.url, settings.data_dir)
+    if keys is None:
+        print(f"error: there is no key to rotate: {source} does not exist and BOT_DATA_KEY is not set.",
+              file=sys.stderr)
+        return 2
+    engine = create_engine(settings.database.url)
+    try:
+        await verify_keys(engine, env_keys, settings.database.url, settings.data_dir)
+    except KeyProblem as problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
+    finally:
+        await engine.dispose()
+    old = DataCipher(keys)
     new_key = DataCipher.generate_key()
     if env_keys:
         # Shown before the commit, so a crash after it can never lose the only key.

@@ -37,15 +37,16 @@ class DecryptionError(Exception):
 
 
 class DataCipher:
-    def __init__(self, keys: Sequence[bytes | str]) -> None:
+    def __init__(self, keys: Sequence[bytes | str], *, index_secret: bytes | None = None) -> None:
         if not keys:
             raise ValueError("at least one key is needed")
         self._keys = [k.encode() if isinstance(k, str) else k for k in keys]
         for key in self._keys:
             check_key(key)
-        # A separate, derived key for blind indexes (HMAC), so lookups by member
-        # never need the member's ID in plain text.
-        self._index_key = hashlib.sha256(b"coalition-bot/index/" + self._keys[0]).digest()
+        # A separate key for blind indexes (HMAC), so lookups by member never need the member's
+        # ID in plain text. The bot passes the database's stored secret (bot/keys.py), which
+        # adding or reordering keys leaves alone; without it (tests) it is derived from the key.
+        self._index_key = index_secret or hashlib.sha256(b"coalition-bot/index/" + self._keys[0]).digest()
 
     @cached_property
     def _fernet(self) -> MultiFernet:
@@ -60,6 +61,9 @@ class DataCipher:
     @property
     def primary_key(self) -> bytes:
         return self._keys[0]
+
+    def with_index_secret(self, secret: bytes) -> DataCipher:
+        return DataCipher(self._keys, index_secret=secret)
 
     @property
     def keys(self) -> list[bytes]:
@@ -95,3 +99,9 @@ class DataCipher:
         """A keyed hash for equality lookups (e.g. open cases per requester)."""
         message = "/".join(str(p) for p in parts).encode()
         return hmac.new(self._index_key, message, hashlib.sha256).hexdigest()
+
+
+def fingerprint(key: bytes | str) -> str:
+    """A short, one-way name for a key, safe to store and print (never the key itself)."""
+    raw = key.encode() if isinstance(key, str) else key
+    return hashlib.sha256(b"coalition-bot/fingerprint/" + raw).hexdigest()[:12]

@@ -14,6 +14,7 @@ from datetime import datetime
 import discord
 from discord import app_commands
 from discord.ext import commands
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.client import CoalitionBot
 from bot.errors import BadInput
@@ -25,6 +26,7 @@ from cogs.privacy.views import DYNAMIC_ITEMS, confirm_view, pages_view
 from db.repositories import audit
 from db.repositories import privacy as repo
 from db.repositories import repair as repair_repo
+from db.session import checkpoint_wal
 
 log = logging.getLogger(__name__)
 
@@ -197,6 +199,11 @@ class PrivacyCog(commands.Cog):
             for gid in sorted(guilds):
                 # Who erased is deliberately not recorded: only that it happened.
                 await audit.record(session, gid, None, action, at=self.bot.clock.now())
+            engine = session.bind
+        assert isinstance(engine, AsyncEngine)
+        # With secure_delete the erased bytes are zeroed in the pages; this moves those pages out of
+        # the write-ahead log into the file and empties the log, so no copy lingers there.
+        await checkpoint_wal(engine)
         await self.erase_shown(shown)
         return result, guilds
 

@@ -261,6 +261,15 @@ INVENTORY: tuple[TableDoc, ...] = (
          ("user_id", "who left"),
          ("left_at", "when")),
     ),
+    TableDoc(
+        "key_check", "Encryption key check",
+        "So the bot can tell, before writing anything, whether it has the key that encrypted the data, and "
+        "so a member's keyed fingerprints stay the same when keys are added. No personal data.",
+        "Kept; replaced when the key is rotated.",
+        (("id", "always 1"),
+         ("fingerprints", "a short hash of each key that encrypted data (never the key itself)"),
+         ("index_secret_enc", "the secret behind the keyed fingerprints, encrypted")),
+    ),
 )
 
 INTRO = (

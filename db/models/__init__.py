@@ -6,7 +6,7 @@ One module per feature; each table that belongs to a server has a `guild_id`.
 from db.base import Base
 from db.models.coi import CoiTag, Meeting, WaitingRoom
 from db.models.confidential import ConfidentialSpace, RecordingException, StickyReminder, VoiceMeetingState
-from db.models.core import AuditEntry, DepartedMember, GuildState, GuildWiringEntry
+from db.models.core import AuditEntry, DepartedMember, GuildState, GuildWiringEntry, KeyCheck
 from db.models.onboarding import MemberRoleHold, Membership, OnboardingProgress, OnboardingQuestion
 from db.models.repair import RepairCase, RepairCounter, RepairEvent
 
@@ -18,6 +18,7 @@ __all__ = [
     "DepartedMember",
     "GuildState",
     "GuildWiringEntry",
+    "KeyCheck",
     "Meeting",
     "MemberRoleHold",
     "Membership",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index, String
+from sqlalchemy import Index, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, Snowflake, UTCDateTime, guild_id_column, utcnow
@@ -65,3 +65,17 @@ class DepartedMember(Base):
     left_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     __table_args__ = (Index("ix_departed_member_left_at", "left_at"),)
+
+
+class KeyCheck(Base):
+    """Which data key(s) encrypted this database, and the secret behind blind indexes (one row).
+
+    A start whose keys cannot decrypt `index_secret_enc` stops instead of writing with a new key.
+    The blind-index key is this secret, not a key: adding or reordering keys keeps every index."""
+
+    __tablename__ = "key_check"
+
+    id: Mapped[int] = mapped_column(primary_key=True)  # always 1
+    # Fingerprints (a hash, not the key) of every key that may have encrypted data, comma-separated.
+    fingerprints: Mapped[str] = mapped_column(String(400))
+    index_secret_enc: Mapped[bytes] = mapped_column(LargeBinary)

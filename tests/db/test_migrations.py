@@ -82,6 +82,8 @@ async def test_sqlite_file_and_directory_are_created(tmp_path) -> None:
 
 def test_every_guild_table_has_guild_id() -> None:
     for table in Base.metadata.sorted_tables:
+        if table.name == "key_check":  # the database's own key record: no server's data
+            continue
         assert "guild_id" in table.columns, f"{table.name} has no guild_id"
 
 

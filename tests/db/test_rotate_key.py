@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.keys import key_file_path, read_key_file, write_key_file
+from bot.keys import key_file_path, read_key_file, stored_cipher, write_key_file
 from bot.rotate import encrypted_columns
 from db.base import Base
 from db.crypto import DataCipher, DecryptionError
@@ -56,7 +56,9 @@ async def all_encrypted_values(sessions: async_sessionmaker[AsyncSession]) -> li
 
 
 async def check_rotated(sessions: async_sessionmaker[AsyncSession], old_key: str, new_key: str) -> None:
-    old, new = DataCipher([old_key]), DataCipher([new_key])
+    engine = sessions.kw["bind"]
+    # Blind indexes use the database's stored secret, which the rotation renewed under the new key.
+    old, new = DataCipher([old_key]), await stored_cipher(engine, [new_key])
     values = await all_encrypted_values(sessions)
     assert len(values) >= 8  # questions, case texts, requesters, events, recording reasons
     for value in values:
