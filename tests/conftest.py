@@ -46,6 +46,11 @@ GuildBuilder = Callable[..., StandardGuild]
 @pytest.fixture
 def build_guild(emulator: Emulator) -> GuildBuilder:
     """Factory: ``build_guild(empty=False, bot_token=..., bot_permissions=..., add_bot=True)``."""
+    return guild_builder(emulator)
+
+
+def guild_builder(emulator: Emulator) -> GuildBuilder:
+    """`build_guild` outside pytest (benchmarks)."""
 
     def build(*, empty: bool = False, bot_token: str = BOT_TOKEN, bot_name: str = "Coalition Bot",
               bot_permissions: int = DEFAULT_BOT_PERMS, add_bot: bool = True, name: str = "IHRRC") -> StandardGuild:

@@ -95,7 +95,7 @@ class PrivacyCog(commands.Cog):
 
     async def gather(self, user_id: int, guild_id: int | None) -> list[logic.ServerData]:
         """What the bot holds about the person, per server (one server, or all when None)."""
-        async with self.bot.sessions() as session:
+        async with self.bot.reads() as session:  # reads only: answers even while the database is busy
             data = await repo.collect(session, self.bot.cipher, user_id, guild_id)
         guild_ids = data.guild_ids() | ({guild_id} if guild_id is not None else set())
         retention = self.bot.settings.privacy.retention_days_after_leave
@@ -275,7 +275,7 @@ class PrivacyCog(commands.Cog):
             prefix = logic.clean_action_filter(action)
         except ValueError as exc:
             raise BadInput(str(exc)) from None
-        async with self.bot.sessions() as session:
+        async with self.bot.reads() as session:
             entries = await audit.recent(session, interaction.guild_id, limit=25, action_prefix=prefix)
         lines = [logic.AuditLine(e.created_at, e.actor_id, e.action, e.subject) for e in entries]
         pages = logic.split_pages(logic.audit_blocks(lines, prefix))

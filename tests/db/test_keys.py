@@ -4,6 +4,7 @@ once, and keys that cannot read the data are refused before anything is written.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -71,7 +72,7 @@ async def test_keys_that_cannot_read_the_data_are_refused_and_nothing_is_written
         await verify_keys(engine, other, database_url)
     with pytest.raises(KeyProblem, match="is missing"):
         await open_cipher(engine, None, database_url)
-    assert not Path(key_file_path(database_url)).exists()
+    assert not await asyncio.to_thread(Path(key_file_path(database_url)).exists)
     async with sessions() as session:
         assert (await session.execute(select(KeyCheck))).first() is None
     await open_cipher(engine, key, database_url)
