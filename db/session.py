@@ -25,13 +25,14 @@ from __future__ import annotations
 import contextlib
 import os
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 SQLITE_WRITE_WAIT_MS = 500  # busy_timeout of the writer: how long one write waits for another process's lock
 SQLITE_READ_WAIT_MS = 500  # a WAL reader waits only for a checkpoint's or recovery's brief locks
@@ -173,6 +174,16 @@ def create_read_engine(url: str, *, echo: bool = False) -> AsyncEngine | None:
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     # expire_on_commit=False: objects stay readable after commit without lazy loads.
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+async def driver_fetchall(connection: AsyncConnection, sql: str, parameters: Sequence[Any]) -> list[Any]:
+    """SQLite: run one statement on aiosqlite's own connection, inside the transaction under way
+    (it is the same connection), in ONE hand-off to its thread: aiosqlite's public
+    `execute_fetchall`. For hot paths only; everything else goes through SQLAlchemy."""
+    raw = await connection.get_raw_connection()
+    driver = raw.driver_connection
+    assert driver is not None
+    return list(await driver.execute_fetchall(sql, parameters))
 
 
 async def checkpoint_wal(engine: AsyncEngine) -> None:

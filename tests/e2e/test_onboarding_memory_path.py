@@ -4,8 +4,8 @@ made by anyone else — another shard process, a moderator's restart — is neve
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import event, update
@@ -18,25 +18,43 @@ from .conftest import InProcessBot
 from .test_onboarding_flow import TOTAL, advance, db_rows, first_step, newcomer, step_no
 
 
-@contextmanager
-def table_statements(bot: InProcessBot, table: str) -> Iterator[list[str]]:
-    """Every SQL statement the bot runs against `table` while the block runs."""
+@asynccontextmanager
+async def table_statements(bot: InProcessBot, table: str) -> AsyncIterator[list[str]]:
+    """Every SQL statement the bot runs against `table` while the block runs. On SQLite, as
+    SQLite itself sees them (the group commit runs its statement on the driver directly)."""
     seen: list[str] = []
-    engine = bot.bot.sessions.kw["bind"].sync_engine
+    engine = bot.bot.sessions.kw["bind"]
 
-    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+    def record(statement: str) -> None:
         if f" {table}" in statement:
             seen.append(" ".join(statement.split()))
 
-    event.listen(engine, "before_cursor_execute", record)
+    if engine.dialect.name == "sqlite":
+        # The writer has ONE connection (db/session.py): trace it, through aiosqlite's public API.
+        async with engine.connect() as connection:
+            driver = (await connection.get_raw_connection()).driver_connection
+            await driver.set_trace_callback(record)
+        try:
+            yield seen
+        finally:
+            async with engine.connect() as connection:
+                await (await connection.get_raw_connection()).driver_connection.set_trace_callback(None)
+        return
+
+    def on_execute(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        record(statement)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", on_execute)
     try:
         yield seen
     finally:
-        event.remove(engine, "before_cursor_execute", record)
+        event.remove(engine.sync_engine, "before_cursor_execute", on_execute)
 
 
 def verbs(statements: list[str]) -> list[str]:
-    return [statement.split()[0].upper() for statement in statements]
+    """The verb of each statement ("WITH m(...) UPDATE ..." is an UPDATE)."""
+    return [("UPDATE" if " UPDATE " in s.upper() else s.split()[0].upper()) if s.upper().startswith("WITH")
+            else s.split()[0].upper() for s in statements]
 
 
 async def test_a_walk_reads_the_flow_once_and_then_only_saves(
@@ -47,7 +65,7 @@ async def test_a_walk_reads_the_flow_once_and_then_only_saves(
     key = (standard_guild.guild.id, ana.id)
     # Marking the first DM delivered hands the saved flow to memory.
     await emulator.wait_for(lambda: cog.flows.get(key) is not None, description="the flow in memory")
-    with table_statements(bot_in_process, "onboarding_progress") as statements:
+    async with table_statements(bot_in_process, "onboarding_progress") as statements:
         msg = await advance(ana, msg, TOTAL)  # 19 clicks, from the welcome to the question
     assert verbs(statements).count("SELECT") == 0, statements  # every click decided from memory
     assert verbs(statements).count("UPDATE") == TOTAL - 1, statements  # and saved before its answer
@@ -55,7 +73,7 @@ async def test_a_walk_reads_the_flow_once_and_then_only_saves(
     assert row.step_index == TOTAL - 1
     assert cog.flows.get(key).revision == row.revision
 
-    with table_statements(bot_in_process, "membership") as statements:
+    async with table_statements(bot_in_process, "membership") as statements:
         result = await ana.click(msg, "Yes")  # completing takes the full path and ends the copy
         assert "you are now a member" in result.message.content  # type: ignore[union-attr]
         assert cog.flows.get(key) is None
