@@ -336,6 +336,10 @@ class PrivacyCog(commands.Cog):
             report.cases_purged = len(purged)
             for gid, count in sorted(Counter(p.guild_id for p in purged).items()):
                 await audit.record(session, gid, None, "privacy.closed_cases_purged", f"count:{count}", at=now)
+            engine = session.bind
+        if report.departed_purged or report.cases_purged:
+            assert isinstance(engine, AsyncEngine)
+            await checkpoint_wal(engine)  # as after /mydata delete: no erased value left in the WAL
         for leftovers in shown:
             await self.erase_shown(leftovers)
         for case in purged:
