@@ -33,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import select  # noqa: E402
 
+from bot import heap  # noqa: E402
 from db.models import OnboardingProgress  # noqa: E402
 from tests.conftest import guild_builder  # noqa: E402
 from tests.e2e.conftest import InProcessBot, write_config  # noqa: E402
@@ -124,6 +125,7 @@ async def measure(directory: Path, hold: float = 15.0, newcomers: int = 8, seed:
     try:
         sg = guild_builder(emu)()
         handle = await InProcessBot(sg, directory, write_config(directory, emu)).start()
+        heap.settle()  # as `python -m bot` does once ready: no full collections over the start-up heap
         voice = sg.guild.create_voice_channel("coalition-call")
         users = []
         for i in range(newcomers):

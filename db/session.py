@@ -22,8 +22,10 @@ from many concurrent tasks and shares its file with volunteers' tools:
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
+import sqlite3
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -33,6 +35,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from db import inline_sqlite  # noqa: F401  (registers the sqlite+inline dialect)
 
 SQLITE_WRITE_WAIT_MS = 500  # busy_timeout of the writer: how long one write waits for another process's lock
 SQLITE_READ_WAIT_MS = 500  # a WAL reader waits only for a checkpoint's or recovery's brief locks
@@ -105,6 +109,10 @@ class _WriteGate:
 
 def _harden_sqlite(engine: AsyncEngine, *, read_only: bool) -> None:
     gate = _WriteGate()
+    # Inline connections (db/inline_sqlite.py) must never sleep on the loop: they wait for
+    # another process's lock asynchronously instead, for as long as aiosqlite's thread would.
+    inline = engine.dialect.driver == "inline"
+    busy_ms = 0 if inline else SQLITE_READ_WAIT_MS if read_only else SQLITE_WRITE_WAIT_MS
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -112,7 +120,7 @@ def _harden_sqlite(engine: AsyncEngine, *, read_only: bool) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_READ_WAIT_MS if read_only else SQLITE_WRITE_WAIT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA secure_delete=ON")
@@ -126,8 +134,8 @@ def _harden_sqlite(engine: AsyncEngine, *, read_only: bool) -> None:
             gate.check()
         statement = "BEGIN" if read_only else "BEGIN IMMEDIATE"  # deferred: a WAL reader takes no lock
         try:
-            # aiosqlite's own execute, through SQLAlchemy's public run_async: one hand-off to its
-            # thread instead of three (cursor, execute, close) through a cursor.
+            # The driver's own execute, through SQLAlchemy's public run_async (with aiosqlite: one
+            # hand-off to its thread instead of three through a cursor).
             connection.connection.dbapi_connection.run_async(lambda driver: driver.execute(statement))
         except Exception as error:
             if read_only or not is_lock_error(error):
@@ -145,8 +153,10 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     """Create the async engine (the writer, for SQLite); for SQLite, create the file's directory first."""
     path = sqlite_path(url)
     kwargs: dict[str, Any] = {"echo": echo}
+    target: str | URL = url
     if path is not None:
         private_files(path)
+        target = inline_url(url)
         # ONE connection: SQLite has one writer at a time anyway, and the bot's transactions
         # then wait on the pool, never on the file lock.
         kwargs.update(pool_size=1, max_overflow=0, pool_timeout=60)
@@ -154,10 +164,16 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         kwargs.update(pool_size=SQLITE_POOL_SIZE, max_overflow=0, pool_timeout=60)
     else:
         kwargs.update(pool_pre_ping=True, pool_size=10, max_overflow=10)
-    engine = create_async_engine(url, **kwargs)
+    engine = create_async_engine(target, **kwargs)
     if is_sqlite(url):
         _harden_sqlite(engine, read_only=False)
     return engine
+
+
+def inline_url(url: str) -> URL:
+    """A SQLite file runs inline on the event loop (db/inline_sqlite.py), whichever driver the
+    configuration names (the README's `sqlite+aiosqlite:///...`)."""
+    return make_url(url).set(drivername="sqlite+inline")
 
 
 def create_read_engine(url: str, *, echo: bool = False) -> AsyncEngine | None:
@@ -165,7 +181,7 @@ def create_read_engine(url: str, *, echo: bool = False) -> AsyncEngine | None:
     on connections of their own; None where the writer's engine serves reads as well."""
     if sqlite_path(url) is None:
         return None
-    engine = create_async_engine(url, echo=echo, pool_size=SQLITE_READ_POOL_SIZE, max_overflow=0,
+    engine = create_async_engine(inline_url(url), echo=echo, pool_size=SQLITE_READ_POOL_SIZE, max_overflow=0,
                                  pool_timeout=60)
     _harden_sqlite(engine, read_only=True)
     return engine
@@ -188,12 +204,15 @@ async def driver_fetchall(connection: AsyncConnection, sql: str, parameters: Seq
 
 async def checkpoint_wal(engine: AsyncEngine) -> None:
     """Copy the write-ahead log into the database file and truncate it (after an erasure:
-    with secure_delete the erased bytes are then gone from both files). SQLite only."""
-    if not is_sqlite(engine.url):
+    with secure_delete the erased bytes are then gone from both files). SQLite files only;
+    in a worker thread, on a connection of its own (a checkpoint writes with fsync and may
+    wait for a reader to finish)."""
+    path = sqlite_path(engine.url)
+    if path is None:
         return
-    async with engine.connect() as connection:
-        raw = await connection.get_raw_connection()
-        # Outside any transaction (a checkpoint cannot run inside one), on aiosqlite's thread.
-        driver = raw.driver_connection
-        assert driver is not None
-        await driver.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def truncate() -> None:
+        with contextlib.closing(sqlite3.connect(path, timeout=5)) as connection:
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    await asyncio.to_thread(truncate)
