@@ -150,6 +150,9 @@ def dispatch(args: argparse.Namespace) -> int:
         asyncio.run(keys_can_read(settings, data_key))
     except (instance.AlreadyRunning, KeyProblem) as exc:
         raise StartupError(str(exc), EXIT_CONFIG) from None
+    except Exception as exc:  # any driver error means "cannot connect"
+        log.debug("could not read the database's key check", exc_info=True)
+        raise database_unreachable(settings.database.url, exc) from None
     log.info("coalition bot %s starting (config: %s)", __version__,
              config_path.resolve() if config_path.is_file() else "none, all defaults")
     if not asyncio.run(schema_is_current(settings)):
@@ -373,6 +376,10 @@ async def exclusive(settings: Settings, command: Coroutine[Any, Any, int]) -> in
         except instance.AlreadyRunning as exc:
             command.close()
             raise StartupError(str(exc), EXIT_CONFIG) from None
+        except Exception as exc:  # any driver error means "cannot connect"
+            command.close()
+            log.debug("could not connect to take the instance lock", exc_info=True)
+            raise database_unreachable(settings.database.url, exc) from None
         try:
             return await command
         finally:
