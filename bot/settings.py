@@ -145,6 +145,10 @@ class CoiSection(Section):
     # (members read, only the bot posts) when missing; start-up warns in #mod-log if everyone can see it.
     channel: RoleOrChannel = "coi-declarations"
     role_prefix: str = "COI: "
+    # Quick toggling of /coi tag: one role update, and one announcement of the latest state, per person
+    # per this many seconds (the first change is applied and announced at once).
+    coalesce_roles_seconds: float = Field(default=3, ge=0)
+    coalesce_announce_seconds: float = Field(default=300, ge=0)
     waiting_room_default_minutes: int = Field(default=60, ge=1, le=24 * 60)
 
 

@@ -17,6 +17,7 @@ from bot.client import CoalitionBot
 from bot.errors import BadInput, BotMissingPermission, NotAllowed
 from bot.ui import MODERATOR_COMMANDS, NO_MENTIONS
 from cogs.coi import logic
+from cogs.coi.coalesce import PerPerson
 from cogs.coi.views import ListPager, NotetakerButton, TagSelect, tag_view
 from db.repositories import coi_tags
 
@@ -60,11 +61,16 @@ class CoiCog(commands.Cog, name="CoiCog"):
 
     def __init__(self, bot: CoalitionBot) -> None:
         self.bot = bot
+        self.role_updates = PerPerson(bot.settings.coi.coalesce_roles_seconds)
+        self.announcements = PerPerson(bot.settings.coi.coalesce_announce_seconds)
+        self._shown: dict[tuple[int, int], set[str]] = {}  # what the COI channel last said of each person
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(TagSelect, NotetakerButton)
 
     async def cog_unload(self) -> None:
+        self.role_updates.cancel()
+        self.announcements.cancel()
         self.bot.remove_dynamic_items(TagSelect, NotetakerButton)
 
     # --- /coi tag -------------------------------------------------------------------
@@ -128,10 +134,12 @@ class CoiCog(commands.Cog, name="CoiCog"):
         to_touch = [coi_roles[k] for k in role_change.added | role_change.removed]
         if to_touch:
             check_can_assign(guild, to_touch)
+        key = (guild.id, member.id)
         async with self.bot.sessions() as session, session.begin():
             before = await coi_tags.tags_of(session, guild.id, member.id)
             await coi_tags.set_tags(session, guild.id, member.id, wanted, at=self.bot.clock.now())
-            if to_touch:
+            # Quick toggling: one member update now, the rest folded into one at the window's end.
+            if to_touch and self.role_updates.now_or_later(key, lambda: self._sync_roles(guild.id, member.id)):
                 role_ids = logic.new_role_ids([r.id for r in member.roles if not r.is_default()],
                                               [r.id for r in coi_roles.values()],
                                               [coi_roles[k].id for k in sorted(wanted)])
@@ -144,8 +152,43 @@ class CoiCog(commands.Cog, name="CoiCog"):
                         "Roles** and keep my role above the COI roles. Nothing was changed.") from None
         change = logic.diff_tags(before | held_roles, wanted)
         if change.changed and self.bot.settings.coi.announce:
-            await self._announce(wiring.coi_channel, member, change)
+            self._shown.setdefault(key, before | held_roles)
+            if self.announcements.now_or_later(key, lambda: self._announce_latest(guild.id, member.id)):
+                await self._announce(wiring.coi_channel, member, logic.diff_tags(self._shown[key], wanted))
+                self._shown[key] = set(wanted)
         return change, wanted
+
+    async def _sync_roles(self, guild_id: int, user_id: int) -> None:
+        """The end of a burst of changes: one member update to the latest tags."""
+        guild = self.bot.get_guild(guild_id)
+        member = guild.get_member(user_id) if guild is not None else None
+        if guild is None or member is None:
+            return
+        coi_roles = self.bot.wiring_for(guild).coi_roles
+        async with self.bot.sessions() as session:
+            wanted = await coi_tags.tags_of(session, guild_id, user_id)
+        held = {key for key, role in coi_roles.items() if role in member.roles}
+        if held == wanted:
+            return
+        role_ids = logic.new_role_ids([r.id for r in member.roles if not r.is_default()],
+                                      [r.id for r in coi_roles.values()],
+                                      [coi_roles[k].id for k in sorted(wanted) if k in coi_roles])
+        await member.edit(roles=[discord.Object(rid) for rid in role_ids],
+                          reason="Conflict of interest declared with /coi")
+
+    async def _announce_latest(self, guild_id: int, user_id: int) -> None:
+        """The end of a burst of changes: at most one announcement, of the latest state."""
+        guild = self.bot.get_guild(guild_id)
+        member = guild.get_member(user_id) if guild is not None else None
+        if guild is None or member is None:
+            return
+        async with self.bot.sessions() as session:
+            latest = await coi_tags.tags_of(session, guild_id, user_id)
+        key = (guild_id, user_id)
+        change = logic.diff_tags(self._shown.get(key, set()), latest)
+        self._shown[key] = set(latest)
+        if change.changed:
+            await self._announce(self.bot.wiring_for(guild).coi_channel, member, change)
 
     async def _announce(self, channel: discord.TextChannel | None, member: discord.Member,
                         change: logic.TagChange) -> None:

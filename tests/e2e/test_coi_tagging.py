@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.conftest import StandardGuild
 from tests.emulator import Emulator, Message, ScriptedUser
 
-from .conftest import InProcessBot
+from .conftest import InProcessBot, RunBot
 
 PATCH_MEMBER = "PATCH /guilds/{guild_id}/members/{user_id}"
 FUNDERS = "COI: Funders"
 LAW = "COI: Law enforcement"
 SETTLEMENT = "COI: Opioid settlement funds (not an SSP)"
+
+
+@pytest.fixture
+async def bot_in_process(run_bot: RunBot, standard_guild: StandardGuild) -> InProcessBot:
+    """Each change applied and announced at once, so these tests can check them one by one
+    (quick toggling is folded per person: test_quick_toggling_is_folded_per_person)."""
+    return await run_bot(standard_guild, config=NO_FOLDING)
+
+
+NO_FOLDING = {"coi": {"coalesce_roles_seconds": 0, "coalesce_announce_seconds": 0}}
 
 
 def select_of(msg: Message) -> dict:
@@ -149,7 +161,7 @@ async def test_hierarchy_problem_names_the_role_and_changes_nothing(
 async def test_role_given_by_hand_is_preselected_and_announce_can_be_off(
         emulator: Emulator, build_guild, run_bot) -> None:
     sg = build_guild()
-    await run_bot(sg, config={"coi": {"announce": False}})
+    await run_bot(sg, config={"coi": {"announce": False, **NO_FOLDING["coi"]}})
     lou = emulator.create_user("Lou")
     # a COI role set by an admin
     await lou.join(sg.guild, roles=[sg.guild.role("COI: Hospital Executive Staff"), sg.guild.role("Member")])
@@ -181,3 +193,23 @@ async def test_newcomers_who_have_not_said_yes_cannot_tag(
     result = await nova.select(panel, ["funders"])
     assert "for members" in result.text
     assert not nova.has_role(sg.guild, FUNDERS) and not coi_announcements(sg)
+
+
+async def test_quick_toggling_is_folded_per_person(
+        emulator: Emulator, standard_guild: StandardGuild, run_bot: RunBot) -> None:
+    """Before: 295 toggles in 12 s gave 289 member updates and ~290 queued public announcements."""
+    sg = standard_guild
+    await run_bot(sg, config={"coi": {"coalesce_roles_seconds": 4, "coalesce_announce_seconds": 4}})
+    toggler = await member(emulator, sg, "Toggler")
+    panel = await open_tagging(toggler, sg)
+    before = len(emulator.requests(route=PATCH_MEMBER))
+    for i in range(30):
+        await toggler.select(panel, ["funders"] if i % 2 == 0 else ["law_enforcement"])
+    # The last pick was Law enforcement: that is what the roles and the channel end up saying.
+    await emulator.wait_for(lambda: toggler.has_role(sg.guild, LAW) and not toggler.has_role(sg.guild, FUNDERS),
+                            description="the roles of the last pick")
+    await emulator.wait_for(lambda: len(coi_announcements(sg)) == 2, description="the folded announcement")
+    assert len(emulator.requests(route=PATCH_MEMBER)) - before == 2, "one update at once, one for the rest"
+    first, last = coi_announcements(sg)
+    assert "Funders" in first.content
+    assert "Law enforcement" in last.content and "no longer declares: Funders" in last.content
