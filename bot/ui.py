@@ -64,6 +64,17 @@ def modal_values(data: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+class ModalSelect(discord.ui.Select[Any]):
+    """A select for a modal's label. Discord refuses any `disabled` key inside a modal ("Modals do
+    not support disabled components"), and discord.py 2.7 always sends `disabled: false`, so it is
+    left out here. Required (the default) needs min_values >= 1, which discord.py's default is."""
+
+    def to_component_dict(self) -> Any:  # discord.types.components.SelectMenu without "disabled"
+        data = dict(super().to_component_dict())
+        data.pop("disabled", None)
+        return data
+
+
 def progress_bar(step: int, total: int, width: int = 12) -> str:
     """A text progress bar, e.g. '▓▓▓▓░░░░░░░░ 4/12'. `step` is 1-based."""
     filled = round(width * step / total) if total else width

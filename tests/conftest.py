@@ -21,6 +21,10 @@ async def emulator() -> AsyncIterator[Emulator]:
         yield emu
     finally:
         await emu.stop()
+    # Discord would have refused these requests (a limit broken): fail the test that sent them.
+    # A test that sends one on purpose (tests/emulator_selftest/test_limits.py) clears the list.
+    assert not emu.form_errors, "requests Discord refuses with 50035 Invalid Form Body:\n" + "\n".join(
+        f"{record.method} {record.path}: {why}" for record, why in emu.form_errors)
 
 
 @dataclass

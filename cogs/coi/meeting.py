@@ -51,8 +51,7 @@ class MeetingCog(commands.Cog, name="MeetingCog"):
 
     @meeting.command(name="start", description="Post the meeting opening: introductions, note-taker, norms")
     @app_commands.describe(channel="The meeting's channel (its chat gets the opening)")
-    async def start(self, interaction: discord.Interaction,
-                    channel: discord.abc.GuildChannel | discord.Thread) -> None:
+    async def start(self, interaction: discord.Interaction, channel: MeetingChannel) -> None:
         moderator = self.bot.require_moderator(interaction)
         guild = moderator.guild
         target = meeting_channel(channel)
@@ -84,8 +83,7 @@ class MeetingCog(commands.Cog, name="MeetingCog"):
 
     @meeting.command(name="end", description="Close the meeting (the note-taker button stops)")
     @app_commands.describe(channel="The meeting's channel (default: this channel)")
-    async def end(self, interaction: discord.Interaction,
-                  channel: discord.abc.GuildChannel | discord.Thread | None = None) -> None:
+    async def end(self, interaction: discord.Interaction, channel: MeetingChannel | None = None) -> None:
         moderator = self.bot.require_moderator(interaction)
         guild = moderator.guild
         async with self.bot.sessions() as session:

@@ -149,7 +149,7 @@ class WaitingRoomCog(commands.Cog, name="WaitingRoomCog"):
         reason="Optional, only for moderators and the audit log (not shown in the channel)",
     )
     async def start(self, interaction: discord.Interaction,
-                    channel: discord.abc.GuildChannel | discord.Thread, categories: str,
+                    channel: RestrictableChannel, categories: str,
                     minutes: app_commands.Range[int, 1, 1440] | None = None,
                     reason: app_commands.Range[str, 1, 300] | None = None) -> None:
         moderator = self.bot.require_moderator(interaction)
@@ -298,7 +298,7 @@ class WaitingRoomCog(commands.Cog, name="WaitingRoomCog"):
 
     @waitingroom.command(name="end", description="End the waiting room and bring people back")
     @app_commands.describe(channel="The meeting's channel")
-    async def end(self, interaction: discord.Interaction, channel: discord.abc.GuildChannel | discord.Thread) -> None:
+    async def end(self, interaction: discord.Interaction, channel: RestrictableChannel) -> None:
         moderator = self.bot.require_moderator(interaction)
         guild = moderator.guild
         async with self.bot.sessions() as session:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import discord
 
-from bot.ui import BaseModal
+from bot.ui import BaseModal, ModalSelect
 from cogs.repair import logic
 from cogs.repair.logic import ACTION_LABELS, FILING_PATTERN, STATUS_LABELS, Action, Filing
 
@@ -327,7 +327,7 @@ def action_modal(action: Action, case_id: int, number: int) -> discord.ui.Modal:
             max_length=NOTE_LIMIT, placeholder="Only moderators handling this case see this."))
     else:
         modal = BaseModal(title=f"Close case #{number}", custom_id=custom_id)
-        outcome: discord.ui.Select[Any] = discord.ui.Select(custom_id="outcome", options=[
+        outcome = ModalSelect(custom_id="outcome", options=[
             discord.SelectOption(label="Resolved — repair happened", value="resolved", default=True),
             discord.SelectOption(label="Closed without full resolution", value="closed"),
         ])

@@ -81,6 +81,10 @@ def build_options(defs: list[JSON], values: dict[str, Any], guild: Guild | None,
             opt["value"] = str(rid)
         elif t == CHANNEL:
             ch: Channel = value if isinstance(value, Channel) else world.channels[id_of(value)]
+            allowed = d.get("channel_types")
+            if allowed and ch.type not in allowed:  # Discord's picker does not offer it, nor accepts it typed
+                raise AssertionError(
+                    f"option {d['name']!r} takes channel types {allowed}; #{ch.name} is type {ch.type}")
             cd = {**ch.to_dict(), "permissions": str(P.ALL)}
             resolved.setdefault("channels", {})[str(ch.id)] = cd
             opt["value"] = str(ch.id)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import permissions as P
 from .errors import ApiError
+from .limits import check_callback, check_message
 from .messages import fields_from_payload
 from .state import DM, JSON, Channel, Guild, Message, User, walk_components
 
@@ -103,12 +104,8 @@ class InteractionEngine:
             raise ApiError(400, 40060, "Interaction has already been acknowledged.")
         ctype = int(body.get("type", 0))
         data = body.get("data") or {}
-        if ctype in (6, 7) and rec.type not in (COMPONENT, MODAL_SUBMIT):
-            raise ApiError(400, 50035, "Invalid Form Body (interaction response type)")
-        if ctype == 8 and rec.type != AUTOCOMPLETE:
-            raise ApiError(400, 50035, "Invalid Form Body (autocomplete result)")
-        if ctype == 9 and rec.type == MODAL_SUBMIT:
-            raise ApiError(400, 50035, "Invalid Form Body (cannot respond to a modal with a modal)")
+        # A type-7 reply to a modal needs the message the modal was opened from.
+        check_callback(rec.type, rec.source is not None, body)
         rec.first_callback_at = time.monotonic()
         rec.callback_type = ctype
         rec.callback_data = data
@@ -171,6 +168,7 @@ class InteractionEngine:
     def followup(self, rec: InteractionRecord, body: JSON, files: list[Any]) -> Message:
         if rec.callback_type is None:
             raise ApiError(404, 10015, "Unknown Webhook")
+        check_message(body)
         world = self.emu.world
         orig = rec.original
         if orig is not None and orig.flags & LOADING and not rec.followups:
@@ -186,6 +184,7 @@ class InteractionEngine:
 
     def edit(self, rec: InteractionRecord, message_id: str, body: JSON, files: list[Any]) -> Message:
         msg = self._target(rec, message_id)
+        check_message(body)
         world = self.emu.world
         fields = fields_from_payload(body, files, world.ids.next, msg)
         keep = msg.flags & (EPHEMERAL | 32768)

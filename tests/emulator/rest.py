@@ -193,6 +193,10 @@ async def dispatch_request(emu: Emulator, router: Router, request: web.Request) 
     except ApiError as e:
         record.status = e.status
         record.response = {"message": e.message, "code": e.code}
+        if getattr(e, "errors", None):
+            record.response["errors"] = e.errors  # type: ignore[attr-defined]
+        if e.code == 50035:
+            emu.form_errors.append((record, str(e)))
         return json_response(e.status, record.response)
     record.status = status
     record.response = out

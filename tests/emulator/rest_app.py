@@ -6,6 +6,7 @@ import time
 from typing import Any
 
 from .errors import ApiError, missing_access
+from .limits import check_command, check_commands
 from .rest import Ctx, Router
 from .state import JSON
 
@@ -87,6 +88,7 @@ def _normalise(ctx: Ctx, cmd: JSON, gid: int | None, existing: list[JSON]) -> JS
 
 async def put_commands(ctx: Ctx) -> tuple[int, Any]:
     slot, gid = _commands_slot(ctx)
+    check_commands(list(ctx.body or []))
     new = [_normalise(ctx, c, gid, slot) for c in ctx.body or []]
     slot[:] = new
     ctx.me.command_syncs.append((time.monotonic(), gid))
@@ -100,6 +102,7 @@ async def get_commands(ctx: Ctx) -> tuple[int, Any]:
 
 async def post_command(ctx: Ctx) -> tuple[int, Any]:
     slot, gid = _commands_slot(ctx)
+    check_command(ctx.body)
     cmd = _normalise(ctx, ctx.body, gid, slot)
     slot[:] = [c for c in slot if c["id"] != cmd["id"]] + [cmd]
     return 201, cmd

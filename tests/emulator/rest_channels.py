@@ -7,6 +7,7 @@ from typing import Any
 from . import permissions as P
 from .errors import ApiError, missing_access, missing_permissions
 from .ids import iso
+from .limits import check_message
 from .messages import fields_from_payload
 from .rest import Ctx, Router
 from .state import DM, JSON, Channel, Guild, Message
@@ -180,6 +181,7 @@ async def create_message(ctx: Ctx) -> tuple[int, Any]:
         require(ctx, g, need, ch)
         if ch.is_thread() and ch.archived:
             raise ApiError(400, 50083, "Thread is archived")
+    check_message(ctx.body)
     world = ctx.emu.world
     fields = fields_from_payload(ctx.body, ctx.files, world.ids.next)
     fields["flags"] = int(fields.get("flags") or 0) & ~64
@@ -201,6 +203,7 @@ async def edit_message(ctx: Ctx) -> tuple[int, Any]:
             raise ApiError(403, 50005, "Cannot edit a message authored by another user")
         if g is not None:
             require(ctx, g, P.MANAGE_MESSAGES, ch)
+    check_message(ctx.body)
     world = ctx.emu.world
     world.edit_message(msg, fields_from_payload(ctx.body, ctx.files, world.ids.next, msg))
     return 200, world.message_dict(msg)

@@ -40,6 +40,8 @@ class Emulator:
         self.interactions.deadline = interaction_deadline
         self.failures = Failures()
         self.request_log: list[RequestRecord] = []
+        # Requests refused with 50035 (a Discord limit broken); the `emulator` fixture fails the test on any.
+        self.form_errors: list[tuple[RequestRecord, str]] = []
         self.recommended_shards = recommended_shards
         self.default_timeout = default_timeout
         self.app_owner = self.world.create_user("App Owner")
