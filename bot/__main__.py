@@ -122,7 +122,10 @@ def dispatch(args: argparse.Namespace) -> int:
 
     command = args.command or "run"
     if command == "check":
-        return check(settings, config_path, content.version, bool(token), bool(data_key))
+        from cogs.onboarding.logic import split_items
+
+        return check(settings, config_path, content.version, bool(token), bool(data_key),
+                     split_items(content))
     if command == "db" and args.action == "copy":
         return asyncio.run(db_copy(settings, args.target))
     if command in ("db", "rotate-key"):
@@ -177,7 +180,8 @@ def database_password(settings: Settings) -> str:
     return make_url_password(settings.database.url)
 
 
-def check(settings: Settings, config_path: Path, content_version: str, has_token: bool, key_from_env: bool) -> int:
+def check(settings: Settings, config_path: Path, content_version: str, has_token: bool, key_from_env: bool,
+          split: list[str] | None = None) -> int:
     """Validate everything reachable without Discord, and change nothing on disk (no asyncio loop runs yet)."""
     from bot.backup import stored_revision
     from bot.keys import key_file_path
@@ -212,6 +216,8 @@ def check(settings: Settings, config_path: Path, content_version: str, has_token
     else:
         print(f"data key: {key_file}{'' if key_file.is_file() else ' (created on the first start)'}")
     print(f"content: version {content_version} — OK")
+    for line in split or []:  # too long for one onboarding step: split, never cut
+        print(f"content: {line}")
     print(f"database: {schema}")
     print(f"discord: REST {settings.discord.api_base_url}, gateway {settings.discord.gateway_url}")
     if not settings.source_url:

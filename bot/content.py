@@ -31,6 +31,8 @@ class ItemList(_Model):
     subtitle: str
     description: str
     items: list[str] = Field(min_length=1)
+    # How many items share one onboarding step (short items read better together).
+    items_per_step: int = Field(default=1, ge=1)
 
 
 class ActionSection(_Model):

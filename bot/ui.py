@@ -73,9 +73,3 @@ class ModalSelect(discord.ui.Select[Any]):
         data = dict(super().to_component_dict())
         data.pop("disabled", None)
         return data
-
-
-def progress_bar(step: int, total: int, width: int = 12) -> str:
-    """A text progress bar, e.g. '▓▓▓▓░░░░░░░░ 4/12'. `step` is 1-based."""
-    filled = round(width * step / total) if total else width
-    return "▓" * filled + "░" * (width - filled)

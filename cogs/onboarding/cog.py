@@ -32,7 +32,7 @@ from bot.dm_router import DmDestination
 from bot.errors import BadInput, Conflict, NotAllowed, NotFound, report_interaction_error
 from bot.jobs import due_jobs_loop
 from bot.plaintext import plain
-from bot.ui import MODERATOR_COMMANDS, NO_MENTIONS, modal_values, only_user, progress_bar
+from bot.ui import MODERATOR_COMMANDS, NO_MENTIONS, modal_values, only_user
 from bot.wiring import configured_id
 from cogs.onboarding import logic, views
 from cogs.onboarding.flows import FlowCache
@@ -284,7 +284,7 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
             return Outcome(self._declined_text(typed=False), views.declined_view(guild_id, len(steps) - 1))
         index = logic.clamp_step(flow.step_index, len(steps))
         content = logic.render_step(
-            steps, index, progress_bar(index + 1, len(steps)), note=note,
+            steps, index, note=note,
             reaffirm_version=self.bot.content.version if flow.reaffirm_from_version else "",
             coi_labels=self._coi_labels(flow.coi_selection))
         coi_options = self._coi_options(flow.coi_selection) if steps[index].offers_coi else ()

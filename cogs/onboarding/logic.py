@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Literal
 
-from bot.content import Content
+from bot.content import Content, GlossaryEntry, ItemList
 
 StepKind = Literal["intro", "value", "agreement", "action", "commitment"]
 
@@ -48,16 +48,27 @@ NEXT_STEPS = (
 
 # --- steps ------------------------------------------------------------------------------
 
+# A step's own text (body plus the acronyms it explains) stays under this many characters, so
+# that with the progress line, the heading, a note, the reaffirmation notice and the COI pick it
+# still fits one Discord message (2,000). A longer item is split across steps, never cut.
+STEP_TEXT_MAX = 1500
+STEP_BODY_MAX = 1200  # the rest of STEP_TEXT_MAX is for the acronyms a part explains
+
 
 @dataclass(frozen=True)
 class Step:
-    """One screen of the flow. `key` is stable across content edits (used for reaffirmation)."""
+    """One screen of the flow. `key` is stable across content edits (used for reaffirmation);
+    a later part of an item too long for one step has `continued` set and its own key."""
 
     key: str
     kind: StepKind
     heading: str
     body: str
     offers_coi: bool = False
+    continued: bool = False
+    # Acronyms first used in this step, explained from the content's glossary. Not part of the
+    # hash: editing an earlier step can move an explanation without changing what this step says.
+    explains: str = ""
 
     @property
     def text_hash(self) -> str:
@@ -85,36 +96,99 @@ def intro_step(content: Content) -> Step:
     return Step("intro", "intro", "Welcome", body)
 
 
+def _list_steps(kind: StepKind, items: ItemList) -> list[Step]:
+    """A list's items, `items_per_step` to a step; its description opens the first step only."""
+    steps = []
+    size = items.items_per_step
+    for start in range(0, len(items.items), size):
+        group = items.items[start:start + size]
+        text = group[0].strip() if len(group) == 1 else _bullets(group)
+        body = f"*{items.description}*\n\n{text}" if start == 0 else text
+        steps.append(Step(f"{kind}:{start + 1}", kind, f"{items.title} — {items.subtitle}", body))
+    return steps
+
+
 def build_steps(content: Content, *, include_intro: bool = True) -> list[Step]:
-    """Every step of the full flow, in the order of the agreements."""
+    """Every step of the full flow, in the order of the agreements: long items split into parts,
+    acronyms explained where they first appear."""
     steps: list[Step] = [intro_step(content)] if include_intro else []
-    values = content.values
-    for i, item in enumerate(values.items, start=1):
-        heading = f"{values.title} — {values.subtitle} ({i} of {len(values.items)})"
-        steps.append(Step(f"value:{i}", "value", heading, f"*{values.description}*\n\n{item}"))
-    agreements = content.agreements
-    for i, item in enumerate(agreements.items, start=1):
-        heading = f"{agreements.title} — {agreements.subtitle} ({i} of {len(agreements.items)})"
-        steps.append(Step(f"agreement:{i}", "agreement", heading, f"*{agreements.description}*\n\n{item}"))
+    steps += _list_steps("value", content.values)
+    steps += _list_steps("agreement", content.agreements)
     actions = content.actions
-    for section in actions.sections:
-        parts = [f"*{actions.description}*"]
+    for number, section in enumerate(actions.sections):
+        parts = [f"*{actions.description}*"] if number == 0 else []
         if section.intro:
             parts.append(section.intro)
         parts.append(_bullets(section.items))
         if section.lists_coi_categories:
             parts.append(_bullets(c.label for c in content.coi_categories))
-        if section.offers_coi_tagging:
-            parts.append(
-                "If any of these groups describes you, pick them below (or pick \"None apply\"). Having a "
-                "conflict of interest (COI) does not bar anyone from membership; it is shown as a role so "
-                "meeting hosts know. You can change it later with `/coi tag`."
-            )
         heading = f"{actions.title} — {actions.subtitle}: {section.title}"
-        steps.append(Step(f"action:{section.key}", "action", heading, "\n\n".join(parts),
-                          offers_coi=section.offers_coi_tagging))
+        step = Step(f"action:{section.key}", "action", heading, "\n\n".join(parts),
+                    offers_coi=section.offers_coi_tagging)
+        if section.offers_coi_tagging:  # the prompt stays with the end of the list, above the select
+            *first, last = split_step(step, STEP_BODY_MAX - len(COI_PROMPT) - 2)
+            steps += [*first, replace(last, body=f"{last.body}\n\n{COI_PROMPT}")]
+        else:
+            steps.append(step)
     steps.append(commitment_step(content))
-    return steps
+    return explain_acronyms([part for step in steps for part in split_step(step)], content.glossary)
+
+
+COI_PROMPT = (
+    "If any of these groups describes you, pick them below (or pick \"None apply\"). Having a "
+    "conflict of interest (COI) does not bar anyone from membership; it is shown as a role so "
+    "meeting hosts know. You can change it later with `/coi tag`."
+)
+
+
+def split_step(step: Step, limit: int = STEP_BODY_MAX) -> list[Step]:
+    """A step whose body is longer than `limit`, as several steps that together say all of it.
+    Only the last part offers the COI pick (its select goes under the whole text)."""
+    pieces = split_text(step.body, limit)
+    if len(pieces) == 1:
+        return [step]
+    return [replace(step, key=step.key if i == 0 else f"{step.key}:part{i + 1}", body=piece, continued=i > 0,
+                    offers_coi=step.offers_coi and i == len(pieces) - 1)
+            for i, piece in enumerate(pieces)]
+
+
+# Where a long text is cut, best first: paragraph, line, sentence, clause, word.
+_BREAKS = (("\n\n", 0), ("\n", 0), (". ", 1), ("; ", 1), (", ", 1), (" ", 0))
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """`text` in pieces of at most `limit` characters, each cut at the best natural break in
+    its second half. Nothing is dropped but the white space at a cut."""
+    pieces = []
+    rest = text
+    while len(rest) > limit:
+        end = limit
+        for sep, keep in _BREAKS:
+            at = rest.rfind(sep, limit // 2, limit + 1 - keep)
+            if at != -1:
+                end = at + keep
+                break
+        pieces.append(rest[:end].rstrip())
+        rest = rest[end:].lstrip()
+    return [*pieces, rest] if rest else pieces
+
+
+def explain_acronyms(steps: Sequence[Step], glossary: Sequence[GlossaryEntry]) -> list[Step]:
+    """Explain each glossary acronym in the step where it first appears, unless that step
+    already spells it out (e.g. "people with lived experience/expertise (PLE)")."""
+    seen: set[str] = set()
+    out = []
+    for step in steps:
+        text = f"{step.heading}\n{step.body}"
+        lines = []
+        for entry in glossary:
+            if entry.term in seen or not re.search(rf"(?<![\w/]){re.escape(entry.term)}s?(?!\w)", text):
+                continue
+            seen.add(entry.term)
+            if entry.meaning.casefold() not in text.casefold():
+                lines.append(f"• **{entry.term}**: {entry.meaning}")
+        out.append(replace(step, explains="*Acronyms in this step:*\n" + "\n".join(lines)) if lines else step)
+    return out
 
 
 def commitment_step(content: Content) -> Step:
@@ -142,25 +216,41 @@ def reaffirm_steps(content: Content, accepted: Mapping[str, str] | None) -> list
         s for s in full
         if s.kind != "commitment" and (not accepted or accepted.get(s.key) != s.text_hash)
     ]
-    return [*changed, commitment_step(content)]
+    return [*changed, *[s for s in full if s.kind == "commitment"]]
 
 
 def steps_for(content: Content, reaffirm: bool, accepted: Mapping[str, str] | None) -> list[Step]:
     return reaffirm_steps(content, accepted) if reaffirm else build_steps(content)
 
 
+def split_items(content: Content) -> list[str]:
+    """What `python -m bot check` reports: each step too long for one message, and in how many
+    parts the newcomer sees it."""
+    steps = build_steps(content)
+    parts: dict[str, int] = {}
+    for step in steps:
+        base = re.sub(r":part\d+$", "", step.key)
+        parts[base] = parts.get(base, 0) + 1
+    headings = {s.key: s.heading for s in steps}
+    return [f"{headings[key]} ({key}) is long: shown over {n} steps" for key, n in parts.items() if n > 1]
+
+
 def clamp_step(index: int, total: int) -> int:
     return max(0, min(index, total - 1))
 
 
+def progress_line(index: int, total: int, continued: bool = False) -> str:
+    """Progress, once and in words (a screen reader reads a bar as a dozen "dark shade")."""
+    return f"**Step {index + 1} of {total}{' (continued)' if continued else ''}**"
+
+
 def render_step(
-    steps: Sequence[Step], index: int, progress_bar: str, *, note: str = "", reaffirm_version: str = "",
+    steps: Sequence[Step], index: int, *, note: str = "", reaffirm_version: str = "",
     coi_labels: Sequence[str] | None = None,
 ) -> str:
-    """The message text of one step, never longer than Discord's 2000 characters."""
+    """The message text of one step. Steps are built to fit Discord's 2,000 characters with
+    any note (see STEP_TEXT_MAX); `clip` is only a last guard for extreme content files."""
     step = steps[index]
-    total = len(steps)
-    header = f"**Step {index + 1} of {total}** · {progress_bar} {index + 1}/{total}"
     parts = []
     if note:
         parts.append(note)
@@ -169,7 +259,9 @@ def render_step(
             f"Our community agreements were updated (version {reaffirm_version}). Please read the parts "
             "that changed and answer the commitment question again. Your membership stays as it is meanwhile."
         )
-    parts += [header, f"## {step.heading}", step.body]
+    parts += [progress_line(index, len(steps), step.continued), f"## {step.heading}", step.body]
+    if step.explains:
+        parts.append(step.explains)
     if step.offers_coi and coi_labels is not None:
         picked = ", ".join(coi_labels) if coi_labels else "none apply"
         parts.append(f"Your pick: **{picked}**")

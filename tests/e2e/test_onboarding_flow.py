@@ -108,14 +108,17 @@ async def test_join_every_step_yes_grants_member_and_removes_newcomer(
     nia = await newcomer(emulator, sg, "Nia")
     assert member_role_names(nia, sg) == {"Newcomer"}  # the bot adds no role at join
     msg = await first_step(nia)
-    assert f"Step 1 of {TOTAL}" in msg.content and "▓" in msg.content
+    assert f"Step 1 of {TOTAL}" in msg.content
     assert CONTENT.community.name in msg.content and "free" in msg.content.lower()
     assert {b["label"] for b in msg.buttons} == {"Let's begin", "I have a question"}
 
     seen: list[str] = [msg.content]
     while step_no(msg) < TOTAL:
+        # progress appears once, in words: no bar, no "(1 of 4)" inside the heading
+        assert len(re.findall(r"\bStep \d+ of \d+", msg.content)) == 1 and not re.search(r"\(\d+ of \d+\)", msg.content)
+        assert not {"▓", "░"} & set(msg.content)
         if step_no(msg) == COI_STEP + 1:
-            assert "Conflict of interests (COI)" in msg.content
+            assert "Funders" in msg.content and "pick them below" in msg.content
             options = {o["label"] for o in msg.selects[0]["options"]}
             assert {"Funders", "Law enforcement", "None apply"} <= options
             picked = await nia.select(msg, ["Funders"])
@@ -125,9 +128,13 @@ async def test_join_every_step_yes_grants_member_and_removes_newcomer(
         seen.append(msg.content)
         if step_no(msg) > 2:
             assert "Back" in [b["label"] for b in msg.buttons]
-    # every value, agreement and action item was shown, in order, each step its own screen
+    # every value, agreement and action item was shown whole (values share a screen)
     for item in [*CONTENT.values.items, *CONTENT.agreements.items]:
         assert any(item in text for text in seen), item
+    assert sum(CONTENT.values.items[0] in text for text in seen) == 1
+    # acronyms are explained where they first appear, not only after the last step
+    values_screen = next(text for text in seen if CONTENT.values.items[0] in text)
+    assert "**PLE**: People with lived/living experience/expertise" in values_screen
     for section in CONTENT.actions.sections:
         assert any(section.title in text for text in seen)
     question = msg

@@ -198,3 +198,18 @@ def test_quick_start_without_a_config_file_migrates_and_waits_for_discord(tmp_pa
     assert "cannot reach Discord at 127.0.0.1" in stderr and "trying again" in stderr
     assert "error:" not in stderr and "Traceback" not in stderr
     assert (tmp_path / "data" / "bot.db").is_file() and (tmp_path / "data" / "bot-data.key").is_file()
+
+
+def test_check_reports_items_split_across_steps(tmp_path: Path) -> None:
+    """A 3,000-character item is shown over several steps (never cut), and `check` says so."""
+    from bot.content import default_content_text
+
+    long_item = "We agree to listen first and speak with care. " * 65
+    text = default_content_text().replace(
+        '"We agree to strive for transparency and mutual accountability.",',
+        f'"We agree to strive for transparency and mutual accountability.",\n  "{long_item.strip()}",')
+    (tmp_path / "content.toml").write_text(text)
+    (tmp_path / "config.toml").write_text('content_file = "content.toml"\n')
+    result = run_bot("check", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "content: Agreements — What we commit to (agreement:9) is long: shown over 3 steps" in result.stdout

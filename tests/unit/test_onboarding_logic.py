@@ -15,26 +15,36 @@ NOW = datetime(2026, 1, 1, 12, tzinfo=UTC)
 EDITED_ITEMS = [*CONTENT.agreements.items[:2], "We agree to something new.", *CONTENT.agreements.items[3:]]
 
 
+def squash(text: str) -> str:
+    return " ".join(text.split())
+
+
 def test_steps_follow_the_agreements_in_order() -> None:
     steps = logic.build_steps(CONTENT)
     kinds = [s.kind for s in steps]
     assert kinds[0] == "intro" and kinds[-1] == "commitment"
-    assert kinds.count("value") == len(CONTENT.values.items) == 4
-    assert kinds.count("agreement") == len(CONTENT.agreements.items) == 8
-    assert [s.key for s in steps if s.kind == "action"] == [f"action:{s.key}" for s in CONTENT.actions.sections]
-    assert len(steps) == 1 + 4 + 8 + 6 + 1
-    # every value, agreement and action item appears verbatim in its step
-    for i, item in enumerate(CONTENT.values.items, start=1):
-        assert item in next(s for s in steps if s.key == f"value:{i}").body
-    for section in CONTENT.actions.sections:
-        body = next(s for s in steps if s.key == f"action:{section.key}").body
-        for item in section.items:
-            assert item.strip() in body
+    assert CONTENT.values.items_per_step == len(CONTENT.values.items) == 4
+    assert kinds.count("value") == 1  # the four short values share one step
+    assert kinds.count("agreement") == len(CONTENT.agreements.items) == 8  # each agreement its own step
+    sections = [f"action:{s.key}" for s in CONTENT.actions.sections]
+    assert [s.key for s in steps if s.kind == "action" and not s.continued] == sections
+    # every value, agreement and action item appears whole, in order, in its step(s)
+    everything = squash("\n".join(s.body for s in steps))
+    for item in [*CONTENT.values.items, *CONTENT.agreements.items,
+                 *(i for section in CONTENT.actions.sections for i in section.items)]:
+        assert squash(item) in everything
+
+
+def test_values_can_each_have_a_step() -> None:
+    one_each = CONTENT.model_copy(update={"values": CONTENT.values.model_copy(update={"items_per_step": 1})})
+    steps = logic.build_steps(one_each)
+    assert [s.key for s in steps if s.kind == "value"] == ["value:1", "value:2", "value:3", "value:4"]
+    assert CONTENT.values.description in steps[1].body and CONTENT.values.description not in steps[2].body
 
 
 def test_without_intro() -> None:
     steps = logic.build_steps(CONTENT, include_intro=False)
-    assert steps[0].key == "value:1" and len(steps) == 19
+    assert steps[0].key == "value:1" and len(steps) == len(logic.build_steps(CONTENT)) - 1
 
 
 def test_intro_says_what_matters() -> None:
@@ -48,9 +58,11 @@ def test_intro_says_what_matters() -> None:
 def test_transparency_step_lists_coi_categories_and_offers_tagging() -> None:
     steps = logic.build_steps(CONTENT)
     coi = [s for s in steps if s.offers_coi]
-    assert [s.key for s in coi] == ["action:transparency"]
+    # the section is long: the list of groups and the prompt come with the select, on its last part
+    assert [s.key for s in coi] == ["action:transparency:part2"] and coi[0].continued
     for category in CONTENT.coi_categories:
         assert category.label in coi[0].body
+    assert "pick them below" in coi[0].body
 
 
 def test_commitment_step_is_verbatim_with_core_values() -> None:
@@ -60,34 +72,68 @@ def test_commitment_step_is_verbatim_with_core_values() -> None:
         assert value in step.body
 
 
-def test_every_rendered_step_fits_a_discord_message() -> None:
+def test_every_rendered_step_fits_a_discord_message_with_progress_once_in_words() -> None:
     steps = logic.build_steps(CONTENT)
+    labels = [c.display for c in CONTENT.coi_categories]
     for i in range(len(steps)):
-        text = logic.render_step(steps, i, "▓░", note="A note.", reaffirm_version="2", coi_labels=["Funders"])
-        assert len(text) <= 2000
-        assert f"Step {i + 1} of {len(steps)}" in text
+        text = logic.render_step(steps, i, note="n" * 200, reaffirm_version="2", coi_labels=labels)
+        assert len(text) <= 2000 and not text.endswith("…")
+        assert len(re.findall(r"Step \d+ of \d+", text)) == 1 and f"Step {i + 1} of {len(steps)}" in text
+        assert "▓" not in text and "░" not in text
 
 
-def test_render_clips_overlong_text() -> None:
-    long = logic.Step("x", "value", "h", "a" * 5000)
-    text = logic.render_step([long], 0, "")
-    assert len(text) == 2000 and text.endswith("…")
+def test_a_long_item_is_split_into_continued_steps_never_cut() -> None:
+    sentence = "Harm reduction meets people where they are, with dignity and care. "
+    long_item = (sentence * 45).strip()  # about 3,000 characters
+    agreements = CONTENT.agreements.model_copy(update={"items": [*CONTENT.agreements.items[:8], long_item]})
+    steps = logic.build_steps(CONTENT.model_copy(update={"agreements": agreements}))
+    parts = [s for s in steps if s.key.startswith("agreement:9")]
+    assert len(parts) == 3 and [p.continued for p in parts] == [False, True, True]
+    assert squash(" ".join(p.body for p in parts)) == squash(long_item)
+    for i, step in enumerate(steps):
+        text = logic.render_step(steps, i)
+        assert len(text) <= 2000 and "…" not in text
+        assert ("(continued)" in text) == step.continued
+    index = steps.index(parts[1])
+    assert f"**Step {index + 1} of {len(steps)} (continued)**" in logic.render_step(steps, index)
+    report = logic.split_items(CONTENT.model_copy(update={"agreements": agreements}))
+    assert any("agreement:9" in line and "3 steps" in line for line in report)
+
+
+def test_split_text_cuts_at_natural_breaks() -> None:
+    text = "First paragraph here.\n\nSecond one is a little longer. It has two sentences."
+    assert logic.split_text(text, 40) == ["First paragraph here.", "Second one is a little longer.",
+                                          "It has two sentences."]
+    assert logic.split_text("x" * 25, 10) == ["x" * 10, "x" * 10, "x" * 5]
+    assert logic.split_text("short", 10) == ["short"]
+
+
+def test_acronyms_are_explained_where_first_used() -> None:
+    steps = logic.build_steps(CONTENT)
+    values = next(s for s in steps if s.kind == "value")
+    assert "**PLE**: People with lived/living experience/expertise" in values.explains
+    assert "**SAMHSA**" in values.explains
+    # explained once, in the first step that uses it
+    assert sum("**PLE**" in s.explains for s in steps) == 1
+    # a step that already spells the acronym out adds nothing (the intro names the IHRRC in full)
+    assert "IHRRC" not in "".join(s.explains for s in steps)
+    assert "Acronyms in this step" in logic.render_step(steps, steps.index(values))
 
 
 def test_render_shows_coi_pick_only_on_the_coi_step() -> None:
     steps = logic.build_steps(CONTENT)
     coi_index = next(i for i, s in enumerate(steps) if s.offers_coi)
-    assert "Your pick: **Funders, Lobbyists**" in logic.render_step(steps, coi_index, "", coi_labels=["Funders",
+    assert "Your pick: **Funders, Lobbyists**" in logic.render_step(steps, coi_index, coi_labels=["Funders",
                                                                                                        "Lobbyists"])
-    assert "Your pick: **none apply**" in logic.render_step(steps, coi_index, "", coi_labels=[])
-    assert "Your pick" not in logic.render_step(steps, coi_index, "", coi_labels=None)
-    assert "Your pick" not in logic.render_step(steps, 1, "", coi_labels=["Funders"])
+    assert "Your pick: **none apply**" in logic.render_step(steps, coi_index, coi_labels=[])
+    assert "Your pick" not in logic.render_step(steps, coi_index, coi_labels=None)
+    assert "Your pick" not in logic.render_step(steps, 1, coi_labels=["Funders"])
 
 
 def test_reaffirm_note_only_on_first_step() -> None:
     steps = logic.build_steps(CONTENT)
-    assert "updated (version 9)" in logic.render_step(steps, 0, "", reaffirm_version="9")
-    assert "updated" not in logic.render_step(steps, 1, "", reaffirm_version="9")
+    assert "updated (version 9)" in logic.render_step(steps, 0, reaffirm_version="9")
+    assert "updated" not in logic.render_step(steps, 1, reaffirm_version="9")
 
 
 def test_hashes_change_only_with_text() -> None:
@@ -109,7 +155,7 @@ def test_reaffirm_steps_are_changed_steps_plus_commitment() -> None:
     assert logic.reaffirm_steps(CONTENT, accepted)[-1].key == "commitment"
     assert [s.key for s in logic.reaffirm_steps(CONTENT, accepted)] == ["commitment"]
     # unknown history: every content step again
-    assert len(logic.reaffirm_steps(CONTENT, None)) == 19
+    assert len(logic.reaffirm_steps(CONTENT, None)) == len(logic.build_steps(CONTENT)) - 1  # all but the intro
     assert logic.steps_for(CONTENT, False, accepted)[0].kind == "intro"
 
 
