@@ -1,4 +1,4 @@
-"""Core commands every server gets: /about."""
+"""Core commands every server gets: /about and /help."""
 
 from bot.client import CoalitionBot
 from cogs.core.cog import CoreCog

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -7,6 +10,24 @@ from discord.ext import commands
 from bot import __version__
 from bot.client import CoalitionBot
 from bot.ui import NO_MENTIONS
+from cogs.core import help as help_page
+
+
+def _leaves(command: app_commands.Command[Any, ..., Any] | app_commands.Group | app_commands.ContextMenu,
+            in_dm: bool) -> Iterator[help_page.CommandInfo]:
+    """Every command a person can type, with what the tree says about it."""
+    if isinstance(command, app_commands.ContextMenu):
+        return
+    contexts = command.allowed_contexts
+    if in_dm and (contexts is None or not contexts.dm_channel):
+        return
+    leaves = [c for c in command.walk_commands() if isinstance(c, app_commands.Command)] \
+        if isinstance(command, app_commands.Group) else [command]
+    restricted = command.default_permissions is not None
+    for leaf in leaves:
+        yield help_page.CommandInfo(leaf.qualified_name, leaf.description,
+                                    help_page.is_for_moderators(leaf.description, restricted))
+
 
 # The AGPL asks that people who use a modified bot over a network can get its source.
 SOURCE_AT = "I'm free software (GNU AGPL 3.0), version {version}. My source code: <{url}>"
@@ -26,11 +47,27 @@ class CoreCog(commands.Cog):
             "I walk newcomers through our community agreements, help members declare conflicts "
             "of interest, keep confidential meetings safe, and carry repair requests privately "
             "to the moderators.\n\n"
-            "Useful commands: `/privacy` (what I store), `/coi tag`, `/repair request`, "
-            "`/acronym lookup`.\n"
-            f"Questions? Ask a moderator or write to {community.contact_email}.\n\n"
+            "Type `/help` to see everything you can do here, in plain words.
+"
+            f"Questions? Ask a moderator or write to {community.contact_email}.
+
+"
         )
         source_url = self.bot.settings.source_url
         text += (SOURCE_AT.format(version=__version__, url=source_url) if source_url
                  else SOURCE_ASK.format(version=__version__))
         await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+    @app_commands.command(name="help", description="What you can do here, in plain words (only you see it)")
+    @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)
+    async def help(self, interaction: discord.Interaction) -> None:
+        guild = interaction.guild
+        in_dm = guild is None
+        tree = [*self.bot.tree.get_commands()]
+        if guild is not None:
+            tree += self.bot.tree.get_commands(guild=guild)
+        found = help_page.unique([info for command in tree for info in _leaves(command, in_dm)])
+        sections = help_page.render_help(found, moderator=self.bot.is_moderator(interaction.user), in_dm=in_dm,
+                                         contact_email=self.bot.content.community.contact_email)
+        embeds = [discord.Embed(title=title, description=text) for title, text in sections]
+        await interaction.response.send_message(embeds=embeds, ephemeral=True, allowed_mentions=NO_MENTIONS)
