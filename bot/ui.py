@@ -18,9 +18,6 @@ NO_MENTIONS = discord.AllowedMentions.none()
 # (a server can widen or narrow this in Server Settings → Integrations). Discord's setting only
 # hides them: the bot still checks every moderator action itself (CoalitionBot.require_moderator).
 MODERATOR_COMMANDS = discord.Permissions(manage_guild=True)
-# Mention exactly one person (e.g. the newcomer a welcome-channel message is for).
-def only_user(user: discord.abc.Snowflake) -> discord.AllowedMentions:
-    return discord.AllowedMentions(everyone=False, roles=False, users=[user], replied_user=False)
 
 
 class BaseView(discord.ui.View):

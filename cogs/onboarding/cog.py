@@ -32,7 +32,7 @@ from bot.dm_router import DmDestination
 from bot.errors import BadInput, Conflict, NotAllowed, NotFound, report_interaction_error
 from bot.jobs import due_jobs_loop
 from bot.plaintext import plain
-from bot.ui import MODERATOR_COMMANDS, NO_MENTIONS, modal_values, only_user
+from bot.ui import MODERATOR_COMMANDS, NO_MENTIONS, modal_values
 from bot.wiring import configured_id
 from cogs.onboarding import logic, views
 from cogs.onboarding.flows import FlowCache
@@ -47,6 +47,16 @@ DM_KEY = "onboarding"  # this feature's name in bot.dm_router
 CATCH_UP_MARGIN = timedelta(minutes=2)
 TOUCH_EVERY = timedelta(seconds=60)
 
+START_HERE_TEXT = (
+    "**New here? Start here.**\n"
+    "Welcome to the {name}! To join as a member, you read our community agreements one short step at a "
+    "time and answer one question at the end. It takes about {minutes} minutes.\n\n"
+    "Press the button below: the steps open right here, and only you can see them. You can stop and come "
+    "back whenever you like; your place is saved. (If I already sent you a direct message, either way works.)"
+)
+START_HERE_FAILED = ("Onboarding: I couldn't post or update the \"Start here\" message in the welcome channel. "
+                     "Please check that the channel exists and that I can send messages there: newcomers whose "
+                     "direct messages are closed start from that message.")
 ENDED = ("This onboarding is no longer active. If you are new to the server, use `/onboarding start` "
          "there and I'll walk you through it.")
 
@@ -89,6 +99,7 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
         self._granting: set[tuple[int, int]] = set()
         self._touched: dict[int, datetime] = {}
         self._asking: dict[tuple[int, int], asyncio.Lock] = {}
+        self._start_here: dict[int, int] = {}  # guild -> its "Start here" message
         self._full_steps = logic.build_steps(bot.content)
         self.flows = FlowCache(bot.sessions)
 
@@ -188,11 +199,51 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
             for member in missed:
                 await repo.start_progress(session, guild.id, member.id, content_version=self.bot.content.version,
                                           now=now, surface=logic.SURFACE_PENDING)
+        await self.keep_start_here(guild)
         if missed:
             log.info("catching up on %d join(s) missed while the bot was away (guild %s)", len(missed), guild.id)
         for member in missed:
             await self._redeliver(member)
         await self._redeliver_stranded(guild)
+
+    async def keep_start_here(self, guild: discord.Guild) -> None:
+        """Make sure the welcome channel has ONE current "Start here" message: edit the stored one
+        (its text follows the content file), post it again only if it was deleted."""
+        channel = self.bot.wiring_for(guild).welcome_channel
+        community = self.bot.content.community
+        text = START_HERE_TEXT.format(name=community.name, minutes=community.minutes_to_complete)
+        view = views.start_here_view(guild.id)
+        async with self.bot.sessions() as session:
+            message_id = await guild_state.start_here_message(session, guild.id)
+        try:
+            if channel is None:
+                raise NotFound("no welcome channel")
+            if message_id is not None:
+                try:
+                    with pacing.background():
+                        await channel.get_partial_message(message_id).edit(
+                            content=text, view=view, allowed_mentions=NO_MENTIONS)
+                    self._start_here[guild.id] = message_id
+                    return
+                except discord.NotFound:
+                    pass  # deleted (or the channel changed): post a new one
+            with pacing.background():
+                posted = await channel.send(text, view=view, allowed_mentions=NO_MENTIONS)
+        except (discord.HTTPException, NotFound):
+            await self.bot.modlog.alert_once(guild.id, "onboarding-start-here",
+                                             self.bot.wiring_for(guild).mod_log_channel, START_HERE_FAILED)
+            return
+        self._start_here[guild.id] = posted.id
+        async with self.bot.sessions() as session, session.begin():
+            await guild_state.set_start_here_message(session, guild.id, posted.id, self.bot.clock.now())
+
+    @commands.Cog.listener()
+    async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
+        """Someone deleted the "Start here" message: put it back at once."""
+        guild = self.bot.get_guild(payload.guild_id) if payload.guild_id else None
+        if guild is not None and self._start_here.get(guild.id) == payload.message_id:
+            del self._start_here[guild.id]
+            await self.keep_start_here(guild)
 
     async def _redeliver_stranded(self, guild: discord.Guild) -> None:
         """First messages a crash interrupted (not in flight in this process)."""
@@ -327,7 +378,7 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
         await self._deliver_first(member, outcome)
 
     async def _deliver_first(self, member: discord.Member, outcome: Outcome) -> str:
-        """DM the first step; if DMs are closed, post a Start button in the welcome channel."""
+        """DM the first step. If their DMs are closed, say nothing in public: the "Start here" message serves them."""
         key = (member.guild.id, member.id)
         self._delivering.add(key)
         try:
@@ -361,22 +412,10 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
                 await self._set_surface(member, logic.SURFACE_PENDING)
                 return "retry"
             log.warning("could not DM onboarding to user %s in guild %s", member.id, member.guild.id)
+        # Their DMs are closed. Nothing is said in public (that would tell everyone, and is theirs to
+        # keep): the "Start here" message in the welcome channel serves them, in messages only they see.
         await self._set_surface(member, logic.SURFACE_EPHEMERAL)
-        channel = self.bot.wiring_for(member.guild).welcome_channel
-        text = (f"Welcome, {member.mention}! I couldn't send you a direct message (your DMs are closed), so let's "
-                "do it right here. Press the button: the steps will show up only for you.")
-        try:
-            if channel is None:
-                raise NotFound("no welcome channel")
-            await channel.send(text, view=views.start_view(member.guild.id, member.id),
-                               allowed_mentions=only_user(member))
-            return "welcome"
-        except (discord.HTTPException, NotFound):
-            await self.bot.modlog.alert_once(
-                member.guild.id, "onboarding-welcome-channel", self.bot.wiring_for(member.guild).mod_log_channel,
-                "Onboarding: I could neither DM a newcomer nor post in the welcome channel. Please check that "
-                "the welcome channel exists and that I can send messages there.")
-            return "failed"
+        return "closed"
 
     async def on_start_click(self, interaction: discord.Interaction, guild_id: int, user_id: int) -> None:
         if interaction.user.id != user_id:
@@ -386,6 +425,12 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
             await interaction.response.send_message(
                 f"This button is for {name} — if you're new, use `/onboarding start`.",
                 ephemeral=True, allowed_mentions=NO_MENTIONS)
+            return
+        await self._start_ephemeral(interaction, guild_id)
+
+    async def on_start_here_click(self, interaction: discord.Interaction, guild_id: int) -> None:
+        if interaction.guild is None or interaction.guild.id != guild_id:
+            await interaction.response.send_message(ENDED, ephemeral=True)  # a forged or moved button
             return
         await self._start_ephemeral(interaction, guild_id)
 
@@ -854,8 +899,8 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
             await audit.record(session, member.guild.id, moderator.id, "onboarding.restart", f"user:{member.id}")
         where = await self._deliver_first(member, outcome)
         said = {"dm": "I sent them the first step by direct message.",
-                "welcome": "Their DMs are closed, so I posted a Start button for them in the welcome channel.",
-                "failed": "I couldn't reach them by DM or in the welcome channel (see the mod-log).",
+                "closed": "I couldn't send them a direct message; they can continue from the \"Start here\" "
+                          "message in the welcome channel (only they see their steps).",
                 "retry": "Discord had a hiccup sending their direct message; I'll try again in a moment."}[where]
         await interaction.followup.send(
             f"Onboarding restarted for {member.mention}. {said} Their roles stay as they are.", ephemeral=True)

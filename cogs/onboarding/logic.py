@@ -371,6 +371,7 @@ STEP_ID_TEMPLATE = r"onboarding:(?P<action>next|back|ask|yes|notyet|resume):(?P<
 COI_ID_TEMPLATE = r"onboarding:coi:(?P<guild>[0-9]{1,20}):(?P<step>[0-9]{1,3})"
 START_ID_TEMPLATE = r"onboarding:start:(?P<guild>[0-9]{1,20}):(?P<user>[0-9]{1,20})"
 REPLY_ID_TEMPLATE = r"onboarding:reply:(?P<question>[0-9]{1,20})"
+START_HERE_ID_TEMPLATE = r"onboarding:starthere:(?P<guild>[0-9]{1,20})"
 
 
 def step_custom_id(action: str, guild_id: int, step: int) -> str:
@@ -385,6 +386,10 @@ def coi_custom_id(guild_id: int, step: int) -> str:
 
 def start_custom_id(guild_id: int, user_id: int) -> str:
     return f"onboarding:start:{guild_id}:{user_id}"
+
+
+def start_here_custom_id(guild_id: int) -> str:
+    return f"onboarding:starthere:{guild_id}"
 
 
 def reply_custom_id(question_id: int) -> str:

@@ -29,6 +29,8 @@ def _cog(interaction: discord.Interaction) -> OnboardingCog:
     return cog  # type: ignore[no-any-return]
 
 
+START_HERE_LABEL = "Start here: read our agreements"
+
 BUTTON_STYLES = {
     "next": discord.ButtonStyle.success,
     "yes": discord.ButtonStyle.success,
@@ -81,7 +83,8 @@ class CoiSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=logic.C
 
 
 class StartButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=logic.START_ID_TEMPLATE):
-    """The welcome-channel button for someone whose DMs are closed."""
+    """A per-person Start button the bot used to post in the welcome channel for someone whose DMs
+    were closed. No longer posted (it said so in public); kept so old posts still work."""
 
     def __init__(self, guild_id: int, user_id: int) -> None:
         super().__init__(discord.ui.Button(label="Start onboarding", style=discord.ButtonStyle.success,
@@ -98,6 +101,26 @@ class StartButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=logic
             await _cog(interaction).on_start_click(interaction, self.guild_id, self.user_id)
         except Exception as error:
             await report_interaction_error(interaction, error, "onboarding start button")
+
+
+class StartHereButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=logic.START_HERE_ID_TEMPLATE):
+    """On the welcome channel's "Start here" message: anyone's flow, in messages only they see."""
+
+    def __init__(self, guild_id: int) -> None:
+        super().__init__(discord.ui.Button(label=START_HERE_LABEL, style=discord.ButtonStyle.success,
+                                           custom_id=logic.start_here_custom_id(guild_id)))
+        self.guild_id = guild_id
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
+                             match: re.Match[str], /) -> StartHereButton:
+        return cls(int(match["guild"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            await _cog(interaction).on_start_here_click(interaction, self.guild_id)
+        except Exception as error:
+            await report_interaction_error(interaction, error, "onboarding start-here button")
 
 
 class ReplyButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=logic.REPLY_ID_TEMPLATE):
@@ -120,7 +143,8 @@ class ReplyButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=logic
             await report_interaction_error(interaction, error, "onboarding reply button")
 
 
-DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (StepButton, CoiSelect, StartButton, ReplyButton)
+DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
+    StepButton, CoiSelect, StartButton, StartHereButton, ReplyButton)
 
 
 # Modals are per person and detached (bot.ui.detached): OnboardingCog.on_interaction handles the
@@ -190,9 +214,10 @@ def declined_view(guild_id: int, index: int) -> discord.ui.View:
     return view
 
 
-def start_view(guild_id: int, user_id: int) -> discord.ui.View:
+def start_here_view(guild_id: int) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
-    view.add_item(StartButton(guild_id, user_id))
+    view.add_item(StartHereButton(guild_id))
+    view.stop()  # found by its custom_id (a DynamicItem), never filed in discord.py's view store
     return view
 
 

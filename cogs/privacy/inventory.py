@@ -229,7 +229,8 @@ INVENTORY: tuple[TableDoc, ...] = (
         "Kept while the bot is in the server.",
         (("guild_id", "which server"),
          ("first_seen_at", "when the bot first saw it"),
-         ("last_seen_at", "when the bot last saw it (updated once a minute)")),
+         ("last_seen_at", "when the bot last saw it (updated once a minute)"),
+         ("start_here_message_id", "the welcome channel's \"Start here\" message, so it is kept, not posted twice")),
     ),
     TableDoc(
         "member_role_hold", "Member roles moderators removed",

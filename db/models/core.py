@@ -36,6 +36,8 @@ class GuildState(Base):
     # People already there before the bot first saw the server are never contacted unasked.
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The "Start here" message the bot keeps in the welcome channel (it edits this one, never posts twice).
+    start_here_message_id: Mapped[int | None] = mapped_column(Snowflake, nullable=True)
 
 
 class GuildWiringEntry(Base):

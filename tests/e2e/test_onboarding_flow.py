@@ -69,6 +69,28 @@ async def walk_to_question(user: ScriptedUser, *, coi: list[str] | None = None) 
     return await advance(user, msg, TOTAL, coi=coi)
 
 
+START_HERE = "Start here: read our agreements"
+
+
+async def start_here_message(emulator: Emulator, sg: StandardGuild) -> Message:
+    """The one "Start here" message the bot keeps in the welcome channel."""
+    assert sg.welcome is not None
+    welcome = sg.welcome
+
+    def found() -> list[Message]:
+        return [m for m in welcome.messages() if m.buttons]
+    posts = await emulator.wait_for(found, description="the Start here message")
+    assert len(posts) == 1 and posts[0].button(START_HERE)
+    return posts[0]
+
+
+async def start_from_welcome(emulator: Emulator, sg: StandardGuild, user: ScriptedUser) -> Message:
+    """Press "Start here" in the welcome channel: the steps open in a message only `user` sees."""
+    opened = await user.click(await start_here_message(emulator, sg), START_HERE)
+    assert opened.ephemeral and opened.message is not None and opened.message.ephemeral_for == user.id
+    return opened.message
+
+
 def member_role_names(user: ScriptedUser, sg: StandardGuild) -> set[str]:
     return set(user.roles(sg.guild))
 
@@ -262,25 +284,21 @@ async def test_rest_budget_three_calls_per_newcomer_and_batched_mod_log(
     assert "<@" in notes[0].content
 
 
-async def test_dms_closed_fallback_runs_in_ephemeral_messages(
+async def test_closed_dms_onboard_through_start_here_with_nothing_public(
         emulator: Emulator, standard_guild: StandardGuild, bot_in_process: InProcessBot) -> None:
     sg = standard_guild
     assert sg.welcome is not None
+    post = await start_here_message(emulator, sg)
+    assert "only you can see them" in post.content and not post.pings_anyone
     shy = await newcomer(emulator, sg, "Shy", dms_open=False)
-    await emulator.wait_for(lambda: [m for m in sg.welcome.messages() if m.buttons], description="welcome post")
-    (post,) = [m for m in sg.welcome.messages() if m.buttons]
-    assert post.pinged_user_ids == [shy.id] and post.mentioned_user_ids == [shy.id]
-    assert post.button("Start onboarding")
+    await bot_in_process.bot.get_cog("Onboarding").run_due_jobs()  # nothing owed is posted later either
+    assert [m.id for m in sg.welcome.messages()] == [post.id], "nothing public is said about Shy"
 
+    step = await start_from_welcome(emulator, sg, shy)
+    assert f"Step 1 of {TOTAL}" in step.content
     bystander = await newcomer(emulator, sg, "Bystander", with_newcomer_role=False)
-    refusal = await bystander.click(post, "Start onboarding")
-    assert refusal.ephemeral and refusal.message is not None
-    assert "This button is for Shy" in refusal.message.content and "/onboarding start" in refusal.message.content
-
-    result = await shy.click(post, "Start onboarding")
-    assert result.ephemeral and result.message is not None
-    step = result.message
-    assert step.ephemeral_for == shy.id and f"Step 1 of {TOTAL}" in step.content
+    theirs = await start_from_welcome(emulator, sg, bystander)  # the same button serves anyone, privately
+    assert theirs is not step and f"Step 1 of {TOTAL}" in theirs.content
     step = await advance(shy, step, TOTAL)
     assert step.ephemeral_for == shy.id
     await shy.click(step, "Yes")
@@ -289,6 +307,34 @@ async def test_dms_closed_fallback_runs_in_ephemeral_messages(
     assert not shy.has_role(sg.guild, "Newcomer")
     assert not bystander.has_role(sg.guild, "Member")
     assert shy.dm_messages() == []
+    # Nothing public anywhere mentions Shy, their name, or anyone's direct messages.
+    for channel in (sg.welcome, sg.general):
+        for message in channel.messages():
+            assert shy.mention not in message.text and "Shy" not in message.text
+            assert "DMs are closed" not in message.text and "direct messages are closed" not in message.text
+    already = await shy.click(post, START_HERE)
+    assert already.ephemeral and "already a member" in already.text
+
+
+async def test_start_here_is_kept_one_and_current(
+        emulator: Emulator, standard_guild: StandardGuild, bot_in_process: InProcessBot) -> None:
+    sg = standard_guild
+    assert sg.welcome is not None
+    post = await start_here_message(emulator, sg)
+    from db.repositories import guild_state
+    async with bot_in_process.bot.sessions() as session:
+        assert await guild_state.start_here_message(session, sg.guild.id) == post.id
+    await bot_in_process.restart()  # kept: edited in place, not posted again
+    await emulator.wait_for(lambda: emulator.requests("PATCH", "PATCH /channels/{channel_id}/messages/{message_id}",
+                                                      path_contains=str(post.id), status=200),
+                            description="the Start here message brought up to date")
+    assert [m.id for m in sg.welcome.messages() if m.buttons] == [post.id]
+    emulator.world.delete_message(post)  # a moderator deletes it
+    again = await emulator.wait_for(lambda: [m for m in sg.welcome.messages() if m.buttons],
+                                    description="the Start here message, put back")
+    assert len(again) == 1 and again[0].id != post.id
+    async with bot_in_process.bot.sessions() as session:
+        assert await guild_state.start_here_message(session, sg.guild.id) == again[0].id
 
 
 async def test_question_reaches_moderators_and_the_reply_reaches_the_newcomer(

@@ -21,6 +21,7 @@ from .test_onboarding_flow import (
     first_step,
     member_role_names,
     newcomer,
+    start_from_welcome,
     step_no,
     walk_to_question,
 )
@@ -51,13 +52,9 @@ async def test_subprocess_yes_no_and_closed_dms(emulator: Emulator, standard_gui
         await ben.wait_dm(lambda m: "clear" in m.content, after=before)
     assert member_role_names(ben, sg) == {"Newcomer"}
 
-    # Cy: DMs closed -> welcome-channel button -> ephemeral steps -> yes
-    await emulator.wait_for(lambda: [m for m in sg.welcome.messages() if m.buttons], description="welcome post")
-    (post,) = [m for m in sg.welcome.messages() if m.buttons]
-    assert post.pinged_user_ids == [cy.id]
-    started = await cy.click(post, "Start onboarding")
-    assert started.ephemeral and started.message is not None
-    step = await advance(cy, started.message, TOTAL)
+    # Cy: DMs closed -> "Start here" in the welcome channel -> ephemeral steps -> yes
+    step = await advance(cy, await start_from_welcome(emulator, sg, cy), TOTAL)
+    assert not any(cy.mention in m.content for m in sg.welcome.messages())
     await cy.click(step, "Yes")
     await emulator.wait_for(lambda: cy.has_role(sg.guild, "Member"), description="Cy's member role")
     assert not cy.has_role(sg.guild, "Newcomer")

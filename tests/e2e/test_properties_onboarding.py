@@ -28,7 +28,7 @@ from .property_support import (
     text_strategy,
     with_examples,
 )
-from .test_onboarding_flow import TOTAL, first_step, newcomer, step_no, walk_to_question
+from .test_onboarding_flow import TOTAL, first_step, newcomer, start_from_welcome, step_no, walk_to_question
 
 __all__ = ["guard"]  # the fixture, imported for pytest
 
@@ -49,25 +49,14 @@ def bait_name(guard: Guard, n: int) -> str:
 
 async def fresh_newcomer(emulator: Emulator, sg: StandardGuild, guard: Guard, *, dms_open: bool) -> ScriptedUser:
     n = guard.state["newcomers"] = guard.state.get("newcomers", 0) + 1
-    user = await newcomer(emulator, sg, bait_name(guard, n), dms_open=dms_open)
-    if not dms_open:
-        guard.allowed_users.add(user.id)  # the welcome-channel fallback pings exactly this person
-    return user
+    return await newcomer(emulator, sg, bait_name(guard, n), dms_open=dms_open)
 
 
 async def flow_message(emulator: Emulator, sg: StandardGuild, user: ScriptedUser) -> Message:
-    """The message with the steps: a DM, or (DMs closed) the ephemeral one the Start button opens."""
+    """The message with the steps: a DM, or (DMs closed) the ephemeral one "Start here" opens."""
     if user.dms_open:
         return await first_step(user)
-    assert sg.welcome is not None
-
-    def post() -> Message | None:
-        return next((m for m in sg.welcome.messages() if m.buttons and user.mention in m.content), None)
-    start = await emulator.wait_for(post, description="the welcome-channel Start button")
-    assert start.pinged_user_ids == [user.id], "the fallback pings exactly the newcomer"
-    opened = await user.click(start, "Start onboarding")
-    assert opened.ephemeral and opened.message is not None
-    return opened.message
+    return await start_from_welcome(emulator, sg, user)
 
 
 def question_posts(sg: StandardGuild) -> list[Message]:
