@@ -43,6 +43,8 @@ VoiceLike = discord.VoiceChannel | discord.StageChannel
 Target = discord.TextChannel | discord.VoiceChannel | discord.StageChannel | discord.CategoryChannel
 StickyChannel = discord.TextChannel | discord.Thread
 
+# Shown under a confidential voice channel's name in the channel list, for everyone to see.
+VOICE_STATUS = "Confidential — no recording"
 FOOTER = "I repost this now and then so it stays near the bottom. I never read or store what you write."
 
 
@@ -166,6 +168,7 @@ class ConfidentialCog(commands.Cog):
                     "bots that aren't allowed (AI notetakers, recorders).")
         await interaction.response.send_message(f"Done: {target.mention} is now a confidential space. {what}",
                                                 ephemeral=True, allowed_mentions=NO_MENTIONS)
+        await self._show_voice_status(guild, target)  # after the answer: a category may hold many channels
 
     @confidential.command(name="remove", description="Stop treating a channel or category as confidential")
     @app_commands.describe(target="A channel or category marked with /confidential add")
@@ -185,6 +188,7 @@ class ConfidentialCog(commands.Cog):
         await self._drop_stale_reminders(guild)
         await interaction.response.send_message(f"Done: {target.mention} is no longer marked confidential.",
                                                 ephemeral=True, allowed_mentions=NO_MENTIONS)
+        await self._show_voice_status(guild, target)
 
     @confidential.command(name="list", description="Show the confidential channels and categories")
     async def list_spaces(self, interaction: discord.Interaction) -> None:
@@ -202,6 +206,26 @@ class ConfidentialCog(commands.Cog):
         text += ("\nThreads of these channels, and channels inside these categories, count too. "
                  "Bots are removed from voice channels unless allow-listed or covered by `/recording allow`.")
         await interaction.response.send_message(text[:2000], ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+    async def _show_voice_status(self, guild: discord.Guild, target: Target) -> None:
+        """After `target` was marked or unmarked: the voice-channel status "Confidential — no
+        recording" on each voice channel it covers that is confidential now, removed from each that
+        is no longer. Only where the bot may set it (Set Voice Channel Status, and Manage Channels
+        since it is not in the channel)."""
+        marked = await self.marked(guild.id)
+        for channel in guild.voice_channels:
+            if target.id in (channel.id, channel.category_id):
+                covered = logic.is_confidential(place_of(channel), marked)
+                await self._set_voice_status(channel, VOICE_STATUS if covered else None)
+
+    async def _set_voice_status(self, channel: discord.VoiceChannel, status: str | None) -> None:
+        perms = channel.permissions_for(channel.guild.me)
+        if not (perms.set_voice_channel_status and perms.manage_channels and perms.view_channel):
+            return  # optional: the reminders and the guard work without it
+        try:
+            await channel.edit(status=status)
+        except discord.HTTPException as exc:
+            log.warning("could not set the status of voice channel %s (HTTP %s)", channel.id, exc.status)
 
     async def _drop_stale_reminders(self, guild: discord.Guild) -> None:
         """After an unmark, forget the state of channels no longer confidential (and delete their reminder)."""
@@ -359,6 +383,8 @@ class ConfidentialCog(commands.Cog):
             exceptions = await repo.active_exceptions(session, guild.id, now, channel.id) if starts else []
             for exc in exceptions:
                 exc.announced_at = now
+        if isinstance(channel, discord.VoiceChannel):
+            await self._set_voice_status(channel, VOICE_STATUS)  # someone may have changed or cleared it meanwhile
         if not starts:
             return
         embeds = [self.reminder_embed()]

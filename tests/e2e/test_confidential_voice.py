@@ -252,3 +252,38 @@ async def test_unmarking_forgets_meeting_state(emulator: Emulator, standard_guil
     assert "no longer marked confidential" in (await result.wait_message()).text
     async with handle.bot.sessions() as session:
         assert await repo.get_voice_state(session, sg.guild.id, room.id) is None
+
+
+VOICE_STATUS = "PUT /channels/{channel_id}/voice-status"
+
+
+async def test_voice_status_is_set_while_confidential_and_removed_after(
+        emulator: Emulator, standard_guild: StandardGuild, bot_in_process: InProcessBot) -> None:
+    sg = standard_guild
+    category = sg.guild.create_category("Meetings")
+    room = sg.guild.create_voice_channel("coalition-meeting", category=category)
+    hangout = sg.guild.create_voice_channel("hangout")
+    await mark(sg, category)
+    await emulator.wait_for(lambda: room.status == "Confidential — no recording", description="the voice status")
+    assert hangout.status is None
+    # someone cleared it meanwhile: the next meeting puts it back
+    room.status = None
+    alex = await person(emulator, sg, "Alex")
+    await alex.join_voice(room)
+    await emulator.wait_for(lambda: room.status == "Confidential — no recording", description="the status again")
+    result = await sg.moderator.slash(sg.guild, "confidential remove", target=category)
+    await result.wait_message()
+    await emulator.wait_for(lambda: room.status is None, description="the status removed")
+    assert {r.path.split("/")[2] for r in emulator.requests("PUT", VOICE_STATUS)} == {str(room.id)}
+
+
+async def test_voice_status_needs_its_permission_and_nothing_breaks_without(
+        emulator: Emulator, build_guild: Any, run_bot: RunBot) -> None:
+    sg = build_guild(bot_permissions=P.DEFAULT_BOT_PERMS & ~P.SET_VOICE_CHANNEL_STATUS)
+    await run_bot(sg)
+    room = sg.guild.create_voice_channel("coalition-meeting")
+    await mark(sg, room)
+    alex = await person(emulator, sg, "Alex")
+    await alex.join_voice(room)
+    await emulator.wait_for(lambda: reminders_in(room, sg), description="the reminders, as always")
+    assert room.status is None and emulator.requests("PUT", VOICE_STATUS) == []

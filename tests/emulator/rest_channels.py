@@ -7,7 +7,7 @@ from typing import Any
 from . import permissions as P
 from .errors import ApiError, missing_access, missing_permissions
 from .ids import iso
-from .limits import check_message
+from .limits import VOICE_STATUS_MAX, FormErrors, check_message
 from .messages import fields_from_payload
 from .rest import Ctx, Router
 from .state import DM, JSON, Channel, Guild, Message
@@ -143,6 +143,26 @@ async def delete_overwrite(ctx: Ctx) -> tuple[int, Any]:
         raise ApiError(403, 50003, "Cannot execute action on a DM channel")
     require(ctx, g, P.MANAGE_ROLES, ch)
     ctx.emu.world.delete_overwrite(ch, int(ctx.params["target"]))
+    return 204, None
+
+
+@router.route("PUT", "/channels/{channel_id}/voice-status")
+async def put_voice_status(ctx: Ctx) -> tuple[int, Any]:
+    """A voice channel's status line. Discord: Set Voice Channel Status, plus Manage Channels when
+    the bot is not in the channel itself; at most 500 characters; voice channels only."""
+    ch = ctx.channel()
+    g = guild_of(ctx, ch)
+    if g is None or ch.type != 2:
+        raise ApiError(400, 50024, "Cannot execute action on this channel type")
+    in_channel = ctx.emu.world.voice_members(ch).count(ctx.me.id) > 0
+    require(ctx, g, P.SET_VOICE_CHANNEL_STATUS | (0 if in_channel else P.MANAGE_CHANNELS), ch)
+    status = ctx.body.get("status")
+    errors = FormErrors()
+    errors.max_length(["status"], status, VOICE_STATUS_MAX)
+    errors.raise_if_any()
+    ch.status = status or None
+    ctx.emu.hub.dispatch_guild(g, "VOICE_CHANNEL_STATUS_UPDATE",
+                               {"id": str(ch.id), "guild_id": str(g.id), "status": ch.status})
     return 204, None
 
 

@@ -296,6 +296,7 @@ class Channel:
     # voice
     bitrate: int = 64000
     user_limit: int = 0
+    status: str | None = None  # a voice channel's status line (PUT /channels/{id}/voice-status)
     _emu: Emulator | None = field(default=None, repr=False)
 
     def is_thread(self) -> bool:

@@ -19,6 +19,7 @@ import pytest
 
 from tests.conftest import BOT_TOKEN, StandardGuild
 from tests.emulator import Emulator
+from tests.emulator import permissions as P
 from tests.emulator.interactions import InteractionRecord
 
 from .clients import intents, running
@@ -263,3 +264,20 @@ def test_limit_cases_are_copies() -> None:
     for cases in (MESSAGE_CASES, MODAL_CASES, COMMAND_CASES):
         for case in cases:
             assert copy.deepcopy(case[1]) != copy.deepcopy(case[2]), case[0]
+
+
+async def test_voice_status_endpoint(emulator: Emulator, standard_guild: StandardGuild) -> None:
+    """PUT /channels/{id}/voice-status: voice channels only, 500 characters, its permission."""
+    sg = standard_guild
+    room = sg.guild.create_voice_channel("meeting")
+    path = f"/channels/{room.id}/voice-status"
+    status, out = await call(emulator, "PUT", path, {"status": "s" * 500})
+    assert status == 204 and room.status == "s" * 500
+    assert_refused(emulator, *(await call(emulator, "PUT", path, {"status": "s" * 501})), "status")
+    status, out = await call(emulator, "PUT", f"/channels/{sg.general.id}/voice-status", {"status": "x"})
+    assert status == 400 and out["code"] == 50024
+    status, _ = await call(emulator, "PUT", path, {"status": None})
+    assert status == 204 and room.status is None
+    sg.guild.set_overwrite(room, sg.bot.role(sg.guild), deny=P.SET_VOICE_CHANNEL_STATUS)
+    status, out = await call(emulator, "PUT", path, {"status": "x"})
+    assert status == 403 and out["code"] == 50013
