@@ -25,6 +25,7 @@ async def emulator() -> AsyncIterator[Emulator]:
     # A test that sends one on purpose (tests/emulator_selftest/test_limits.py) clears the list.
     assert not emu.form_errors, "requests Discord refuses with 50035 Invalid Form Body:\n" + "\n".join(
         f"{record.method} {record.path}: {why}" for record, why in emu.form_errors)
+    assert not emu.hub.rate_limited, f"Request Guild Members was rate limited: {emu.hub.rate_limited}"
 
 
 @dataclass

@@ -241,8 +241,12 @@ class CoiCog(commands.Cog, name="CoiCog"):
             lines = []
             for uid in sorted(by_key[c.key], key=lambda u: self._sort_name(guild, u)):
                 member = guild.get_member(uid)
-                name = discord.utils.escape_markdown(member.display_name) if member else "(left the server)"
-                lines.append(f"• {name} — <@{uid}>")
+                if member is not None:
+                    lines.append(f"• {discord.utils.escape_markdown(member.display_name)} — <@{uid}>")
+                elif guild.chunked:  # every member is known: this one has gone
+                    lines.append(f"• (left the server) — <@{uid}>")
+                else:  # members are not all downloaded (chunk_guilds_at_startup = false): Discord shows the name
+                    lines.append(f"• <@{uid}>")
             groups.append((c.display, lines))
         pages = logic.holder_pages(groups)
         if len(pages) == 1:

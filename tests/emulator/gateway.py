@@ -60,6 +60,7 @@ class Session:
         self.received: list[str] = []  # event names, for tests
         self.guild_create_seq: dict[int, int] = {}
         self.created_at = time.monotonic()
+        self.all_members_requested: dict[int, float] = {}  # guild -> when ALL its members were last requested
 
     def handles_guild(self, guild_id: int) -> bool:
         return self.shard is None or shard_of(guild_id, self.shard[1]) == self.shard[0]
@@ -135,6 +136,11 @@ class GatewayHub:
         self.sessions: dict[str, Session] = {}
         self.connections: set[Connection] = set()
         self.heartbeat_interval = 41250
+        # Request Guild Members for ALL members (query "", limit 0): once per guild per session per 30 s
+        # (Discord, 2025-08-14); more gets a RATE_LIMITED event and no chunks. Both lists are evidence.
+        self.all_members_window = 30.0
+        self.member_requests: list[tuple[float, str, int, bool]] = []  # (time, session, guild, all members)
+        self.rate_limited: list[JSON] = []
 
     # routing --------------------------------------------------------------------
     def sessions_for(self, bot_id: int) -> list[Session]:
@@ -296,6 +302,18 @@ class GatewayHub:
         query = d.get("query")
         limit = int(d.get("limit") or 0)
         user_ids = [int(x) for x in d.get("user_ids") or []]
+        everyone = not user_ids and not query and limit == 0
+        now = time.monotonic()
+        self.member_requests.append((now, s.id, guild.id, everyone))
+        if everyone:
+            last = s.all_members_requested.get(guild.id)
+            if last is not None and now - last < self.all_members_window:
+                limited: JSON = {"opcode": 8, "retry_after": round(self.all_members_window - (now - last), 3),
+                                 "meta": {"guild_id": str(guild.id), "nonce": d.get("nonce")}}
+                self.rate_limited.append(limited)
+                s.push("RATE_LIMITED", limited)
+                return
+            s.all_members_requested[guild.id] = now
         if user_ids:
             members = [guild.members[u] for u in user_ids if u in guild.members]
         elif not s.intents & GUILD_MEMBERS and not query:

@@ -98,3 +98,33 @@ async def test_two_bots_at_once(emulator: Emulator, standard_guild: StandardGuil
         await ch.send("from the recorder")
         seen = await waiter
         assert seen.author.id == other.id
+
+
+async def test_request_all_guild_members_once_per_guild_per_30_seconds(
+        emulator: Emulator, standard_guild: StandardGuild) -> None:
+    """Discord (2025-08-14): ALL members (query "", limit 0) once per guild per session per 30 s;
+    more gets a RATE_LIMITED event and no chunk. A query by name or by IDs is not limited."""
+    client = discord.Client(intents=intents(), guild_ready_timeout=0.05, chunk_guilds_at_startup=False)
+    async with running(emulator, client, standard_guild.bot.token):
+        guild = client.get_guild(standard_guild.guild.id)
+        assert guild is not None
+        await guild.chunk()
+        session = emulator.sessions(standard_guild.bot)[0]
+        chunks = session.received.count("GUILD_MEMBERS_CHUNK")
+        assert chunks == 1 and emulator.hub.rate_limited == []
+        await guild.query_members("Mor")  # by name: allowed at any time
+        await guild.query_members(user_ids=[standard_guild.moderator.id])
+        ws = client.ws
+        assert ws is not None
+        await ws.request_chunks(guild.id, query="", limit=0, nonce="again")  # the same request, too soon
+        await emulator.wait_for(lambda: "RATE_LIMITED" in session.received, description="RATE_LIMITED")
+        (limited,) = emulator.hub.rate_limited
+        assert limited["opcode"] == 8 and 0 < limited["retry_after"] <= 30
+        assert limited["meta"] == {"guild_id": str(guild.id), "nonce": "again"}
+        assert session.received.count("GUILD_MEMBERS_CHUNK") == chunks + 2  # the two queries only
+        emulator.hub.rate_limited.clear()  # expected here; the fixture fails any other test that gets one
+        emulator.hub.all_members_window = 0.0  # the window passed: allowed again
+        await ws.request_chunks(guild.id, query="", limit=0, nonce="later")
+        await emulator.wait_for(lambda: session.received.count("GUILD_MEMBERS_CHUNK") == chunks + 3,
+                                description="the chunk after the window")
+        assert emulator.hub.rate_limited == []
