@@ -1,7 +1,9 @@
 """`make demo` / `python -m tests.demo`: the real bot against the loopback Discord emulator.
 
 One scripted newcomer joins, reads every step, tags a conflict of interest, hesitates once,
-then says yes. The transcript shows what the bot said, what the newcomer did, and the roles
+then says yes. A second newcomer, whose direct messages are closed, starts from the welcome
+channel's "Start here" message instead, with nothing said about them in public. Then /help, as
+a member sees it. The transcript shows what the bot said, what the newcomers did, and the roles
 at the end. No Discord account or token is needed; everything runs on 127.0.0.1.
 """
 
@@ -38,7 +40,9 @@ def bot_said(msg: Message, where: str = "DM") -> None:
     buttons = "  ".join(f"[{b.get('label')}]" for b in msg.buttons)
     selects = "  ".join(f"<{s.get('placeholder')}>" for s in msg.selects)
     extra = "\n".join(x for x in (selects, buttons) if x)
-    say(f"── Bot ({where}):", msg.content + (f"\n\n{extra}" if extra else ""))
+    embeds = "\n\n".join(f"{e.get('title', '')}\n{e.get('description', '')}".strip() for e in msg.embeds)
+    text = "\n\n".join(x for x in (msg.content, embeds) if x)
+    say(f"── Bot ({where}):", text + (f"\n\n{extra}" if extra else ""))
 
 
 def newcomer_did(text: str) -> None:
@@ -127,13 +131,50 @@ async def run_demo(directory: Path) -> int:
         print(f"Rate-limited Discord calls spent on Nia: {len(calls)} ({', '.join(r.route for r in calls)})")
         print("   (the typed answers cost one reply each; with the buttons it is 3: open DM, first DM, "
               "one member update)")
+
+        print("\n" + "═" * WIDTH)
+        print("Kai joins too. Kai's direct messages are closed, so the bot cannot DM them, and says nothing")
+        print("about it in public. The welcome channel holds one message, the same for everyone:")
+        welcome = guild.channel("welcome")
+        kai: ScriptedUser = emu.create_user("Kai", dms_open=False)
+        await kai.join(guild, roles=[guild.role("Newcomer")])
+        await emu.wait_for(lambda: [m for m in welcome.messages() if m.buttons], description="Start here")
+        (start_here,) = [m for m in welcome.messages() if m.buttons]
+        bot_said(start_here, "#welcome, public")
+        label = start_here.buttons[0]["label"]
+        newcomer_did(f"Kai clicks [{label}]")
+        opened = await kai.click(start_here, label)
+        assert opened.message is not None and opened.message.ephemeral_for == kai.id
+        step = opened.message
+        print(f"\n   (a message only Kai can see opens in #welcome: {step.content.splitlines()[0]}, "
+              "the same steps as Nia's)")
+        while "Yes" not in [b["label"] for b in step.buttons]:
+            await kai.click(step, "Let's begin" if step_of(step)[0] == 1 else "I understand and agree")
+        newcomer_did(f"Kai reads every step and clicks [Yes] at {step.content.splitlines()[0]}")
+        await kai.click(step, "Yes")
+        bot_said(step, "#welcome, only Kai sees this")
+        await emu.wait_for(lambda: kai.has_role(guild, "Member"), description="Kai's member role")
+        public = [m for m in welcome.messages() if m.id != start_here.id]
+        print(f"\nKai's roles at the end: {', '.join(sorted(kai.roles(guild)))}; public messages about Kai in "
+              f"#welcome: {len(public)}; DMs to Kai: {len(kai.dm_messages())}")
+
+        print("\n" + "═" * WIDTH)
+        newcomer_did("Nia types /help in the server")
+        helped = await nia.slash(guild, "help")
+        bot_said(await helped.wait_message(), "only Nia sees this")
+
         cog = app.bot.get_cog("Onboarding")
         app.bot.clock.advance(timedelta(seconds=11))
         await cog.run_due_jobs()
         await emu.wait_for(lambda: mod_log.messages(), description="mod-log note")
         for note in mod_log.messages():
-            say("── Bot (#mod-log, no pings):", note.content.replace(f"<@{nia.id}>", "@Nia"))
-        return 0
+            say("── Bot (#mod-log, no pings):", note.content.replace(f"<@{nia.id}>", "@Nia")
+                .replace(f"<@{kai.id}>", "@Kai"))
+        refused = [why for _, why in emu.form_errors]
+        print(f"\nRequests Discord would have refused (over a limit): {len(refused)}")
+        for why in refused:
+            print(f"   {why}")
+        return 1 if refused else 0
     finally:
         if app is not None:
             await app.close()

@@ -347,7 +347,7 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
         if reaffirm:
             return (f"Thank you for confirming the updated agreements (version {self.bot.content.version}). "
                     f"Nothing else changes — you're still a member of {name}.")
-        return (f"🎉 Thank you for your clear \"yes\" — you are now a member of {name}! Your member role is on "
+        return (f"🎉 Thank you for your clear \"yes\" — you are now a member of the {name}! Your member role is on "
                 f"its way, and the member channels will open for you.\n\n{logic.NEXT_STEPS}")
 
     def _declined_text(self, typed: bool) -> str:

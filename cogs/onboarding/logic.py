@@ -239,6 +239,9 @@ def clamp_step(index: int, total: int) -> int:
     return max(0, min(index, total - 1))
 
 
+CONTINUES = "*This part continues on the next step.*"
+
+
 def progress_line(index: int, total: int, continued: bool = False) -> str:
     """Progress, once and in words (a screen reader reads a bar as a dozen "dark shade")."""
     return f"**Step {index + 1} of {total}{' (continued)' if continued else ''}**"
@@ -260,6 +263,8 @@ def render_step(
             "that changed and answer the commitment question again. Your membership stays as it is meanwhile."
         )
     parts += [progress_line(index, len(steps), step.continued), f"## {step.heading}", step.body]
+    if index + 1 < len(steps) and steps[index + 1].continued:
+        parts.append(CONTINUES)
     if step.explains:
         parts.append(step.explains)
     if step.offers_coi and coi_labels is not None:

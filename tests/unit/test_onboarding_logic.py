@@ -96,6 +96,8 @@ def test_a_long_item_is_split_into_continued_steps_never_cut() -> None:
         assert ("(continued)" in text) == step.continued
     index = steps.index(parts[1])
     assert f"**Step {index + 1} of {len(steps)} (continued)**" in logic.render_step(steps, index)
+    assert "continues on the next step" in logic.render_step(steps, index - 1)
+    assert "continues on the next step" not in logic.render_step(steps, index + 1)
     report = logic.split_items(CONTENT.model_copy(update={"agreements": agreements}))
     assert any("agreement:9" in line and "3 steps" in line for line in report)
 
