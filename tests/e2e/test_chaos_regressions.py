@@ -14,7 +14,14 @@ from tests.conftest import StandardGuild
 from tests.emulator import Emulator
 
 from .conftest import RunBot
-from .test_onboarding_flow import PATCH_MEMBER, POST_MESSAGE, first_step, newcomer, walk_to_question
+from .test_onboarding_flow import (
+    PATCH_MEMBER,
+    POST_MESSAGE,
+    first_step,
+    newcomer,
+    start_here_message,
+    walk_to_question,
+)
 
 
 async def test_concurrent_redelivery_of_a_stranded_first_dm_sends_it_once(
@@ -60,6 +67,7 @@ async def test_first_dm_failing_on_discords_side_is_retried_not_sent_to_the_welc
     assert sg.welcome is not None
     handle = await run_bot(sg, config={"onboarding": {"retry_after_seconds": 3}})
     bot = handle.bot
+    await start_here_message(emulator, sg)  # posted at start-up: the failures below are for the DM
     failing = emulator.failures.inject_429(5, route=POST_MESSAGE, retry_after=0.01)
     bea = await newcomer(emulator, sg, "Bea")
     await emulator.wait_for(lambda: failing.remaining == 0, description="the DM to exhaust discord.py's tries")

@@ -247,6 +247,7 @@ async def test_rest_budget_three_calls_per_newcomer_and_batched_mod_log(
         emulator: Emulator, standard_guild: StandardGuild, bot_in_process: InProcessBot) -> None:
     sg = standard_guild
     bot = bot_in_process.bot
+    await start_here_message(emulator, sg)  # the bot's own start-up work is done
     start = len(emulator.request_log)
     people = [await newcomer(emulator, sg, f"Wave {i}") for i in range(3)]
     questions = [await walk_to_question(p, coi=["Lobbyists"] if i == 0 else None) for i, p in enumerate(people)]

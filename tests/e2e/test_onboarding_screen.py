@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.content import default_content_text
+from cogs.onboarding.logic import CONTINUES
 from tests.conftest import StandardGuild
 from tests.emulator import Emulator
 
@@ -43,5 +44,7 @@ async def test_a_long_item_is_shown_whole_over_continued_steps(
     parts = shown[first:first + 3]
     assert re.search(rf"\*\*Step {first + 1} of \d+\*\*", parts[0])
     assert re.search(rf"\*\*Step {first + 2} of \d+ \(continued\)\*\*", parts[1])
-    body = " ".join(" ".join(p.split("Agreements — What we commit to", 1)[1].split()) for p in parts)
+    body = " ".join(" ".join(p.split("Agreements — What we commit to", 1)[1].replace(CONTINUES, "").split())
+                    for p in parts)
+    assert all(CONTINUES in p for p in parts[:2]) and CONTINUES not in parts[2]
     assert " ".join(LONG_ITEM.split()) in body, "every word of the item was shown, in order"
