@@ -27,7 +27,7 @@ async def test_at_most_one_all_members_request_per_server_per_session(
     await emulator.wait_for(lambda: handle.bot.get_guild(sg.guild.id).chunked, description="members downloaded")
     await emulator.drop_gateway(sg.bot)  # a resumed session asks for nothing again
     await emulator.wait_for(lambda: emulator.connected(sg.bot), description="resumed")
-    result = await sg.moderator.slash(sg.guild, "coi list")
+    result = await sg.moderator.slash(sg.guild, "mod-coi list")
     await result.wait_message()
     asked = all_member_requests(emulator)
     assert [guild for _, guild in asked] == [sg.guild.id, sg.guild.id]  # one per session (two processes)
@@ -45,7 +45,7 @@ async def test_coi_list_works_without_downloading_members(
             await coi_tags.set_tags(session, sg.guild.id, person.id, {"funders"})
     assert all(bot.get_guild(sg.guild.id).get_member(p.id) is None for p in people[:3])
 
-    result = await sg.moderator.slash(sg.guild, "coi list", category="funders")
+    result = await sg.moderator.slash(sg.guild, "mod-coi list", category="funders")
     page = await result.wait_message()
     for person in people[:3]:
         assert f"<@{person.id}>" in page.content
