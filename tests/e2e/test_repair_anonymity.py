@@ -489,6 +489,9 @@ async def moderator_view(emulator: Emulator, sg: StandardGuild, run_bot: RunBot,
     closing = await mod.click(summary, "Close with resolution")
     await closing.modal.submit({"outcome": ["resolved"], "text": "We talked it through."})  # type: ignore[union-attr]
     await emulator.wait_for(lambda: field(summary, "Status") == "Resolved")
+    # the closing line in the case's place comes after the summary's edit: wait for it too (a race)
+    await emulator.wait_for(lambda: any("closed case" in m.text for m in place.all_messages()),
+                            description="the closing line in the case's place")
 
     names = {p.id: p.name for p in (mod, sg.owner, *people)}
     seen: list[str] = [f"while each erased: {timeline}"]
