@@ -47,11 +47,8 @@ class CoreCog(commands.Cog):
             "I walk newcomers through our community agreements, help members declare conflicts "
             "of interest, keep confidential meetings safe, and carry repair requests privately "
             "to the moderators.\n\n"
-            "Type `/help` to see everything you can do here, in plain words.
-"
-            f"Questions? Ask a moderator or write to {community.contact_email}.
-
-"
+            "Type `/help` to see everything you can do here, in plain words.\n"
+            f"Questions? Ask a moderator or write to {community.contact_email}.\n\n"
         )
         source_url = self.bot.settings.source_url
         text += (SOURCE_AT.format(version=__version__, url=source_url) if source_url
