@@ -138,6 +138,12 @@ class OnboardingSection(Section):
     question_cooldown_seconds: float = Field(default=30, ge=0)
 
 
+class GateSection(Section):
+    # Take the member role off anyone who holds it without a recorded yes (given by an invite, another
+    # bot or by hand) until they finish onboarding. Off: moderators are only told, in #mod-log.
+    enforce: bool = False
+
+
 class CoiSection(Section):
     enabled: bool = True
     announce: bool = True
@@ -197,6 +203,7 @@ class Settings(BaseModel):
     database: DatabaseSection = DatabaseSection()
     guild: GuildSection = GuildSection()
     onboarding: OnboardingSection = OnboardingSection()
+    gate: GateSection = GateSection()
     coi: CoiSection = CoiSection()
     confidential: ConfidentialSection = ConfidentialSection()
     repair: RepairSection = RepairSection()

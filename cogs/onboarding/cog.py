@@ -99,6 +99,7 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
         self._granting: set[tuple[int, int]] = set()
         self._touched: dict[int, datetime] = {}
         self._asking: dict[tuple[int, int], asyncio.Lock] = {}
+        self._gating: set[tuple[int, int]] = set()  # member roles this process is taking off ([gate] enforce)
         self._start_here: dict[int, int] = {}  # guild -> its "Start here" message
         self._full_steps = logic.build_steps(bot.content)
         self.flows = FlowCache(bot.sessions)
@@ -864,11 +865,54 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
         member_role = self.bot.wiring_for(after.guild).member_role
         if member_role is None or after.bot:
             return
+        key = (after.guild.id, after.id)
         if member_role in before.roles and member_role not in after.roles:
+            if key in self._gating:  # the bot's own removal ([gate] enforce), not a moderator's decision
+                self._gating.discard(key)
+                return
             # Someone (a moderator, another bot) took the member role away: respected until a
             # moderator allows it again, whatever the person does (a new yes, a rejoin, /mydata delete).
             async with self.bot.sessions() as session, session.begin():
                 await repo.hold_member_role(session, after.guild.id, after.id, self.bot.clock.now())
+        elif member_role not in before.roles and member_role in after.roles:
+            await self._check_yes(after, member_role)
+
+    async def _check_yes(self, member: discord.Member, member_role: discord.Role) -> None:
+        """The member role given by other means (an invite that grants roles, another bot, by hand):
+        without a recorded yes, moderators get one line with a button to send the onboarding, and
+        with [gate] enforce the role is taken off until the person finishes it."""
+        async with self.bot.sessions() as session:
+            if await repo.get_membership(session, member.guild.id, member.id) is not None:
+                return  # said yes (the bot's own grant lands here too)
+        mod_log = self.bot.wiring_for(member.guild).mod_log_channel
+        enforce = self.bot.settings.gate.enforce
+        text = (logic.NO_YES_ENFORCED if enforce else logic.NO_YES_NOTICED).format(user=member.mention)
+        if mod_log is not None:
+            try:
+                await mod_log.send(text, view=views.invite_view(member.guild.id, member.id),
+                                   allowed_mentions=NO_MENTIONS)
+            except discord.HTTPException:
+                log.warning("could not post to the mod-log channel of guild %s", member.guild.id)
+        if enforce:
+            key = (member.guild.id, member.id)
+            self._gating.add(key)
+            try:
+                await member.remove_roles(member_role, reason="No recorded yes to the agreements ([gate] enforce)")
+            except discord.HTTPException:
+                self._gating.discard(key)
+                log.warning("could not take the member role off user %s in guild %s", member.id, member.guild.id)
+                return
+            await self._send_onboarding(member)
+
+    async def on_invite_click(self, interaction: discord.Interaction, guild_id: int, user_id: int) -> None:
+        moderator = self.bot.require_moderator(interaction)  # before any lookup
+        member = moderator.guild.get_member(user_id) if moderator.guild.id == guild_id else None
+        if member is None:
+            raise NotFound("They are no longer in the server.")
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        said = await self._send_onboarding(member, moderator)
+        await interaction.followup.send(f"Onboarding sent to {member.mention}. {said}", ephemeral=True,
+                                        allowed_mentions=NO_MENTIONS)
 
     @commands.Cog.listener()
     async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
@@ -892,18 +936,23 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
         if member.bot:
             raise BadInput("Bots don't go through onboarding.")
         await interaction.response.defer(ephemeral=True, thinking=True)
+        said = await self._send_onboarding(member, moderator)
+        await interaction.followup.send(
+            f"Onboarding restarted for {member.mention}. {said} Their roles stay as they are.", ephemeral=True)
+
+    async def _send_onboarding(self, member: discord.Member, moderator: discord.Member | None = None) -> str:
+        """Start someone's onboarding from step 1 and send it; says where it went."""
         async with self.bot.sessions() as session, session.begin():
             row = await repo.start_progress(session, member.guild.id, member.id,
                                             content_version=self.bot.content.version, now=self.bot.clock.now())
             outcome = self._render_row(row, self._steps(row, None))
-            await audit.record(session, member.guild.id, moderator.id, "onboarding.restart", f"user:{member.id}")
+            await audit.record(session, member.guild.id, moderator.id if moderator else None, "onboarding.restart",
+                               f"user:{member.id}")
         where = await self._deliver_first(member, outcome)
-        said = {"dm": "I sent them the first step by direct message.",
+        return {"dm": "I sent them the first step by direct message.",
                 "closed": "I couldn't send them a direct message; they can continue from the \"Start here\" "
                           "message in the welcome channel (only they see their steps).",
                 "retry": "Discord had a hiccup sending their direct message; I'll try again in a moment."}[where]
-        await interaction.followup.send(
-            f"Onboarding restarted for {member.mention}. {said} Their roles stay as they are.", ephemeral=True)
 
     @moderate.command(name="allow", description="Let someone whose member role was removed hold it again")
     @app_commands.describe(member="The person moderators removed the member role from")

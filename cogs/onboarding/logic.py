@@ -342,6 +342,12 @@ ALLOWED_LATER = ("Done: {member} may hold the member role again. They get it whe
                  "(`/mod-onboarding restart` sends it to them).")
 
 
+NO_YES_NOTICED = ("Onboarding: {user} was given the member role without a recorded yes to the agreements "
+                  "(an invite that grants roles, another bot, or by hand).")
+NO_YES_ENFORCED = ("Onboarding: {user} was given the member role without a recorded yes to the agreements; "
+                   "as `[gate] enforce` is on, I took it off and sent them the onboarding.")
+
+
 # --- limits on questions to the moderators ------------------------------------------------
 
 QUESTIONS_WAITING = (

@@ -143,8 +143,35 @@ class ReplyButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=logic
             await report_interaction_error(interaction, error, "onboarding reply button")
 
 
+class InviteButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
+                   template=r"onboarding:invite:(?P<guild>[0-9]{1,20}):(?P<user>[0-9]{1,20})"):
+    """On a mod-log line about someone holding the member role without a yes: send them the onboarding."""
+
+    def __init__(self, guild_id: int, user_id: int) -> None:
+        super().__init__(discord.ui.Button(label="Send them the onboarding", style=discord.ButtonStyle.primary,
+                                           custom_id=f"onboarding:invite:{guild_id}:{user_id}"))
+        self.guild_id, self.user_id = guild_id, user_id
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
+                             match: re.Match[str], /) -> InviteButton:
+        return cls(int(match["guild"]), int(match["user"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            await _cog(interaction).on_invite_click(interaction, self.guild_id, self.user_id)
+        except Exception as error:
+            await report_interaction_error(interaction, error, "onboarding invite button")
+
+
+def invite_view(guild_id: int, user_id: int) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(InviteButton(guild_id, user_id))
+    return view
+
+
 DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
-    StepButton, CoiSelect, StartButton, StartHereButton, ReplyButton)
+    StepButton, CoiSelect, StartButton, StartHereButton, ReplyButton, InviteButton)
 
 
 # Modals are per person and detached (bot.ui.detached): OnboardingCog.on_interaction handles the

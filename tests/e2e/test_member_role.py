@@ -55,3 +55,40 @@ async def test_a_removed_member_role_comes_back_only_when_a_moderator_allows_it(
     await emulator.wait_for(lambda: ray.has_role(guild, "Member"), description="the role given back")
     again = await sg.moderator.slash(guild, "mod-onboarding allow", member=ray, in_channel=sg.moderators)
     assert "Nothing to allow" in again.text
+
+
+async def test_a_member_role_without_a_yes_is_noticed(
+        emulator: Emulator, standard_guild: StandardGuild, run_bot: RunBot) -> None:
+    """Before: a member role given by an invite, another bot or by hand went unnoticed."""
+    sg = standard_guild
+    guild = sg.guild
+    await run_bot(sg)
+    assert sg.mod_log is not None
+    kit = await newcomer(emulator, sg, "Kit")
+    first = await kit.wait_dm(lambda m: bool(m.buttons))
+    await guild.add_role(kit, guild.role("Member"))  # e.g. an invite that grants roles
+    line = await emulator.wait_for(lambda: next((m for m in sg.mod_log.all_messages()
+                                                 if "without a recorded yes" in m.content and m.buttons), None),
+                                   description="the mod-log line")
+    nosy = await newcomer(emulator, sg, "Nosy")
+    refused = await nosy.click(line, "Send them the onboarding")
+    assert refused.ephemeral and "Only moderators" in refused.text
+    sent = await sg.moderator.click(line, "Send them the onboarding")
+    done = await sent.wait_message()
+    assert "Onboarding sent" in done.content
+    await kit.wait_dm(lambda m: bool(m.buttons) and "Step 1 of" in m.content, after=first)
+    assert kit.has_role(guild, "Member"), "[gate] enforce is off: moderators are only told"
+
+
+async def test_gate_enforce_takes_the_role_off_until_the_yes(
+        emulator: Emulator, standard_guild: StandardGuild, run_bot: RunBot) -> None:
+    sg = standard_guild
+    guild = sg.guild
+    await run_bot(sg, config={"gate": {"enforce": True}})
+    lee = await newcomer(emulator, sg, "Lee")
+    first = await lee.wait_dm(lambda m: bool(m.buttons))
+    await guild.add_role(lee, guild.role("Member"))
+    await emulator.wait_for(lambda: not lee.has_role(guild, "Member"), description="the role taken off")
+    await lee.wait_dm(lambda m: bool(m.buttons) and "Step 1 of" in m.content, after=first)
+    await lee.click(await walk_to_question(lee), "Yes")  # the bot's own removal is no moderator's hold
+    await emulator.wait_for(lambda: lee.has_role(guild, "Member"), description="the role after the yes")
