@@ -100,6 +100,7 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
         self._touched: dict[int, datetime] = {}
         self._asking: dict[tuple[int, int], asyncio.Lock] = {}
         self._gating: set[tuple[int, int]] = set()  # member roles this process is taking off ([gate] enforce)
+        self._own_grants: set[tuple[int, int]] = set()  # member roles this process is giving after a yes
         self._start_here: dict[int, int] = {}  # guild -> its "Start here" message
         self._full_steps = logic.build_steps(bot.content)
         self.flows = FlowCache(bot.sessions)
@@ -618,6 +619,9 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
             newcomer = wiring.newcomer_role.id if wiring.newcomer_role else None
             new = logic.final_roles(current, member_role=wiring.member_role.id, newcomer_role=newcomer, coi_roles=coi)
             if set(new) != set(current):
+                if len(self._own_grants) > 10_000:  # events that never came (e.g. a dropped connection)
+                    self._own_grants.clear()
+                self._own_grants.add((guild_id, user_id))
                 try:
                     # Normal priority: queued first messages go first (see _deliver_first_once).
                     await member.edit(roles=[discord.Object(r) for r in new], reason="Onboarding completed")
@@ -875,6 +879,9 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
             async with self.bot.sessions() as session, session.begin():
                 await repo.hold_member_role(session, after.guild.id, after.id, self.bot.clock.now())
         elif member_role not in before.roles and member_role in after.roles:
+            if key in self._own_grants:  # the bot's grant after a yes: no query on the newcomer's path
+                self._own_grants.discard(key)
+                return
             await self._check_yes(after, member_role)
 
     async def _check_yes(self, member: discord.Member, member_role: discord.Role) -> None:
