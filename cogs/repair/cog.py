@@ -28,7 +28,7 @@ from bot.client import CoalitionBot
 from bot.dm_router import DmDestination, referenced_case_numbers
 from bot.errors import MODERATORS_ONLY, BadInput, Conflict, NotAllowed, NotFound, describe_error, send_ephemeral
 from bot.jobs import due_jobs_loop
-from bot.ui import MODERATOR_COMMANDS, NO_MENTIONS
+from bot.ui import MODERATOR_COMMANDS, NO_MENTIONS, modal_values
 from cogs.repair import logic, texts, views
 from cogs.repair.logic import Action, Filing, InvalidTransition, Status
 from cogs.repair.routing import Router
@@ -260,7 +260,7 @@ class RepairCog(commands.Cog):
         custom_id = str(views.data_of(interaction).get("custom_id", ""))
         if not custom_id.startswith("repair:"):
             return
-        values = views.modal_values(views.data_of(interaction))
+        values = modal_values(views.data_of(interaction))
         prefix, _, rest = custom_id.rpartition(":") if not custom_id.startswith(views.FILE_MODAL) else ("", "", "")
         if custom_id.startswith(views.FILE_MODAL + ":"):
             parts = custom_id.split(":")

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import discord
 
-from bot.ui import BaseModal, ModalSelect
+from bot.ui import BaseModal, ModalSelect, detached
 from cogs.repair import logic
 from cogs.repair.logic import ACTION_LABELS, FILING_PATTERN, STATUS_LABELS, Action, Filing
 
@@ -290,12 +290,6 @@ class RelaySelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"rep
 # --- modals (detached; submissions handled by RepairCog.on_interaction) ---------------------
 
 
-def _detached(modal: discord.ui.Modal) -> discord.ui.Modal:
-    """Not tracked by discord.py: the cog handles the submission by custom_id, even after a restart."""
-    modal.stop()
-    return modal
-
-
 def filing_modal(filing: Filing) -> discord.ui.Modal:
     modal = BaseModal(title="Ask for repair (step 2 of 2)", custom_id=filing.encode(FILE_MODAL))
     modal.add_item(discord.ui.TextInput(
@@ -310,7 +304,7 @@ def filing_modal(filing: Filing) -> discord.ui.Modal:
     modal.add_item(discord.ui.TextInput(
         label="Anything to know first? (optional)", custom_id=F_CW, style=discord.TextStyle.short,
         required=False, max_length=LIMITS[F_CW], placeholder="For example a content warning"))
-    return _detached(modal)
+    return detached(modal)
 
 
 def action_modal(action: Action, case_id: int, number: int) -> discord.ui.Modal:
@@ -335,26 +329,7 @@ def action_modal(action: Action, case_id: int, number: int) -> discord.ui.Modal:
         modal.add_item(discord.ui.TextInput(
             label="Resolution (shared with the requester)", custom_id="text", style=discord.TextStyle.paragraph,
             max_length=RESOLUTION_LIMIT))
-    return _detached(modal)
-
-
-def modal_values(data: dict[str, Any]) -> dict[str, Any]:
-    """custom_id → value (text) or values (selects) from a MODAL_SUBMIT payload."""
-    out: dict[str, Any] = {}
-    stack = list(data.get("components", []))
-    while stack:
-        comp = stack.pop()
-        if comp.get("component"):
-            stack.append(comp["component"])
-        stack.extend(comp.get("components", []))
-        cid = comp.get("custom_id")
-        if cid is None:
-            continue
-        if "value" in comp:
-            out[cid] = comp.get("value") or ""
-        elif "values" in comp:
-            out[cid] = list(comp.get("values") or [])
-    return out
+    return detached(modal)
 
 
 DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
