@@ -64,8 +64,10 @@ async def _copy_rows(source: AsyncEngine, target: AsyncEngine) -> CopyResult:
     rows = 0
     async with source.connect() as reader, target.begin() as writer:
         for table in Base.metadata.sorted_tables:  # parents before children
-            result = await reader.stream(select(table))
-            async for batch in result.mappings().partitions(BATCH_ROWS):
+            # Buffered, not streamed: the SQLite dialect has no server-side cursors (a bot's
+            # tables are small; the writes still go in batches).
+            result = await reader.execute(select(table))
+            for batch in result.mappings().partitions(BATCH_ROWS):
                 await writer.execute(insert(table), [dict(row) for row in batch])
                 rows += len(batch)
             # Rows came with their ids: the next id PostgreSQL hands out must come after them.

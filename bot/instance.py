@@ -26,6 +26,9 @@ LOCK_FD_ENV = "COALITION_BOT_LOCK_FD"
 # pg_try_advisory_lock(class, id): this bot's class, and id -1 for "a bot runs" (shard ids are >= 0).
 PG_LOCK_CLASS = 0x636F616C  # "coal"
 PG_ANY_BOT = -1
+# Writing CLI commands queue behind each other on this one (three `db upgrade` at once all succeed, in
+# turn); only a running bot, holding PG_ANY_BOT shared, makes them refuse.
+PG_COMMANDS = -2
 
 
 class AlreadyRunning(Exception):
@@ -89,6 +92,8 @@ async def lock_postgres(engine: AsyncEngine, shard_id: int | None, running: str,
     connection = await engine.connect()
     try:
         if exclusive:
+            await connection.execute(text("SELECT pg_advisory_lock(:c, :i)"),
+                                     {"c": PG_LOCK_CLASS, "i": PG_COMMANDS})
             ok = (await connection.execute(text("SELECT pg_try_advisory_lock(:c, :i)"),
                                            {"c": PG_LOCK_CLASS, "i": PG_ANY_BOT})).scalar()
         else:

@@ -25,6 +25,7 @@ from typing import Any
 
 from sqlalchemy import LargeBinary, insert, inspect, select, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.crypto import DataCipher, DecryptionError, fingerprint
@@ -200,10 +201,15 @@ async def open_cipher(engine: AsyncEngine, env_keys: str | None, database_url: s
     # First start with key checks: record them, and move blind indexes onto the stored secret.
     secret = new_index_secret()
     indexed = cipher.with_index_secret(secret)
-    async with engine.begin() as connection:
-        await connection.run_sync(lambda sync: reindex(sync, cipher, indexed))
-        await connection.execute(insert(KeyCheck).values(
-            id=1, fingerprints=fingerprint(keys[0]), index_secret_enc=encrypt_secret(cipher, secret)))
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(lambda sync: reindex(sync, cipher, indexed))
+            await connection.execute(insert(KeyCheck).values(
+                id=1, fingerprints=fingerprint(keys[0]), index_secret_enc=encrypt_secret(cipher, secret)))
+    except IntegrityError:
+        # Another process (a shard starting at the same moment) recorded the check first, and our
+        # re-index rolled back with the insert: use what it recorded, checked like any later start.
+        return await open_cipher(engine, env_keys, database_url, data_dir)
     return indexed
 
 
