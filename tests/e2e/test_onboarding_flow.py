@@ -323,8 +323,14 @@ async def test_start_here_is_kept_one_and_current(
     assert sg.welcome is not None
     post = await start_here_message(emulator, sg)
     from db.repositories import guild_state
-    async with bot_in_process.bot.sessions() as session:
-        assert await guild_state.start_here_message(session, sg.guild.id) == post.id
+    from tests.e2e.test_confidential_voice import eventually
+
+    async def stored(message_id: int) -> bool:
+        # The bot stores the ID just after Discord answered the post: wait for that write.
+        async with bot_in_process.bot.sessions() as session:
+            return await guild_state.start_here_message(session, sg.guild.id) == message_id
+
+    await eventually(lambda: stored(post.id), "the Start here message's ID stored")
     await bot_in_process.restart()  # kept: edited in place, not posted again
     await emulator.wait_for(lambda: emulator.requests("PATCH", "PATCH /channels/{channel_id}/messages/{message_id}",
                                                       path_contains=str(post.id), status=200),
@@ -334,8 +340,7 @@ async def test_start_here_is_kept_one_and_current(
     again = await emulator.wait_for(lambda: [m for m in sg.welcome.messages() if m.buttons],
                                     description="the Start here message, put back")
     assert len(again) == 1 and again[0].id != post.id
-    async with bot_in_process.bot.sessions() as session:
-        assert await guild_state.start_here_message(session, sg.guild.id) == again[0].id
+    await eventually(lambda: stored(again[0].id), "the new Start here message's ID stored")
 
 
 async def test_question_reaches_moderators_and_the_reply_reaches_the_newcomer(
