@@ -25,6 +25,7 @@ from typing import Any, cast
 import discord
 from discord import app_commands
 from discord.ext import commands
+from sqlalchemy.exc import IntegrityError
 
 from bot import pacing
 from bot.client import CoalitionBot
@@ -439,19 +440,29 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
     async def _start_ephemeral(self, interaction: discord.Interaction, guild_id: int) -> None:
         """Resume (or begin) this person's flow in a message only they can see."""
         user = interaction.user
-        async with self.bot.sessions() as session, session.begin():
-            row = await repo.get_progress(session, guild_id, user.id, for_update=True)
-            membership = await repo.get_membership(session, guild_id, user.id)
-            if row is None or row.status == logic.COMPLETED:
-                if self._is_member(interaction, membership):
-                    await interaction.response.send_message(
-                        "You're already a member — there's nothing more to do here. Welcome!", ephemeral=True)
-                    return
-                row = await repo.start_progress(session, guild_id, user.id, content_version=self.bot.content.version,
-                                                now=self.bot.clock.now(), surface=logic.SURFACE_EPHEMERAL)
-            else:
-                row.surface = logic.SURFACE_EPHEMERAL
-            outcome = self._render_row(row, self._steps(row, membership))
+        for attempt in range(2):
+            try:
+                async with self.bot.sessions() as session, session.begin():
+                    row = await repo.get_progress(session, guild_id, user.id, for_update=True)
+                    membership = await repo.get_membership(session, guild_id, user.id)
+                    if row is None or row.status == logic.COMPLETED:
+                        if self._is_member(interaction, membership):
+                            await interaction.response.send_message(
+                                "You're already a member — there's nothing more to do here. Welcome!",
+                                ephemeral=True)
+                            return
+                        row = await repo.start_progress(
+                            session, guild_id, user.id, content_version=self.bot.content.version,
+                            now=self.bot.clock.now(), surface=logic.SURFACE_EPHEMERAL)
+                    else:
+                        row.surface = logic.SURFACE_EPHEMERAL
+                    outcome = self._render_row(row, self._steps(row, membership))
+                break
+            except IntegrityError:
+                # The join handler created this person's flow at the same moment (a click on "Start
+                # here" right after joining): read theirs instead on the second pass.
+                if attempt:
+                    raise
         await interaction.response.send_message(outcome.content, view=outcome.view or discord.utils.MISSING,
                                                 ephemeral=True, allowed_mentions=NO_MENTIONS)
 
