@@ -13,6 +13,7 @@ which logs without user IDs.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import logging
 import secrets
@@ -212,7 +213,7 @@ class RepairCog(commands.Cog):
         moderators = [m for m in self.moderators_of(guild) if m.id != interaction.user.id]
         chosen = [logic.who(m.display_name, m.name) for m in moderators if m.id in excluded]
         lines = [
-            f"**Ask for repair — step 1 of 2** (goes privately to the moderators of **{guild.name}**)",
+            f"**Ask for repair — step 1 of 2** (goes privately to the moderators of **{logic.plain(guild.name)}**)",
             "",
             "**Is there a moderator who should not handle this?** If so, pick them below (optional, up to "
             f"{logic.MAX_EXCLUDED}). They won't be added to the case and can't act on it.",
@@ -236,8 +237,9 @@ class RepairCog(commands.Cog):
 
     async def on_exclusions_picked(self, interaction: discord.Interaction, guild_id: int, values: list[int]) -> None:
         guild = self.bot.get_guild(guild_id)
-        if guild is None:
-            raise NotFound("I can't find that server any more. Please try /repair request again.")
+        # Only people in that server may see its moderators (the custom_id names any server).
+        if guild is None or guild.get_member(interaction.user.id) is None:
+            raise NotFound("I can't find you in that server any more. Please try /repair request again.")
         moderator_ids = {m.id for m in self.moderators_of(guild)}
         excluded = tuple(v for v in values if v in moderator_ids)[: logic.MAX_EXCLUDED]
         await self.show_filing_step(interaction, guild, excluded, edit=True)
@@ -285,6 +287,10 @@ class RepairCog(commands.Cog):
             await self.give_back(interaction, texts, "I can't find you in that server any more, so I couldn't file "
                                  "this. Here is what you wrote, so nothing is lost.")
             return
+        # The exclusions come from the custom_id, which a modified client can write: keep only moderators.
+        moderator_ids = {m.id for m in self.moderators_of(guild)}
+        filing = dataclasses.replace(filing, excluded=tuple(
+            i for i in filing.excluded if i in moderator_ids)[: logic.MAX_EXCLUDED])
         if not texts[views.F_WHAT]:
             await self.give_back(interaction, texts, "Please describe what happened — that part is needed so the "
                                  "moderators can help. Here is what you wrote, so nothing is lost.")
@@ -338,7 +344,7 @@ class RepairCog(commands.Cog):
                       "alternate reviewers set up yet. Your request is kept safely (encrypted) and will reach the "
                       "alternate reviewers as soon as an administrator sets them up; I've asked for that without "
                       "sharing anything about your request."]
-        admins = [m.display_name for m in moderators
+        admins = [logic.who(m.display_name, m.name) for m in moderators
                   if m.id in set(filing.excluded) and (m.guild_permissions.administrator or m.id == guild.owner_id)]
         if admins:
             lines += ["", f"Please note: {', '.join(admins)} can see every channel because of their server "
@@ -564,7 +570,7 @@ class RepairCog(commands.Cog):
         for case in cases[-20:]:
             guild = self.bot.get_guild(case.guild_id)
             lines.append(texts.MINE_LINE.format(
-                number=case.number, server=guild.name if guild else texts.MINE_UNKNOWN_SERVER,
+                number=case.number, server=logic.plain(guild.name) if guild else texts.MINE_UNKNOWN_SERVER,
                 status=logic.STATUS_LABELS.get(case.status, case.status),
                 anonymous=texts.MINE_ANONYMOUS if case.anonymous else "",
                 filed=logic.discord_time(case.created_at)))
@@ -666,7 +672,7 @@ class RepairCog(commands.Cog):
             raise NotFound("That case isn't open any more, so I can't pass messages on to it.")
         held = await self.relay(case, message.author.id, message.content)
         guild = self.bot.get_guild(case.guild_id)
-        where = f"case #{case.number}" + (f" in {guild.name}" if guild else "")
+        where = f"case #{case.number}" + (f" in {logic.plain(guild.name)}" if guild else "")
         if held:
             return texts.RELAY_HELD.format(where=where)
         return texts.RELAY_RECEIPT.format(where=where)

@@ -11,7 +11,7 @@ RELAY_HELD = (
     "one by one again."
 )
 HELD_NOTICE = (
-    "💬 ({count} more message{s} held: the requester wrote a lot at once. `/repair export` has all of them.)"
+    "💬 ({count} more message{s} held: the requester wrote a lot at once. `/mod-repair export` has all of them.)"
 )
 WAITING_INTRO = (
     "While I couldn't reach you by direct message, the moderators sent you {count} message(s) about "

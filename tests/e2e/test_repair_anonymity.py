@@ -533,3 +533,41 @@ async def test_two_requesters_look_identical_to_moderators(
         import difflib
         diff = "\n".join(difflib.unified_diff(first.splitlines(), second.splitlines(), lineterm="", n=0))
         raise AssertionError(f"moderators can tell the requesters apart:\n{diff[:4000]}")
+
+
+# --- forged filing custom_ids: someone else's server, made-up exclusions ------------------------------------
+
+
+async def test_forged_filing_ids_show_no_moderators_and_record_no_made_up_exclusion(
+        emulator: Emulator, standard_guild: StandardGuild, run_bot: RunBot) -> None:
+    from cogs.repair import views as repair_views
+    from cogs.repair.logic import Filing
+
+    sg = standard_guild
+    handle = await run_bot(sg, config=CONFIG)
+    alex = await member(emulator, sg, "Alex Member")
+    step = (await alex.slash(sg.guild, "repair request")).message
+    assert step is not None
+    select = step.selects[0]
+    # Someone outside the server replays the exclusion select from their DMs, naming the server.
+    outsider = emulator.create_user("outside_prober")
+    await outsider.send_dm(sg.bot, "hello")
+    dm = outsider.dm_channel(sg.bot)
+    assert dm is not None
+    bot = emulator.world.bots[sg.bot.id]
+    data = {"custom_id": select["custom_id"], "component_type": select["type"], "values": [str(sg.moderator.id)]}
+    rec = emulator.interactions.dispatch(bot, outsider.user, None, dm, I.COMPONENT, data, source=step)
+    probed = await InteractionResult.wait(emulator, rec, None, True)
+    assert "can't find you" in probed.text
+    assert sg.moderator.name not in probed.text and "Morgan" not in probed.text
+
+    # A member files with a custom_id whose exclusion list names a non-moderator.
+    bystander = await member(emulator, sg, "Bystander Member")
+    opened = await alex.click(step, "File with my name")
+    assert opened.modal is not None
+    forged_id = Filing(sg.guild.id, False, (bystander.id,)).encode(repair_views.FILE_MODAL)
+    await forged_modal(opened.modal, forged_id, {repair_views.F_WHAT: "Forged exclusion."})
+    summary = await summary_of(emulator, await case_place(emulator, sg))
+    assert "Bystander" not in summary.text
+    cases = await db_rows(handle, RepairCase)
+    assert [c.excluded_moderator_ids for c in cases] == [[]]
