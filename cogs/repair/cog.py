@@ -313,7 +313,10 @@ class RepairCog(commands.Cog):
                 )
                 await repo.add_event(session, case, kind="filed", at=now,
                                      actor_id=None if filing.anonymous else user_id,
-                                     data={"anonymous": filing.anonymous, "excluded": len(filing.excluded)})
+                                     # An anonymous case keeps no count: a moderator who files can't exclude themself,
+                                     # so "every moderator but one" would point at them.
+                                     data={"anonymous": True} if filing.anonymous
+                                     else {"anonymous": False, "excluded": len(filing.excluded)})
         if not decision.allowed:
             await self.give_back(interaction, texts, decision.reason + "\n\nHere is what you wrote, so nothing "
                                  "is lost.")

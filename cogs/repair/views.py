@@ -20,6 +20,9 @@ from bot.ui import BaseModal, ModalSelect, detached
 from cogs.repair import logic
 from cogs.repair.logic import ACTION_LABELS, FILING_PATTERN, STATUS_LABELS, Action, Filing
 
+ALL_MODERATORS_KEPT_AWAY = ("The requester asked that no current moderator handle it. Please don't discuss the "
+                            "case with the moderators.")
+
 if TYPE_CHECKING:
     from cogs.repair.cog import RepairCog
 
@@ -116,7 +119,11 @@ def summary_embed(case: CaseView) -> discord.Embed:
                         inline=False)
     if case.resolution:
         embed.add_field(name="Resolution", value=logic.clip(d(case.resolution), 1024), inline=False)
-    if case.excluded_ids:
+    if case.anonymous and case.for_alternates:
+        # No names: a moderator who files anonymously can't exclude themself, so the one moderator
+        # missing from a list of "everyone else" would name them.
+        embed.add_field(name="Kept away from this case", value=ALL_MODERATORS_KEPT_AWAY, inline=False)
+    elif case.excluded_ids:
         names = ", ".join(f"<@{i}>" for i in case.excluded_ids)
         embed.add_field(
             name="Kept away from this case",

@@ -160,6 +160,9 @@ async def test_moderator_requester_never_reviews_own_case(
     assert place.parent_id == alt.id, "the case goes to the alternate reviewers, not to the requester"
     summary = await summary_of(emulator, place)
     assert riley.id not in place.thread_members and elder.id in place.thread_members
+    # The summary names nobody kept away: "everyone but Riley" would name Riley.
+    kept_away = field(summary, "Kept away from this case")
+    assert "no current moderator" in kept_away and "<@" not in kept_away
     refused = await riley.click(summary, "Acknowledge")
     assert refused.ephemeral and "You filed this case" in refused.text
 
