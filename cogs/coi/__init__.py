@@ -8,8 +8,11 @@ async def setup(bot: CoalitionBot) -> None:
         return
     from cogs.coi.cog import CoiCog
     from cogs.coi.meeting import MeetingCog
+    from cogs.coi.service import CoiService
+    from cogs.coi.tagging import Tagging
     from cogs.coi.waiting_room import WaitingRoomCog
 
-    await bot.add_cog(CoiCog(bot))
-    await bot.add_cog(WaitingRoomCog(bot))
-    await bot.add_cog(MeetingCog(bot))
+    service = CoiService(bot.sessions, bot.clock, bot.content)
+    await bot.add_cog(CoiCog(bot, service, Tagging(bot, service)))
+    await bot.add_cog(WaitingRoomCog(bot, service))
+    await bot.add_cog(MeetingCog(bot, service))

@@ -12,6 +12,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from cogs.coi import texts
+
 # Discord permission bits the waiting room denies (same values as Discord's API).
 VIEW_CHANNEL = 1 << 10
 CONNECT = 1 << 20
@@ -70,27 +72,23 @@ def human_join(items: Sequence[str]) -> str:
         return ""
     if len(items) == 1:
         return items[0]
-    return ", ".join(items[:-1]) + " and " + items[-1]
+    return texts.LIST_SEPARATOR.join(items[:-1]) + texts.AND + items[-1]
 
 
 def tag_confirmation(change: TagChange, now_held: Iterable[str], categories: Sequence[Category]) -> str:
     """What the member sees after saving their selection."""
     held = ordered_labels(now_held, categories)
     if not change.changed:
-        text = "Nothing changed — your conflicts of interest (COI) are the same as before."
+        first = texts.NOTHING_CHANGED
     else:
-        parts = []
+        sentences = [texts.SAVED]
         if change.added:
-            parts.append(f"Added: {human_join(ordered_labels(change.added, categories))}.")
+            sentences.append(texts.ADDED.format(labels=human_join(ordered_labels(change.added, categories))))
         if change.removed:
-            parts.append(f"Removed: {human_join(ordered_labels(change.removed, categories))}.")
-        text = "Saved. " + " ".join(parts)
-    if held:
-        text += f"\nYou now have these conflicts of interest (COI): {human_join(held)}."
-    else:
-        text += "\nYou have no conflicts of interest (COI) declared."
-    text += "\nYou can change this any time with `/coi tag`."
-    return text
+            sentences.append(texts.REMOVED.format(labels=human_join(ordered_labels(change.removed, categories))))
+        first = " ".join(sentences)
+    now = texts.NOW_HELD.format(labels=human_join(held)) if held else texts.NONE_HELD
+    return "\n".join([first, now, texts.CHANGE_ANY_TIME])
 
 
 def announcement(mention: str, change: TagChange, categories: Sequence[Category]) -> str | None:
@@ -98,12 +96,12 @@ def announcement(mention: str, change: TagChange, categories: Sequence[Category]
     added = ordered_labels(change.added, categories)
     removed = ordered_labels(change.removed, categories)
     if added and removed:
-        return (f"{mention} has declared a conflict of interest: {human_join(added)} "
-                f"(and no longer declares: {human_join(removed)}).")
+        return texts.ANNOUNCE_ADDED_AND_REMOVED.format(mention=mention, added=human_join(added),
+                                                       removed=human_join(removed))
     if added:
-        return f"{mention} has declared a conflict of interest: {human_join(added)}."
+        return texts.ANNOUNCE_ADDED.format(mention=mention, added=human_join(added))
     if removed:
-        return f"{mention} no longer declares a conflict of interest: {human_join(removed)}."
+        return texts.ANNOUNCE_REMOVED.format(mention=mention, removed=human_join(removed))
     return None
 
 
@@ -153,23 +151,23 @@ def holder_pages(groups: Sequence[tuple[str, Sequence[str]]], limit: int = PAGE_
         size += extra
 
     for title, lines in groups:
-        heading = f"**{title}** ({len(lines)})"
+        heading = texts.HOLDER_HEADING.format(title=title, count=len(lines))
         # Keep a heading together with at least its first line.
-        first = lines[0] if lines else "—"
+        first = lines[0] if lines else texts.NOBODY_IN_CATEGORY
         if current and size + len(heading) + len(first) + 2 > limit:
             flush()
         add(heading)
-        for line in lines or ["—"]:
+        for line in lines or [texts.NOBODY_IN_CATEGORY]:
             if size + len(line) + 1 > limit:
                 flush()
-                add(f"**{title}** (continued)")
+                add(texts.HOLDER_CONTINUED.format(title=title))
             add(line)
     flush()
     if not pages:
-        pages.append("Nobody has declared a conflict of interest (COI) yet.")
+        pages.append(texts.NOBODY_DECLARED)
     total = len(pages)
     if total > 1:
-        pages = [f"{page}\n\nPage {i} of {total}" for i, page in enumerate(pages, 1)]
+        pages = [f"{page}\n\n{texts.PAGE_OF.format(page=i, total=total)}" for i, page in enumerate(pages, 1)]
     return pages
 
 
@@ -202,7 +200,7 @@ def parse_categories(text: str, categories: Sequence[Category]) -> list[str]:
     tokens = [t.strip() for t in text.replace(";", ",").split(",")]
     tokens = [t for t in tokens if t]
     if not tokens:
-        raise UnknownCategories("Please choose at least one conflict-of-interest category. " + _valid(categories))
+        raise UnknownCategories(texts.CHOOSE_ONE_CATEGORY.format(valid=_valid(categories)))
     if any(_norm(t) == "all" for t in tokens):
         return [c.key for c in categories]
     keys: set[str] = set()
@@ -214,15 +212,14 @@ def parse_categories(text: str, categories: Sequence[Category]) -> list[str]:
         else:
             keys.add(found.key)
     if unknown:
-        shown = ", ".join(f'"{u[:40]}"' for u in unknown[:5])
-        raise UnknownCategories(f"I don't know the categor{'y' if len(unknown) == 1 else 'ies'} {shown}. "
-                                + _valid(categories))
+        shown = texts.LIST_SEPARATOR.join(f'"{u[:40]}"' for u in unknown[:5])
+        template = texts.UNKNOWN_CATEGORY_ONE if len(unknown) == 1 else texts.UNKNOWN_CATEGORY_MANY
+        raise UnknownCategories(template.format(shown=shown, valid=_valid(categories)))
     return [c.key for c in categories if c.key in keys]
 
 
 def _valid(categories: Sequence[Category]) -> str:
-    return ("Pick from the suggestions, or type keys separated by commas: "
-            + ", ".join(f"`{c.key}`" for c in categories) + " (or `all`).")
+    return texts.VALID_CATEGORIES.format(keys=texts.LIST_SEPARATOR.join(f"`{c.key}`" for c in categories))
 
 
 def suggest_categories(current: str, categories: Sequence[Category]) -> list[tuple[str, str]]:
@@ -241,7 +238,7 @@ def suggest_categories(current: str, categories: Sequence[Category]) -> list[tup
     out: list[tuple[str, str]] = []
     want = _norm(typing)
     if not done and want in ("", "a", "al", "all"):
-        out.append(("All categories", "all"))
+        out.append((texts.ALL_CATEGORIES, "all"))
     for c in categories:
         if c in chosen:
             continue
@@ -292,8 +289,7 @@ def validate_minutes(minutes: int | None, default: int, maximum: int = 24 * 60) 
     if minutes is None:
         return default
     if minutes < 1 or minutes > maximum:
-        raise CoiError(f"The waiting room can last from 1 to {maximum} minutes; you asked for {minutes}. "
-                       "Nothing was changed.")
+        raise CoiError(texts.MINUTES_OUT_OF_RANGE.format(maximum=maximum, minutes=minutes))
     return minutes
 
 
@@ -303,16 +299,11 @@ def is_due(expires_at: datetime, now: datetime) -> bool:
 
 def waiting_room_notice(labels: Sequence[str], minutes: int) -> str:
     """The public notice in the channel's chat: no names, ever."""
-    return ("**Part of this meeting is now closed to some conflicts of interest (COI).**\n"
-            f"Members who declared: {human_join(list(labels))} will wait in the waiting room for a little "
-            f"while. This is not a judgement of anyone; it keeps this part of the meeting safe for our "
-            f"most marginalized members. It ends when a moderator reopens the room, or by itself in "
-            f"{minutes} minutes at the latest.")
+    return texts.ROOM_NOTICE.format(labels=human_join(list(labels)), minutes=minutes)
 
 
 def waiting_room_ended_notice() -> str:
-    return ("**The waiting room has ended.** Everyone can see and join this channel again — "
-            "welcome back, and thank you for your patience.")
+    return texts.ROOM_ENDED_NOTICE
 
 
 def unmanageable(roles: Sequence[tuple[str, int]], bot_top_position: int) -> list[str]:
@@ -322,10 +313,8 @@ def unmanageable(roles: Sequence[tuple[str, int]], bot_top_position: int) -> lis
 
 def hierarchy_message(role_names: Sequence[str], bot_role_name: str) -> str:
     names = human_join([f"'{n}'" for n in role_names])
-    one = len(role_names) == 1
-    return (f"I can't manage the role{'' if one else 's'} {names}: {'it is' if one else 'they are'} at or above "
-            f"my highest role '{bot_role_name}'. A server admin can fix this in Server Settings → Roles by "
-            f"dragging '{bot_role_name}' above {names}. Nothing was changed.")
+    template = texts.HIERARCHY_ONE if len(role_names) == 1 else texts.HIERARCHY_MANY
+    return template.format(names=names, bot_role=bot_role_name)
 
 
 # --- meeting opening ------------------------------------------------------------------------
@@ -335,18 +324,17 @@ def meeting_opening(introductions: str, notetaker: str, reminders_title: str, re
                     limit: int = 4000) -> str:
     """The opening posted at the start of a meeting (fits in one embed description)."""
     lines = [
-        "**1. Introductions and conflicts of interest (COI)**",
+        texts.OPENING_INTRODUCTIONS,
         introductions,
         "",
-        "**2. A volunteer note-taker**",
+        texts.OPENING_NOTETAKER,
         notetaker,
         "",
-        f"**3. {reminders_title}**",
-        *(f"• {r}" for r in reminders),
+        texts.OPENING_REMINDERS.format(title=reminders_title),
+        *(texts.OPENING_REMINDER_LINE.format(reminder=r) for r in reminders),
     ]
     if not any("/acronym" in r for r in reminders):
-        lines += ["", "**4. Acronyms**",
-                  "Please explain any acronym you use. Not sure what one means? Try `/acronym lookup`."]
+        lines += ["", texts.OPENING_ACRONYMS, texts.OPENING_ACRONYMS_TEXT]
     text = "\n".join(lines)
     if len(text) > limit:
         text = text[: limit - 1] + "…"
@@ -355,16 +343,17 @@ def meeting_opening(introductions: str, notetaker: str, reminders_title: str, re
 
 def notetaker_line(mention: str | None) -> str:
     if mention is None:
-        return "📝 Note-taker: still needed — press **I'll take notes** if you can help."
-    return f"📝 Note-taker: {mention} — thank you!"
+        return texts.NOTETAKER_NEEDED
+    return texts.NOTETAKER_IS.format(mention=mention)
 
 
 def meeting_closed(mention: str | None) -> str:
-    who = f"{mention} took notes — thank you!" if mention else "nobody volunteered this time."
-    return f"This meeting has ended — thank you, everyone.\n📝 Note-taker: {who}"
+    if mention is None:
+        return texts.MEETING_CLOSED_NO_NOTES
+    return texts.MEETING_CLOSED_WITH_NOTES.format(mention=mention)
 
 
 def notetaker_taken(name: str, is_you: bool) -> str:
     if is_you:
-        return "You're already the note-taker for this meeting — thank you!"
-    return f"Thanks for offering! {name} is already taking notes for this meeting."
+        return texts.ALREADY_YOU
+    return texts.ALREADY_SOMEONE.format(name=name)

@@ -1,4 +1,4 @@
-"""The meeting opening: /meeting start and /meeting end, and the note-taker button.
+"""The meeting opening: /meeting start and /meeting end (the note-taker button is in views.py).
 
 The opening is posted in the meeting channel's chat: introductions with conflicts of
 interest, the call for a volunteer note-taker (a persistent "I'll take notes" button),
@@ -16,13 +16,11 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import CoalitionBot
-from bot.errors import BadInput, BotMissingPermission, Conflict, NotFound
+from bot.errors import BadInput, BotMissingPermission
 from bot.ui import MODERATOR_COMMANDS, NO_MENTIONS
-from cogs.coi import logic
-from cogs.coi.views import notetaker_view
-from db.models import Meeting
-from db.repositories import audit
-from db.repositories import coi as repo
+from cogs.coi import logic, texts
+from cogs.coi.service import CoiService, MeetingInfo
+from cogs.coi.views import NotetakerButton, notetaker_view
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +29,7 @@ MeetingChannel = discord.VoiceChannel | discord.StageChannel | discord.TextChann
 
 def meeting_channel(channel: object) -> MeetingChannel:
     if not isinstance(channel, discord.VoiceChannel | discord.StageChannel | discord.TextChannel):
-        raise BadInput("Please pick the meeting's voice (or text) channel: I post the opening in its chat. "
-                       "Categories, forums and threads can't hold it.")
+        raise BadInput(texts.NOT_A_MEETING_CHANNEL)
     return channel
 
 
@@ -40,14 +37,22 @@ class MeetingCog(commands.Cog, name="MeetingCog"):
     meeting = app_commands.Group(name="meeting", guild_only=True, default_permissions=MODERATOR_COMMANDS,
                                  description="Moderators: open and close a meeting")
 
-    def __init__(self, bot: CoalitionBot) -> None:
+    def __init__(self, bot: CoalitionBot, service: CoiService) -> None:
         self.bot = bot
+        self.service = service
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(NotetakerButton)
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(NotetakerButton)
 
     def opening_embed(self) -> discord.Embed:
         content = self.bot.content
         text = logic.meeting_opening(content.meeting.introductions, content.meeting.notetaker,
                                      content.confidential.title, content.confidential.reminders)
-        return discord.Embed(title=f"Welcome to this {content.community.short_name} meeting", description=text)
+        return discord.Embed(title=texts.OPENING_TITLE.format(community=content.community.short_name),
+                             description=text)
 
     @meeting.command(name="start", description="Post the meeting opening: introductions, note-taker, norms")
     @app_commands.describe(channel="The meeting's channel (its chat gets the opening)")
@@ -56,94 +61,40 @@ class MeetingCog(commands.Cog, name="MeetingCog"):
         guild = moderator.guild
         target = meeting_channel(channel)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        async with self.bot.sessions() as session, session.begin():
-            if await repo.active_meeting(session, guild.id, target.id) is not None:
-                raise Conflict(f"A meeting is already open in {target.mention}. Close it with `/meeting end` "
-                               "before opening a new one.")
-            meeting = await repo.create_meeting(session, guild_id=guild.id, channel_id=target.id,
-                                                started_by=moderator.id, started_at=self.bot.clock.now())
+        meeting_id = await self.service.open_meeting(guild.id, target.id, moderator.id, target.mention)
         try:
             message = await target.send(logic.notetaker_line(None), embed=self.opening_embed(),
-                                        view=notetaker_view(meeting.id), allowed_mentions=NO_MENTIONS)
+                                        view=notetaker_view(meeting_id), allowed_mentions=NO_MENTIONS)
         except discord.HTTPException as exc:
-            async with self.bot.sessions() as session, session.begin():
-                await repo.delete_meeting(session, meeting.id)
+            await self.service.forget_meeting(meeting_id)
             if isinstance(exc, discord.Forbidden):
-                raise BotMissingPermission(
-                    f"I can't post in {target.mention}'s chat: I need **View Channel** and **Send Messages** "
-                    "there. A server admin can grant them to my role. Nothing was posted.") from None
+                raise BotMissingPermission(texts.OPENING_FORBIDDEN.format(channel=target.mention)) from None
             raise
-        async with self.bot.sessions() as session, session.begin():
-            await repo.set_opening_message(session, meeting.id, message.id)
-            await audit.record(session, guild.id, moderator.id, "coi.meeting.start", f"channel:{target.id}",
-                               at=self.bot.clock.now())
-        await interaction.followup.send(
-            f"The meeting opening is posted in {target.mention}. Close it with `/meeting end` when you're done.",
-            ephemeral=True, allowed_mentions=NO_MENTIONS)
+        await self.service.opening_posted(guild.id, meeting_id, message.id, moderator.id, target.id)
+        await interaction.followup.send(texts.OPENING_POSTED.format(channel=target.mention), ephemeral=True,
+                                        allowed_mentions=NO_MENTIONS)
 
     @meeting.command(name="end", description="Close the meeting (the note-taker button stops)")
     @app_commands.describe(channel="The meeting's channel (default: this channel)")
     async def end(self, interaction: discord.Interaction, channel: MeetingChannel | None = None) -> None:
         moderator = self.bot.require_moderator(interaction)
         guild = moderator.guild
-        async with self.bot.sessions() as session:
-            if channel is not None:
-                found = await repo.active_meeting(session, guild.id, channel.id)
-                meetings = [found] if found is not None else []
-            else:
-                here = interaction.channel_id
-                found = await repo.active_meeting(session, guild.id, here) if here else None
-                meetings = [found] if found is not None else list(await repo.active_meetings(session, guild.id))
-        if not meetings:
-            where = f" in {channel.mention}" if channel is not None else ""
-            raise NotFound(f"There is no open meeting{where}, so there is nothing to close.")
-        if len(meetings) > 1:
-            raise BadInput("Several meetings are open: " + ", ".join(f"<#{m.channel_id}>" for m in meetings)
-                           + ". Please say which one with the `channel` option.")
-        meeting = meetings[0]
+        meeting = await self.service.meeting_to_end(guild.id, channel.id if channel else None,
+                                                    interaction.channel_id, channel.mention if channel else None)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        async with self.bot.sessions() as session, session.begin():
-            if not await repo.end_meeting(session, meeting.id, self.bot.clock.now()):
-                raise Conflict("That meeting has already been closed.")
-            await audit.record(session, guild.id, moderator.id, "coi.meeting.end", f"channel:{meeting.channel_id}",
-                               at=self.bot.clock.now())
-        await self._close_opening(guild, meeting)
-        await interaction.followup.send(f"The meeting in <#{meeting.channel_id}> is closed. Thank you!",
+        ended = await self.service.end_meeting(guild.id, meeting.id, moderator.id)
+        await self._close_opening(guild, ended)
+        await interaction.followup.send(texts.MEETING_CLOSED_REPLY.format(channel_id=ended.channel_id),
                                         ephemeral=True, allowed_mentions=NO_MENTIONS)
 
-    async def _close_opening(self, guild: discord.Guild, meeting: Meeting) -> None:
+    async def _close_opening(self, guild: discord.Guild, meeting: MeetingInfo) -> None:
         channel = guild.get_channel(meeting.channel_id)
         if not isinstance(channel, MeetingChannel) or meeting.opening_message_id is None:
             return
-        async with self.bot.sessions() as session:
-            fresh = await repo.get_meeting(session, meeting.id)
-        notetaker = fresh.notetaker_id if fresh else None
+        notetaker = meeting.notetaker_id
         content = logic.meeting_closed(f"<@{notetaker}>" if notetaker else None)
         try:
             await channel.get_partial_message(meeting.opening_message_id).edit(
                 content=content, view=notetaker_view(meeting.id, disabled=True), allowed_mentions=NO_MENTIONS)
         except discord.HTTPException as exc:
             log.warning("could not close the opening message of meeting %s (HTTP %s)", meeting.id, exc.status)
-
-    # --- the note-taker button ----------------------------------------------------------
-
-    async def on_notetaker_click(self, interaction: discord.Interaction, meeting_id: int) -> None:
-        user = interaction.user
-        async with self.bot.sessions() as session, session.begin():
-            won = await repo.claim_notetaker(session, meeting_id, user.id)
-            meeting = await repo.get_meeting(session, meeting_id)
-        if meeting is None:
-            raise NotFound("This meeting no longer exists.")
-        if won:
-            await interaction.response.edit_message(content=logic.notetaker_line(user.mention),
-                                                    allowed_mentions=NO_MENTIONS)
-            return
-        if meeting.ended_at is not None:
-            await interaction.response.send_message("This meeting has ended, so no note-taker is needed now. "
-                                                    "Thank you for offering!", ephemeral=True)
-            return
-        taker = meeting.notetaker_id
-        member = interaction.guild.get_member(taker) if interaction.guild and taker else None
-        name = discord.utils.escape_markdown(member.display_name) if member else "someone"
-        await interaction.response.send_message(logic.notetaker_taken(name, taker == user.id), ephemeral=True,
-                                                allowed_mentions=NO_MENTIONS)

@@ -1,4 +1,4 @@
-"""Views and persistent components for the COI feature.
+"""Views and persistent components for the COI feature: they render, and hand clicks to the service.
 
 custom_ids (all under 100 characters):
   coi:tag:<user_id>              the member's multi-select of COI categories (ephemeral)
@@ -12,21 +12,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 from discord.ext import commands
 
-from bot.errors import report_interaction_error
+from bot.errors import NotAllowed, report_interaction_error
 from bot.ui import NO_MENTIONS, BaseView
-from cogs.coi import logic
-
-if TYPE_CHECKING:
-    from cogs.coi.cog import CoiCog
-    from cogs.coi.meeting import MeetingCog
-
-TAG_SELECT_PLACEHOLDER = "Choose every conflict of interest that applies to you"
-NOTETAKER_LABEL = "I'll take notes"
+from cogs.coi import logic, texts
+from cogs.coi.service import NotetakerClaim
+from cogs.coi.tagging import require_member
 
 
 def tag_options(categories: Sequence[logic.Category], current: set[str]) -> list[discord.SelectOption]:
@@ -43,7 +38,7 @@ class TagSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"coi:t
     def __init__(self, user_id: int, categories: Sequence[logic.Category] = (), current: set[str] | None = None):
         options = tag_options(categories, current or set()) or [discord.SelectOption(label="-", value="-")]
         super().__init__(discord.ui.Select(
-            custom_id=f"coi:tag:{user_id}", placeholder=TAG_SELECT_PLACEHOLDER, min_values=0,
+            custom_id=f"coi:tag:{user_id}", placeholder=texts.TAG_SELECT_PLACEHOLDER, min_values=0,
             max_values=len(options), options=options,
         ))
         self.user_id = user_id
@@ -54,11 +49,25 @@ class TagSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"coi:t
         return cls(int(match["user_id"]))
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        cog: CoiCog | None = _cog(interaction, "CoiCog")
+        await _guarded(interaction, lambda: self._save(interaction))
+
+    async def _save(self, interaction: discord.Interaction) -> None:
+        cog = _cog(interaction, "CoiCog")
+        if cog is None:
+            return await _gone(interaction)
+        tagging = cog.tagging
+        guild, member = require_member(interaction)
+        if member.id != self.user_id:
+            raise NotAllowed(texts.NOT_YOUR_LIST)
+        tagging.require_coalition_member(member)  # also on the select: a saved or forged list is no way around
         data: dict[str, Any] = dict(interaction.data or {})
-        values = [str(v) for v in data.get("values", [])]
-        await _guarded(interaction, lambda: cog.on_tag_submitted(interaction, self.user_id, values)
-                       if cog is not None else _gone(interaction))
+        wanted = tagging.service.known(str(v) for v in data.get("values", []))
+        await interaction.response.defer()  # editing the same message when done (type 6 now, edit after)
+        change, held = await tagging.apply(guild, member, wanted)
+        categories = tagging.service.categories()
+        await interaction.edit_original_response(
+            content=logic.tag_confirmation(change, held, categories),
+            view=tag_view(member.id, categories, held), allowed_mentions=NO_MENTIONS)
 
 
 def detached(view: discord.ui.View) -> discord.ui.View:
@@ -74,10 +83,21 @@ def tag_view(user_id: int, categories: Sequence[logic.Category], current: set[st
     return detached(view)
 
 
+def holder_line(guild: discord.Guild, user_id: int) -> str:
+    """One line of /mod-coi list."""
+    member = guild.get_member(user_id)
+    if member is not None:
+        return texts.HOLDER_NAMED.format(name=discord.utils.escape_markdown(member.display_name), user_id=user_id)
+    if guild.chunked:  # every member is known: this one has gone
+        return texts.HOLDER_LEFT.format(user_id=user_id)
+    # members are not all downloaded (chunk_guilds_at_startup = false): Discord shows the name
+    return texts.HOLDER_UNKNOWN.format(user_id=user_id)
+
+
 class NotetakerButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"coi:notetaker:(?P<meeting_id>\d+)"):
     def __init__(self, meeting_id: int, *, disabled: bool = False) -> None:
         super().__init__(discord.ui.Button(
-            label=NOTETAKER_LABEL, emoji="📝", style=discord.ButtonStyle.primary,
+            label=texts.NOTETAKER_LABEL, emoji="📝", style=discord.ButtonStyle.primary,
             custom_id=f"coi:notetaker:{meeting_id}", disabled=disabled,
         ))
         self.meeting_id = meeting_id
@@ -88,9 +108,31 @@ class NotetakerButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r
         return cls(int(match["meeting_id"]))
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        cog: MeetingCog | None = _cog(interaction, "MeetingCog")
-        await _guarded(interaction, lambda: cog.on_notetaker_click(interaction, self.meeting_id)
-                       if cog is not None else _gone(interaction))
+        await _guarded(interaction, lambda: self._claim(interaction))
+
+    async def _claim(self, interaction: discord.Interaction) -> None:
+        cog = _cog(interaction, "MeetingCog")
+        if cog is None:
+            return await _gone(interaction)
+        claim = await cog.service.claim_notetaker(self.meeting_id, interaction.user.id)
+        await show_claim(interaction, claim)
+
+
+async def show_claim(interaction: discord.Interaction, claim: NotetakerClaim) -> None:
+    """The opening names the winner; anyone else is thanked privately."""
+    user = interaction.user
+    if claim.won:
+        await interaction.response.edit_message(content=logic.notetaker_line(user.mention),
+                                                allowed_mentions=NO_MENTIONS)
+        return
+    if claim.ended:
+        await interaction.response.send_message(texts.MEETING_ENDED_NO_NOTETAKER, ephemeral=True)
+        return
+    taker = claim.notetaker_id
+    member = interaction.guild.get_member(taker) if interaction.guild and taker else None
+    name = discord.utils.escape_markdown(member.display_name) if member else texts.SOMEONE
+    await interaction.response.send_message(logic.notetaker_taken(name, taker == user.id), ephemeral=True,
+                                            allowed_mentions=NO_MENTIONS)
 
 
 def notetaker_view(meeting_id: int, *, disabled: bool = False) -> discord.ui.View:
@@ -105,9 +147,7 @@ def _cog(interaction: discord.Interaction, name: str) -> Any:
 
 
 async def _gone(interaction: discord.Interaction) -> None:
-    await interaction.response.send_message(
-        "This feature is switched off right now. Please ask a moderator.", ephemeral=True,
-        allowed_mentions=NO_MENTIONS)
+    await interaction.response.send_message(texts.FEATURE_OFF, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
 
 async def _guarded(interaction: discord.Interaction, run: Callable[[], Awaitable[None]]) -> None:
@@ -125,6 +165,8 @@ class ListPager(BaseView):
         self.owner_id = owner_id
         self.pages = pages
         self.page = 0
+        self.previous.label = texts.PREVIOUS_PAGE
+        self.next.label = texts.NEXT_PAGE
         self._sync()
 
     def _sync(self) -> None:
@@ -133,8 +175,7 @@ class ListPager(BaseView):
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         if interaction.user.id != self.owner_id:
-            await interaction.response.send_message("This list belongs to someone else's command.",
-                                                    ephemeral=True)
+            await interaction.response.send_message(texts.LIST_NOT_YOURS, ephemeral=True)
             return False
         return True
 
