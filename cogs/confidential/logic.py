@@ -11,6 +11,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import Enum
 
+from cogs.confidential import texts
+
 # --- which channels are confidential ---------------------------------------------------------
 
 
@@ -152,20 +154,12 @@ class RecordingRequestError(ValueError):
 def check_recording_request(minutes: int, reason: str) -> str:
     """Validate a grant; returns the cleaned reason."""
     if not 1 <= minutes <= MAX_EXCEPTION_MINUTES:
-        raise RecordingRequestError(
-            f"Please choose between 1 and {MAX_EXCEPTION_MINUTES} minutes (24 hours). "
-            "For a longer need, grant it again before it ends."
-        )
+        raise RecordingRequestError(texts.MINUTES_OUT_OF_RANGE.format(maximum=MAX_EXCEPTION_MINUTES))
     cleaned = " ".join(reason.split())
     if not cleaned:
-        raise RecordingRequestError(
-            "Please add a short reason, for example \"captions for a member, agreed with staff\". "
-            "Only moderators see it."
-        )
+        raise RecordingRequestError(texts.REASON_EMPTY)
     if len(cleaned) > MAX_REASON_CHARS:
-        raise RecordingRequestError(
-            f"The reason is {len(cleaned)} characters; please keep it to {MAX_REASON_CHARS} or fewer."
-        )
+        raise RecordingRequestError(texts.REASON_TOO_LONG.format(length=len(cleaned), maximum=MAX_REASON_CHARS))
     return cleaned
 
 
@@ -174,31 +168,27 @@ def check_recording_request(minutes: int, reason: str) -> str:
 
 def reminder_text(title: str, reminders: Sequence[str]) -> str:
     """The reminders as one description (fits an embed: 4096 characters)."""
-    body = "\n".join(f"• {line}" for line in reminders)
+    body = "\n".join(texts.REMINDER_LINE.format(line=line) for line in reminders)
     return body[:4096]
 
 
 def recording_announcement(bot_names: Sequence[str], until_unix: int) -> str:
     """Said in the meeting's chat: who records, why, until when (never the private reason)."""
     if not bot_names:
-        who = "a recording bot agreed with staff"
+        who = texts.AGREED_BOT
     elif len(bot_names) == 1:
         who = bot_names[0]
     else:
-        who = ", ".join(bot_names[:-1]) + " and " + bot_names[-1]
-    return (
-        f"🔴 **This meeting is being recorded** for an accessibility need that was discussed with "
-        f"staff beforehand. Recording bot: **{who}**. This exception ends <t:{until_unix}:t> "
-        f"(<t:{until_unix}:R>). Please keep that in mind when you share; if you have questions, "
-        "ask a moderator."
-    )
+        who = texts.LIST_SEPARATOR.join(bot_names[:-1]) + texts.AND + bot_names[-1]
+    return texts.RECORDING_ANNOUNCEMENT.format(who=who, until=until_unix)
 
 
 def describe_duration(minutes: int) -> str:
     hours, mins = divmod(minutes, 60)
-    parts = []
-    if hours:
-        parts.append(f"{hours} hour{'s' if hours != 1 else ''}")
-    if mins or not parts:
-        parts.append(f"{mins} minute{'s' if mins != 1 else ''}")
-    return " ".join(parts)
+    hours_text = texts.HOURS_ONE if hours == 1 else texts.HOURS_MANY.format(hours=hours)
+    minutes_text = texts.MINUTES_ONE if mins == 1 else texts.MINUTES_MANY.format(minutes=mins)
+    if not hours:
+        return minutes_text
+    if not mins:
+        return hours_text
+    return texts.HOURS_AND_MINUTES.format(hours=hours_text, minutes=minutes_text)

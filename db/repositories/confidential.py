@@ -192,3 +192,10 @@ async def expired_exceptions(session: AsyncSession, now: datetime) -> Sequence[R
 async def delete_exception(session: AsyncSession, exception: RecordingException) -> None:
     await session.delete(exception)
     await session.flush()
+
+
+async def mark_announced(session: AsyncSession, exceptions: Iterable[RecordingException], at: datetime) -> None:
+    """The exceptions were (about to be) announced at a meeting's start."""
+    for exception in exceptions:
+        exception.announced_at = at
+    await session.flush()

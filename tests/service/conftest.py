@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.content import Content, load_content
+from db.crypto import DataCipher
 from db.migrate import upgrade_to_head
 from db.session import create_engine, create_session_factory
 from tests.databases import BACKENDS, fresh_database_url
@@ -34,3 +35,8 @@ def clock() -> Clock:
 @pytest.fixture(scope="session")
 def content() -> Content:
     return load_content()
+
+
+@pytest.fixture
+def cipher() -> DataCipher:
+    return DataCipher([DataCipher.generate_key()])
