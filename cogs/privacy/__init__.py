@@ -1,9 +1,15 @@
 """Privacy and data rights: /privacy, /mydata, /audit, departures and retention purges."""
 
 from bot.client import CoalitionBot
+from cogs.privacy.actions import PrivacyActions
 from cogs.privacy.cog import PrivacyCog
+from cogs.privacy.mydata import MyDataCog
+from cogs.privacy.service import PrivacyService
 
 
 async def setup(bot: CoalitionBot) -> None:
     # Always on: data rights and retention are not optional.
-    await bot.add_cog(PrivacyCog(bot))
+    service = PrivacyService(bot.sessions, bot.reads, bot.clock, bot.settings.privacy, bot.cipher, bot.content)
+    actions = PrivacyActions(bot)
+    await bot.add_cog(PrivacyCog(bot, service, actions))
+    await bot.add_cog(MyDataCog(bot, service, actions))

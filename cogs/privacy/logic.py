@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from cogs.privacy import texts
 from cogs.privacy.inventory import INTRO, TableDoc
 
 PAGE_LIMIT = 3900  # below Discord's 4096-character embed description
@@ -84,22 +85,20 @@ def _cut(block: str, limit: int) -> list[str]:
 
 
 def page_footer(index: int, total: int) -> str:
-    return f"Page {index + 1} of {total}"
+    return texts.PAGE_OF.format(page=index + 1, total=total)
 
 
 # --- the inventory in plain language ---------------------------------------------------------
 
 
 def inventory_blocks(inventory: Sequence[TableDoc], retention_days: float, case_days: float) -> list[str]:
-    intro = (
-        "**What I store and why**\n" + INTRO.replace("`retention_days_after_leave` (default 30)",
-                                                     f"`retention_days_after_leave` (here: {retention_days:g} days)")
-        .replace("`case_retention_days` (default 365)", f"`case_retention_days` (here: {case_days:g} days)")
-    )
+    intro = texts.INVENTORY_HEADING + "\n" + (
+        INTRO.replace("`retention_days_after_leave` (default 30)", texts.RETENTION_HERE.format(days=retention_days))
+        .replace("`case_retention_days` (default 365)", texts.CASE_RETENTION_HERE.format(days=case_days)))
     blocks = [intro]
     for table in inventory:
-        columns = "; ".join(text for _name, text in table.columns)
-        blocks.append(f"**{table.title}**\nWhy: {table.why}\nDeleted: {table.deleted}\nWhat is kept: {columns}.")
+        columns = texts.COLUMN_SEPARATOR.join(text for _name, text in table.columns)
+        blocks.append(texts.TABLE.format(title=table.title, why=table.why, deleted=table.deleted, columns=columns))
     return blocks
 
 
@@ -143,17 +142,11 @@ class ServerData:
         return not self.records and not self.cases
 
 
-MODERATOR_COLUMNS: dict[tuple[str, str], str] = {
-    ("audit_log", "actor_id"): "moderator actions in the audit log",
-    ("waiting_room", "started_by"): "waiting rooms you opened",
-    ("meeting", "started_by"): "meetings you opened",
-    ("confidential_space", "added_by"): "spaces you marked confidential",
-    ("recording_exception", "granted_by"): "recording exceptions you granted",
-    ("onboarding_question", "answered_by"): "newcomers' questions you answered",
-    ("repair_case", "assignee_id"): "repair cases assigned to you",
-    ("repair_event", "actor_id"): "entries you made in repair case histories",
-    ("waiting_room", "moved_member_ids"): "waiting rooms you were moved into",
-}
+MODERATOR_COLUMNS = texts.MODERATOR_COLUMNS
+
+
+def unknown_server(guild_id: int) -> str:
+    return texts.UNKNOWN_SERVER.format(guild_id=guild_id)
 
 
 def _date(value: Any) -> str:
@@ -161,7 +154,7 @@ def _date(value: Any) -> str:
         return value.strftime("%Y-%m-%d")
     if isinstance(value, str) and len(value) >= 10:
         return value[:10]
-    return "an unknown date"
+    return texts.UNKNOWN_DATE
 
 
 def _short(text: str | None, limit: int = 120) -> str:
@@ -173,9 +166,9 @@ def _short(text: str | None, limit: int = 120) -> str:
 
 def describe_server(data: ServerData, coi_labels: Mapping[str, str]) -> str:
     """Plain-language account of what the bot holds about the person in one server."""
-    lines = [f"**{data.guild_name}**"]
+    lines = [texts.SERVER_HEADING.format(name=data.guild_name)]
     if data.empty:
-        lines.append("Nothing stored.")
+        lines.append(texts.NOTHING_STORED)
         return "\n".join(lines)
     by_table: dict[str, list[Record]] = {}
     for record in data.records:
@@ -183,66 +176,68 @@ def describe_server(data: ServerData, coi_labels: Mapping[str, str]) -> str:
     handled: set[str] = set()
 
     for r in by_table.get("membership", []):
-        lines.append(f"• Membership: you said yes to the agreements (version {r.row.get('content_version')}) "
-                     f"on {_date(r.row.get('accepted_at'))}.")
+        lines.append(texts.MEMBERSHIP.format(version=r.row.get("content_version"),
+                                             date=_date(r.row.get("accepted_at"))))
     for r in by_table.get("onboarding_progress", []):
-        lines.append(f"• Onboarding: {str(r.row.get('status', '')).replace('_', ' ')}, "
-                     f"on step {int(r.row.get('step_index') or 0) + 1}, started {_date(r.row.get('started_at'))}.")
+        lines.append(texts.ONBOARDING.format(status=str(r.row.get("status", "")).replace("_", " "),
+                                             step=int(r.row.get("step_index") or 0) + 1,
+                                             date=_date(r.row.get("started_at"))))
     questions = [r for r in by_table.get("onboarding_question", []) if "user_id" in r.columns]
     if questions:
-        lines.append(f"• Questions you asked during onboarding: {len(questions)}.")
+        lines.append(texts.QUESTIONS.format(count=len(questions)))
         for r in questions:
-            lines.append(f"  – {_date(r.row.get('asked_at'))}: \"{_short(r.row.get('question'))}\"")
+            lines.append(texts.QUESTION.format(date=_date(r.row.get("asked_at")),
+                                               question=_short(r.row.get("question"))))
     tags = by_table.get("coi_tag", [])
     if tags:
-        names = ", ".join(coi_labels.get(str(r.row.get("category_key")), str(r.row.get("category_key")))
-                          for r in tags)
-        lines.append(f"• Conflict of interest (COI) tags: {names}.")
+        names = texts.LIST_SEPARATOR.join(coi_labels.get(str(r.row.get("category_key")),
+                                                         str(r.row.get("category_key"))) for r in tags)
+        lines.append(texts.COI_TAGS.format(names=names))
     notes = [r for r in by_table.get("meeting", []) if "notetaker_id" in r.columns]
     if notes:
-        dates = ", ".join(_date(r.row.get("started_at")) for r in notes)
-        lines.append(f"• You volunteered to take notes at {len(notes)} meeting(s): {dates}.")
+        dates = texts.LIST_SEPARATOR.join(_date(r.row.get("started_at")) for r in notes)
+        lines.append(texts.NOTES.format(count=len(notes), dates=dates))
     for case in data.cases:
-        anon = " (anonymous — only you can see this link)" if case.anonymous else ""
-        closed = f", closed {case.closed_at[:10]}" if case.closed_at else ""
-        filed = case.created_at[:10] if case.created_at else "an unknown date"
-        lines.append(f"• Repair case #{case.number} you filed{anon}: {case.status.replace('_', ' ')}, "
-                     f"filed {filed}{closed}.")
+        if case.anonymous:
+            template = texts.CASE_CLOSED_ANONYMOUS if case.closed_at else texts.CASE_OPEN_ANONYMOUS
+        else:
+            template = texts.CASE_CLOSED if case.closed_at else texts.CASE_OPEN
+        lines.append(template.format(number=case.number, status=case.status.replace("_", " "),
+                                     filed=case.created_at[:10] if case.created_at else texts.UNKNOWN_DATE,
+                                     closed=(case.closed_at or "")[:10]))
     for r in by_table.get("departed_member", []):
-        lines.append(f"• You left this server on {_date(r.row.get('left_at'))}.")
+        lines.append(texts.LEFT.format(date=_date(r.row.get("left_at"))))
     handled.update({"membership", "onboarding_progress", "coi_tag", "departed_member"})
 
-    counts: dict[str, int] = {}
+    counts: dict[tuple[str, str], int] = {}
     for record in data.records:
         for column in record.columns:
-            label = MODERATOR_COLUMNS.get((record.table, column))
-            if label is None:
-                if record.table in handled or (record.table, column) in (
-                        ("onboarding_question", "user_id"), ("meeting", "notetaker_id")):
-                    continue
-                label = f"other records in `{record.table}` ({column})"
-            counts[label] = counts.get(label, 0) + 1
-    for label, count in counts.items():
-        lines.append(f"• {label[0].upper()}{label[1:]}: {count}.")
+            shown_above = record.table in handled or (record.table, column) in (
+                ("onboarding_question", "user_id"), ("meeting", "notetaker_id"))
+            if (record.table, column) not in MODERATOR_COLUMNS and shown_above:
+                continue
+            counts[(record.table, column)] = counts.get((record.table, column), 0) + 1
+    for (table, column), count in counts.items():
+        counted = MODERATOR_COLUMNS.get((table, column))
+        if counted is None:
+            lines.append(texts.OTHER_RECORDS.format(table=table, column=column, count=count))
+        else:
+            lines.append(counted.format(count=count))
     if data.purge_on:
-        lines.append(f"Everything above will be deleted on {data.purge_on} unless you rejoin.")
+        lines.append(texts.PURGE_ON.format(date=data.purge_on))
     return "\n".join(lines)
 
 
 def mydata_blocks(servers: Sequence[ServerData], coi_labels: Mapping[str, str]) -> list[str]:
     if all(s.empty for s in servers):
-        return ["**What I hold about you**\nNothing. I have no records about you"
-                + (" in this server." if len(servers) == 1 else ".")]
-    head = ("**What I hold about you**\nOnly you can see this. `/mydata export` sends it as a file; "
-            "`/mydata delete` erases it (you will be asked to confirm first).")
-    return [head, *(describe_server(s, coi_labels) for s in servers if not s.empty)]
+        return [texts.HOLD_NOTHING_HERE if len(servers) == 1 else texts.HOLD_NOTHING]
+    return [texts.HOLD_HEAD, *(describe_server(s, coi_labels) for s in servers if not s.empty)]
 
 
 def export_document(user_id: int, generated_at: datetime, servers: Sequence[ServerData]) -> dict[str, Any]:
     """The JSON export: the same facts as /mydata show, with every stored field."""
     return {
-        "about": "Everything the coalition bot stores about you. Encrypted text is included only where it "
-                 "is your own words (your questions and the cases you filed).",
+        "about": texts.EXPORT_ABOUT,
         "user_id": str(user_id),
         "generated_at": generated_at.isoformat(),
         "servers": [
@@ -278,38 +273,22 @@ def _jsonable(value: Any) -> Any:
 
 
 def delete_confirmation(scope_all: bool, server_name: str | None) -> str:
-    where = "in every server we share" if scope_all else f"in **{server_name}**"
-    return (
-        f"**Delete what I hold about you {where}?**\n"
-        "This deletes:\n"
-        "• your onboarding progress and history, and your membership record\n"
-        "• questions you asked during onboarding\n"
-        "• your conflict of interest (COI) tags\n"
-        "• your meeting note-taker records\n"
-        "• your link to any repair case you filed, anonymous ones too. The case itself stays with the "
-        "moderators so they can finish the repair work; it will show \"former member\" instead of you.\n"
-        "• your ID in moderator records (audit log, case histories), which then show \"former member\".\n\n"
-        "In Discord, I will remove your COI roles (I manage those). I will **not** remove your Member role, "
-        "kick you, or delete any messages — you stay in the server exactly as you are.\n"
-        "This cannot be undone. If you change your mind later, you can go through onboarding or tag your "
-        "COI again."
-    )
+    heading = texts.CONFIRM_EVERYWHERE if scope_all else texts.CONFIRM_HERE.format(server=server_name)
+    return f"{heading}\n{texts.CONFIRM_BODY}"
 
 
 def delete_done(records: int, cases: int, roles_removed: int, roles_failed: int) -> str:
-    parts = [f"Done. I deleted or cleared {records} record(s) about you"]
-    if cases:
-        parts.append(f" and removed your link to {cases} repair case(s); they now show \"former member\"")
-    text = "".join(parts) + "."
+    sentences = [texts.DONE_WITH_CASES.format(records=records, cases=cases) if cases
+                 else texts.DONE.format(records=records)]
     if roles_removed:
-        text += f" I removed {roles_removed} COI role(s) from you."
+        sentences.append(texts.ROLES_REMOVED.format(count=roles_removed))
     if roles_failed:
-        text += (f" I could not remove {roles_failed} COI role(s) (missing permission); a moderator can remove "
-                 "them, or you can ask one to.")
-    return text + " Your Member role and your messages are untouched."
+        sentences.append(texts.ROLES_FAILED.format(count=roles_failed))
+    sentences.append(texts.UNTOUCHED)
+    return " ".join(sentences)
 
 
-DELETE_CANCELLED = "Okay, nothing was deleted. Your data stays as it was."
+DELETE_CANCELLED = texts.CANCELLED
 
 
 # --- audit log -------------------------------------------------------------------------------
@@ -324,15 +303,15 @@ class AuditLine:
 
 
 def audit_blocks(entries: Sequence[AuditLine], action_filter: str | None) -> list[str]:
-    title = "**Audit log — most recent first**" + (f" (actions starting with `{action_filter}`)"
-                                                  if action_filter else "")
+    title = texts.AUDIT_TITLE_FILTERED.format(prefix=action_filter) if action_filter else texts.AUDIT_TITLE
     if not entries:
-        return [title + "\nNo entries yet."]
+        return [f"{title}\n{texts.AUDIT_EMPTY}"]
     lines = [title]
     for e in entries:
-        actor = f"<@{e.actor_id}>" if e.actor_id else "former member / the bot"
-        subject = f" · {e.subject}" if e.subject else ""
-        lines.append(f"`{e.created_at.strftime('%Y-%m-%d %H:%M')}` **{e.action}** by {actor}{subject}")
+        actor = f"<@{e.actor_id}>" if e.actor_id else texts.AUDIT_NOBODY
+        values = {"when": e.created_at.strftime("%Y-%m-%d %H:%M"), "action": e.action, "actor": actor}
+        lines.append(texts.AUDIT_LINE_WITH_SUBJECT.format(**values, subject=e.subject) if e.subject
+                     else texts.AUDIT_LINE.format(**values))
     return ["\n".join(lines)]
 
 
@@ -342,14 +321,11 @@ def clean_action_filter(value: str | None) -> str | None:
         return None
     cleaned = value.strip().lower()
     if len(cleaned) > 64 or not all(ch.isalnum() or ch in "._-" for ch in cleaned):
-        raise ValueError("An action filter is a word like `repair` or `repair.close` (letters, digits, dots).")
+        raise ValueError(texts.BAD_ACTION_FILTER)
     return cleaned
 
 
-MYDATA_TOO_SOON = (
-    "I showed you your data a moment ago, and nothing has changed since unless you did something new. To keep "
-    "the bot quick for everyone, please ask again in about {seconds} seconds."
-)
+MYDATA_TOO_SOON = texts.TOO_SOON
 
 
 def mydata_wait(last: datetime | None, now: datetime, cooldown_seconds: float) -> int:
