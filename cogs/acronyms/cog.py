@@ -10,10 +10,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.client import CoalitionBot
 from bot.ui import NO_MENTIONS
-from cogs.acronyms import logic
-from cogs.acronyms.logic import Entry
+from cogs.acronyms import texts
+from cogs.acronyms.service import AcronymService
 
 
 class AcronymCog(commands.Cog):
@@ -23,13 +22,11 @@ class AcronymCog(commands.Cog):
         allowed_contexts=app_commands.AppCommandContext(guild=True, dm_channel=True, private_channel=False),
     )
 
-    def __init__(self, bot: CoalitionBot) -> None:
-        self.bot = bot
-        self.entries: list[Entry] = [Entry(g.term, g.meaning) for g in bot.content.glossary]
+    def __init__(self, service: AcronymService) -> None:
+        self.service = service
 
     async def term_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return [app_commands.Choice(name=logic.choice_label(e), value=e.term[: logic.CHOICE_CHARS])
-                for e in logic.suggest(self.entries, current)]
+        return [app_commands.Choice(name=name, value=value) for name, value in self.service.suggestions(current)]
 
     @acronym.command(name="lookup", description="Say what an acronym stands for, e.g. IHRRC")
     @app_commands.describe(term="The acronym, e.g. IHRRC or COI",
@@ -37,25 +34,20 @@ class AcronymCog(commands.Cog):
     @app_commands.autocomplete(term=term_autocomplete)
     async def lookup(self, interaction: discord.Interaction, term: app_commands.Range[str, 1, 100],
                      share: bool = False) -> None:
-        entry = logic.find(self.entries, term)
-        if entry is None:
-            text = logic.not_found(term, logic.closest(self.entries, term))
-            await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
-            return
-        await interaction.response.send_message(logic.answer(entry), ephemeral=not share,
+        found = self.service.lookup(term)
+        await interaction.response.send_message(found.text, ephemeral=not (share and found.found),
                                                 allowed_mentions=NO_MENTIONS)
 
     @acronym.command(name="list", description="Show every acronym in our glossary")
     async def list_all(self, interaction: discord.Interaction) -> None:
-        pages = logic.glossary_pages(self.entries)
+        pages = self.service.pages()
         if not pages:
-            await interaction.response.send_message(
-                "The glossary is empty for now. Moderators can add terms to the content file.", ephemeral=True)
+            await interaction.response.send_message(texts.EMPTY, ephemeral=True)
             return
         # One embed per message: several 4,000-character pages would pass the 6,000-character total.
-        embeds = [discord.Embed(title="Glossary" if i == 0 else None, description=page)
+        embeds = [discord.Embed(title=texts.GLOSSARY_TITLE if i == 0 else None, description=page)
                   for i, page in enumerate(pages[:10])]
-        embeds[-1].set_footer(text="Using one of these in a meeting? Please say what it stands for.")
+        embeds[-1].set_footer(text=texts.GLOSSARY_FOOTER)
         await interaction.response.send_message(embed=embeds[0], ephemeral=True, allowed_mentions=NO_MENTIONS)
         for embed in embeds[1:]:
             await interaction.followup.send(embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS)

@@ -9,6 +9,8 @@ import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from cogs.acronyms import texts
+
 MAX_CHOICES = 25  # Discord's autocomplete limit
 CHOICE_CHARS = 100  # Discord's limit for a choice's name and value
 MAX_TERM_CHARS = 100
@@ -91,22 +93,18 @@ def choice_label(entry: Entry) -> str:
 
 
 def answer(entry: Entry) -> str:
-    return f"**{entry.term}** — {entry.meaning}"
+    return texts.ANSWER.format(term=entry.term, meaning=entry.meaning)
 
 
 def not_found(term: str, near: Sequence[Entry]) -> str:
     """A kind reply for a term the glossary lacks; `term` is shown in code formatting."""
-    shown = " ".join(term.split())[:MAX_TERM_CHARS].replace("`", "'") or "that"
-    text = f"`{shown}` is not in the glossary yet."
+    shown = " ".join(term.split())[:MAX_TERM_CHARS].replace("`", "'") or texts.THAT
     if near:
-        text += " Did you mean:\n" + "\n".join(f"• {answer(e)}" for e in near)
+        text = texts.NOT_FOUND_NEAR.format(term=shown, near="\n".join(
+            texts.GLOSSARY_LINE.format(answer=answer(e)) for e in near))
     else:
-        text += " Try `/acronym list` to see every term we have."
-    text += (
-        "\nIf it should be added, please tell a moderator. And when you use it in a meeting, "
-        "please say what it stands for."
-    )
-    return text
+        text = texts.NOT_FOUND.format(term=shown)
+    return f"{text}\n{texts.PLEASE_TELL}"
 
 
 def glossary_pages(entries: Sequence[Entry], page_chars: int = 4000) -> list[str]:

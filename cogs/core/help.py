@@ -1,7 +1,7 @@
 """/help: what a person can do here, read from the bot's own command tree.
 
 The list is never written by hand: commands, their names and descriptions come from the tree
-(so a renamed or moved command shows up right), and only the page text lives here. Pure: no
+(so a renamed or moved command shows up right), and the page's words live in texts.py. Pure: no
 discord objects, unit-testable.
 """
 
@@ -10,16 +10,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-MODERATOR_PREFIX = "Moderators:"
-
-INTRO_SERVER = ("Type `/` in the message box and pick a command; answers from me that say "
-                "\"Only you can see this\" are private to you.")
-INTRO_DM = ("You're in a direct message with me: these commands work here. Everything else works "
-            "inside the server — use `/help` there to see it.")
-MEMBER_TITLE = "What you can do here"
-MODERATOR_TITLE = "For moderators"
-MODERATOR_NOTE = "Only moderators see this part, and the bot checks it each time."
-CONTACT = "Questions? Ask a moderator, or write to {email}."
+from cogs.core.texts import COMMAND_LINE as _COMMAND_LINE
+from cogs.core.texts import (
+    CONTACT,
+    INTRO_DM,
+    INTRO_SERVER,
+    MEMBER_TITLE,
+    MODERATOR_NOTE,
+    MODERATOR_PREFIX,
+    MODERATOR_TITLE,
+)
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ def is_for_moderators(description: str, has_default_permissions: bool) -> bool:
 def _line(command: CommandInfo) -> str:
     description = command.description.removeprefix(MODERATOR_PREFIX).strip()
     description = description[:1].upper() + description[1:]
-    return f"`/{command.name}` — {description}"
+    return _COMMAND_LINE.format(name=command.name, description=description)
 
 
 def render_help(commands: Iterable[CommandInfo], *, moderator: bool, in_dm: bool,
