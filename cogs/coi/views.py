@@ -18,6 +18,7 @@ import discord
 from discord.ext import commands
 
 from bot.errors import NotAllowed, report_interaction_error
+from bot.plaintext import plain
 from bot.ui import NO_MENTIONS, BaseView
 from cogs.coi import logic, texts
 from cogs.coi.service import NotetakerClaim
@@ -87,7 +88,7 @@ def holder_line(guild: discord.Guild, user_id: int) -> str:
     """One line of /mod-coi list."""
     member = guild.get_member(user_id)
     if member is not None:
-        return texts.HOLDER_NAMED.format(name=discord.utils.escape_markdown(member.display_name), user_id=user_id)
+        return texts.HOLDER_NAMED.format(name=plain(member.display_name), user_id=user_id)
     if guild.chunked:  # every member is known: this one has gone
         return texts.HOLDER_LEFT.format(user_id=user_id)
     # members are not all downloaded (chunk_guilds_at_startup = false): Discord shows the name
@@ -130,7 +131,7 @@ async def show_claim(interaction: discord.Interaction, claim: NotetakerClaim) ->
         return
     taker = claim.notetaker_id
     member = interaction.guild.get_member(taker) if interaction.guild and taker else None
-    name = discord.utils.escape_markdown(member.display_name) if member else texts.SOMEONE
+    name = plain(member.display_name) if member else texts.SOMEONE
     await interaction.response.send_message(logic.notetaker_taken(name, taker == user.id), ephemeral=True,
                                             allowed_mentions=NO_MENTIONS)
 
