@@ -1,5 +1,8 @@
 """Configuration: `config.toml`, overridden by `.env`, overridden by environment variables.
 
+`Settings` and `Secrets` are pydantic-settings models; their sources (bot/settings_sources.py)
+read the layers below and remember where each key came from.
+
 Precedence (highest first): environment (`BOT_<SECTION>__<KEY>`, `BOT_CONTENT_FILE`,
 `BOT_DATA_DIR`), the `.env` file beside the config file, the TOML file, defaults. Secrets
 (the Discord token, the data key) are NOT part of these settings: they come only from the
@@ -12,27 +15,32 @@ file, `data_dir`) are relative to the config file's folder, never to the working
 
 from __future__ import annotations
 
-import json
 import os
-import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
-from dotenv import dotenv_values
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, ValidationInfo, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-DEFAULT_CONFIG_PATH = Path("config.toml")
-ENV_PREFIX = "BOT_"
-ENV_FILE_NAME = ".env"
-SECRET_NAMES = ("DISCORD_TOKEN", "BOT_DATA_KEY")
-# Variables a `.env` may also hold for other tools (docker compose reads the same file).
-FOREIGN_ENV_PREFIXES = ("COMPOSE_", "POSTGRES_")
-# Top-level settings that may come from the environment as BOT_<NAME> (sections use BOT_<SECTION>__<KEY>).
-TOP_LEVEL_ENV = ("content_file", "data_dir")
+# Re-exported (`X as X`): callers read the configuration's whole surface from bot.settings.
+from bot.settings_sources import ConfigError as ConfigError
+from bot.settings_sources import (
+    DotEnvSecretsSource,
+    DotEnvSource,
+    EnvironmentSource,
+    Layers,
+    PathDefaultsSource,
+    SecretVariablesSource,
+    TomlFileSource,
+    current_layers,
+    loading,
+)
+from bot.settings_sources import config_was_named as config_was_named
+from bot.settings_sources import env_file_path as env_file_path
+from bot.settings_sources import resolve_config_path as resolve_config_path
 
 # SQLAlchemy async drivers the bot runs on; the plain forms people copy from elsewhere are accepted.
 SUPPORTED_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
@@ -48,7 +56,10 @@ def base_folder(info: ValidationInfo) -> Path | None:
     """The folder relative paths are relative to (the config file's), when loading from a file."""
     context = info.context if isinstance(info.context, dict) else None
     base = context.get("base") if context else None
-    return base if isinstance(base, Path) else None
+    if isinstance(base, Path):
+        return base
+    layers = current_layers()
+    return layers.base if layers is not None else None
 
 
 def resolve_path(value: str, info: ValidationInfo) -> str:
@@ -188,10 +199,16 @@ class LoggingSection(Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
 
-class Settings(BaseModel):
-    """Everything the bot can be told, each key documented in config.example.toml."""
+class Settings(BaseSettings):
+    """Everything the bot can be told, each key documented in config.example.toml.
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    Built by `load_settings` it reads the environment, `.env` and the config file; built directly
+    (`Settings(guild=...)`) it takes only its arguments and the defaults.
+    """
+
+    # Defaults are not validated (as a plain model): the two that hold a path come through
+    # PathDefaultsSource instead, so they are resolved against the config folder like the rest.
+    model_config = SettingsConfigDict(extra="forbid", frozen=True, validate_default=False)
 
     # Path to a content TOML file; empty means the coalition's default content.
     content_file: str = ""
@@ -231,126 +248,57 @@ class Settings(BaseModel):
         return resolve_path(value, info)
 
 
-class Secrets(BaseModel):
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Highest first: arguments, environment variables, `.env`, the TOML file, the path defaults.
+
+        pydantic-settings' own environment and `.env` sources are not used: they ignore unknown
+        variables silently and cannot say which variable gave a value.
+        """
+        layers = current_layers()
+        if layers is None:
+            return (init_settings,)
+        path_defaults = {"data_dir": cls.model_fields["data_dir"].default,
+                         "database": {"url": DatabaseSection.model_fields["url"].default}}
+        return (init_settings, EnvironmentSource(settings_cls, layers), DotEnvSource(settings_cls, layers),
+                TomlFileSource(settings_cls, layers), PathDefaultsSource(settings_cls, layers, path_defaults))
+
+
+class Secrets(BaseSettings):
     """Secrets read only from the environment or `.env`, never from config.toml."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = SettingsConfigDict(frozen=True, validate_default=False)
 
     discord_token: SecretStr | None = None
     bot_data_key: SecretStr | None = None
 
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Highest first: arguments, the environment, `.env` (an empty variable counts as unset)."""
+        layers = current_layers()
+        if layers is None:
+            return (init_settings,)
+        return (init_settings, SecretVariablesSource(settings_cls, layers), DotEnvSecretsSource(settings_cls, layers))
 
-class ConfigError(Exception):
-    """A configuration problem, phrased as one line for the person deploying the bot."""
 
-
-def resolve_config_path(cli_path: str | None, environ: Mapping[str, str] | None = None) -> Path:
+def _layers(config_path: Path | None, environ: Mapping[str, str] | None) -> Layers:
     env = os.environ if environ is None else environ
-    if cli_path:
-        return Path(cli_path)
-    if env.get("BOT_CONFIG"):
-        return Path(env["BOT_CONFIG"])
-    return DEFAULT_CONFIG_PATH
-
-
-def config_was_named(cli_path: str | None, environ: Mapping[str, str] | None = None) -> bool:
-    """True when the person chose the file (--config or BOT_CONFIG): then it must exist."""
-    env = os.environ if environ is None else environ
-    return bool(cli_path or env.get("BOT_CONFIG"))
-
-
-def env_file_path(config_path: Path) -> Path:
-    """`.env` lives beside the config file (the working directory when the default ./config.toml is used)."""
-    return config_path.parent / ENV_FILE_NAME
-
-
-def read_toml(path: Path) -> dict[str, Any]:
-    """Parse the config file; a missing file means all defaults."""
-    if not path.exists():
-        return {}
-    try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: this is not valid TOML ({exc})") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot be read ({exc.strerror})") from None
-
-
-def read_env_file(path: Path) -> dict[str, str]:
-    """The `.env` file's variables (none when there is no file)."""
-    if not path.is_file():
-        return {}
-    try:
-        values = dotenv_values(path)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot be read ({exc})") from None
-    return {key: value or "" for key, value in values.items()}
-
-
-@dataclass(frozen=True)
-class Source:
-    """Where one setting came from, to name it in an error."""
-
-    label: str  # e.g. "config.toml", "environment variable BOT_DATABASE__URL", ".env: BOT_DATABASE__URL"
-    variable: str | None = None
-
-
-def setting_path(name: str) -> tuple[str, ...] | None:
-    """BOT_DATABASE__URL -> ("database", "url"); BOT_CONTENT_FILE -> ("content_file",); else None."""
-    if not name.upper().startswith(ENV_PREFIX):
-        return None
-    rest = name[len(ENV_PREFIX):].lower()
-    if "__" in rest:
-        return tuple(rest.split("__"))
-    return (rest,) if rest in TOP_LEVEL_ENV else None
-
-
-def env_value(raw: str) -> Any:
-    """Lists and tables may be written as JSON (BOT_CONFIDENTIAL__ALLOWED_BOT_IDS=[1, 2])."""
-    if raw.strip().startswith(("[", "{")):
-        try:
-            return json.loads(raw)
-        except json.JSONDecodeError:
-            return raw
-    return raw
-
-
-def _put(data: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
-    node = data
-    for part in path[:-1]:
-        child = node.get(part)
-        if not isinstance(child, dict):
-            child = node[part] = {}
-        node = child
-    node[path[-1]] = value
-
-
-def _file_sources(data: Mapping[str, Any], label: str, prefix: tuple[str, ...] = ()) -> dict[tuple[str, ...], Source]:
-    sources: dict[tuple[str, ...], Source] = {}
-    for key, value in data.items():
-        if isinstance(value, Mapping):
-            sources.update(_file_sources(value, label, (*prefix, key)))
-        sources[(*prefix, key)] = Source(label)
-    return sources
-
-
-def _describe_validation_error(exc: ValidationError, sources: Mapping[tuple[str, ...], Source], fallback: str) -> str:
-    first = exc.errors()[0]
-    loc = tuple(str(part) for part in first["loc"])
-    key = ".".join(loc) or "(top level)"
-    if first["type"] == "extra_forbidden":
-        problem = "is not a known setting (see config.example.toml)"
-    else:
-        problem = first["msg"].removeprefix("Value error, ")
-        if "input" in first and first["type"] not in {"missing"} and "database" not in loc:
-            problem += f" (got {first['input']!r})"
-    more = f" (and {len(exc.errors()) - 1} more problem(s))" if len(exc.errors()) > 1 else ""
-    # The source of the key itself, else of the first setting under it (an unknown section).
-    source = sources.get(loc) or next((s for p, s in sources.items() if p[:len(loc)] == loc), None)
-    if source is None or source.variable is None:
-        return f"{source.label if source else fallback}: key '{key}' {problem}{more}"
-    return f"{source.label}: {source.variable} (key '{key}') {problem}{more}"
+    path = config_path if config_path is not None else resolve_config_path(None, env)
+    return Layers(config_path=path, environ=env)
 
 
 def load_settings(config_path: Path | None = None, environ: Mapping[str, str] | None = None) -> Settings:
@@ -358,43 +306,14 @@ def load_settings(config_path: Path | None = None, environ: Mapping[str, str] | 
 
     Raises ConfigError with one readable line naming where the bad value came from.
     """
-    env = os.environ if environ is None else environ
-    path = config_path if config_path is not None else resolve_config_path(None, env)
-    data = read_toml(path)
-    sources = _file_sources(data, str(path))
-    dotenv_path = env_file_path(path)
-    layers = [(read_env_file(dotenv_path), str(dotenv_path)), (env, "environment variable")]
-    for variables, label in layers:
-        for name, raw in variables.items():
-            where = setting_path(name)
-            if where is None:
-                if label != "environment variable" and name not in (*SECRET_NAMES, "BOT_CONFIG") \
-                        and not name.upper().startswith(FOREIGN_ENV_PREFIXES):
-                    raise ConfigError(f"{label}: {name} is not something the bot reads (it reads DISCORD_TOKEN, "
-                                      "BOT_DATA_KEY and settings written BOT_<SECTION>__<KEY>; see .env.example)")
-                continue
-            _put(data, where, env_value(raw))
-            sources[where] = Source(label, name)
-    # Defaults that hold a path are resolved like the rest (validators do not run on defaults).
-    data.setdefault("data_dir", Settings.model_fields["data_dir"].default)
-    database = data.setdefault("database", {})
-    if isinstance(database, dict):
-        database.setdefault("url", DatabaseSection.model_fields["url"].default)
-    base = Path(os.path.abspath(path.parent))
-    try:
-        return Settings.model_validate(data, context={"base": base})
-    except ValidationError as exc:
-        raise ConfigError(_describe_validation_error(exc, sources, str(path))) from None
+    with loading(_layers(config_path, environ)) as layers:
+        try:
+            return Settings()
+        except ValidationError as exc:
+            raise ConfigError(layers.describe(exc)) from None
 
 
 def load_secrets(config_path: Path | None = None, environ: Mapping[str, str] | None = None) -> Secrets:
     """DISCORD_TOKEN and BOT_DATA_KEY from the environment, else from the `.env` beside the config file."""
-    env = os.environ if environ is None else environ
-    path = config_path if config_path is not None else resolve_config_path(None, env)
-    dotenv = read_env_file(env_file_path(path))
-
-    def pick(name: str) -> SecretStr | None:
-        value = env.get(name) or dotenv.get(name)
-        return SecretStr(value) if value else None
-
-    return Secrets(discord_token=pick("DISCORD_TOKEN"), bot_data_key=pick("BOT_DATA_KEY"))
+    with loading(_layers(config_path, environ)):
+        return Secrets()

@@ -194,3 +194,24 @@ def test_unsupported_database_url_says_what_works_and_hides_the_password(tmp_pat
     assert "sqlite+aiosqlite" in message and "postgresql+asyncpg" in message
     assert "hunter22" not in message
     assert str(config) in message
+
+
+def test_settings_are_pydantic_settings_layered_highest_first(tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from pydantic_settings import BaseSettings
+
+    assert issubclass(Settings, BaseSettings)
+    config = tmp_path / "config.toml"
+    dotenv = tmp_path / ".env"
+    config.write_text('[guild]\nmoderator_role = "FromFile"\n')
+    dotenv.write_text("BOT_GUILD__MODERATOR_ROLE=FromDotenv\n")
+    env = {"BOT_GUILD__MODERATOR_ROLE": "FromEnv"}
+    assert load_settings(config, environ=env).guild.moderator_role == "FromEnv"
+    assert load_settings(config, environ={}).guild.moderator_role == "FromDotenv"
+    dotenv.unlink()
+    assert load_settings(config, environ={}).guild.moderator_role == "FromFile"
+    config.unlink()
+    assert load_settings(config, environ={}).guild.moderator_role == "Moderator"
+    # Built directly, the model takes only its arguments: no file or variable leaks into tests and tools.
+    monkeypatch.setenv("BOT_GUILD__MODERATOR_ROLE", "FromEnv")
+    assert Settings().guild.moderator_role == "Moderator"
