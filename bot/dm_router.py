@@ -105,8 +105,8 @@ class DmRouter:
         if feature is None:
             raise NotFound(GONE)
         receipt = await feature.deliver_dm(message, key)
-        if interaction is not None:
-            await interaction.response.edit_message(content=receipt or "Done.", view=None)
+        if interaction is not None:  # answered already (on_pick): the picker becomes the receipt
+            await interaction.edit_original_response(content=receipt or "Done.", view=None)
         elif receipt:
             try:
                 await message.channel.send(receipt, allowed_mentions=discord.AllowedMentions.none())
@@ -114,6 +114,11 @@ class DmRouter:
                 log.info("DM router: could not send a receipt (HTTP %s)", exc.status)
 
     async def on_pick(self, interaction: discord.Interaction, message_id: int, key: str) -> None:
+        """A pick on 'Where should this message go?'. Answered first (Discord's 3-second deadline:
+        re-reading the DM, the destinations and the delivery can take longer), the same way for every
+        pick, so how long the checks take shows nothing; the picker then turns into the receipt, or
+        stays for another try with a private note saying why not."""
+        await interaction.response.defer()
         channel = interaction.channel
         if not isinstance(channel, discord.DMChannel):
             raise BadInput("This only works in our direct messages.")

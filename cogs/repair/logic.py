@@ -14,8 +14,11 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from bot.plaintext import defuse_mass_mentions, plain
+from cogs.repair import texts
+from cogs.repair.texts import ACTION_LABELS, STATUS_LABELS
 
-__all__ = ["defuse_mass_mentions", "plain"]  # re-exported: the cog and views use logic.plain
+# re-exported: views use logic.plain; the labels are declared with the other words in texts
+__all__ = ["ACTION_LABELS", "STATUS_LABELS", "defuse_mass_mentions", "plain"]
 
 # --- statuses and actions ---------------------------------------------------------
 
@@ -34,14 +37,6 @@ OPEN_STATUSES: frozenset[str] = frozenset(
 )
 FINISHED_STATUSES: frozenset[str] = frozenset({Status.RESOLVED, Status.CLOSED})
 
-STATUS_LABELS: dict[str, str] = {
-    Status.SUBMITTED: "Submitted — waiting for a moderator",
-    Status.ACKNOWLEDGED: "Acknowledged",
-    Status.IN_PROGRESS: "In progress",
-    Status.RESOLVED: "Resolved",
-    Status.CLOSED: "Closed",
-    Status.REOPENED: "Reopened",
-}
 
 
 class Action(StrEnum):
@@ -53,14 +48,6 @@ class Action(StrEnum):
     REOPEN = "reopen"
 
 
-ACTION_LABELS: dict[str, str] = {
-    Action.ACKNOWLEDGE: "Acknowledge",
-    Action.ASSIGN: "Assign to me",
-    Action.REPLY: "Reply to requester",
-    Action.NOTE: "Add note",
-    Action.CLOSE: "Close with resolution",
-    Action.REOPEN: "Reopen",
-}
 
 
 class InvalidTransition(Exception):
@@ -80,32 +67,30 @@ def next_status(status: str, action: Action | str, *, outcome: str | None = None
     """
     action = Action(action)
     if status not in OPEN_STATUSES and status not in FINISHED_STATUSES:
-        raise InvalidTransition(f"This case has an unknown status ({status}); please ask an administrator.")
+        raise InvalidTransition(texts.STATUS_UNKNOWN.format(status=status))
     finished = status in FINISHED_STATUSES
     if action is Action.NOTE:
         return status  # notes are allowed at any time
     if action is Action.REOPEN:
         if not finished:
-            raise InvalidTransition("This case is still open, so there is nothing to reopen.")
+            raise InvalidTransition(texts.NOTHING_TO_REOPEN)
         return Status.REOPENED
     if finished:
-        raise InvalidTransition(
-            "This case is already closed. If it needs more work, press **Reopen** first."
-        )
+        raise InvalidTransition(texts.ALREADY_CLOSED)
     if action is Action.ACKNOWLEDGE:
         if status in (Status.SUBMITTED, Status.REOPENED):
             return Status.ACKNOWLEDGED
-        raise InvalidTransition("This case has already been acknowledged — no need to do it again.")
+        raise InvalidTransition(texts.ALREADY_ACKNOWLEDGED)
     if action is Action.ASSIGN:
         if assignee_id is not None and actor_id is not None and assignee_id == actor_id \
                 and status == Status.IN_PROGRESS:
-            raise InvalidTransition("This case is already assigned to you.")
+            raise InvalidTransition(texts.ALREADY_YOURS)
         return Status.IN_PROGRESS
     if action is Action.REPLY:
         return status
     # CLOSE
     if outcome not in (Status.RESOLVED, Status.CLOSED):
-        raise InvalidTransition("Please choose whether the case is resolved or closed without resolution.")
+        raise InvalidTransition(texts.CHOOSE_OUTCOME)
     return outcome
 
 
@@ -123,24 +108,13 @@ def check_filing_limits(*, open_count: int, last_filed_at: datetime | None, now:
                         max_open: int, cooldown_minutes: float) -> LimitDecision:
     """At most `max_open` open cases per member, and a pause between two requests."""
     if open_count >= max_open:
-        plural = "request" if max_open == 1 else "requests"
-        return LimitDecision(
-            False,
-            f"You already have {open_count} open repair {plural} with the moderators, which is the most "
-            f"one person can have open at a time ({max_open}). You can file a new one as soon as one of them "
-            "is closed. You can still send more to an open case: just write to me here in a direct message.",
-        )
+        sentence = texts.TOO_MANY_OPEN_ONE if max_open == 1 else texts.TOO_MANY_OPEN
+        return LimitDecision(False, sentence.format(count=open_count, max_open=max_open))
     if last_filed_at is not None and cooldown_minutes > 0:
         retry_at = last_filed_at + timedelta(minutes=cooldown_minutes)
         if now < retry_at:
-            return LimitDecision(
-                False,
-                "You filed a request a few minutes ago. To keep things manageable for everyone, there is a "
-                f"short pause of {cooldown_minutes:g} minutes between requests. You can file again "
-                f"{discord_time(retry_at)}. If you want to add to your request, write to me here in a direct "
-                "message and I'll pass it on.",
-                retry_at,
-            )
+            return LimitDecision(False, texts.COOLDOWN.format(minutes=f"{cooldown_minutes:g}",
+                                                              retry=discord_time(retry_at)), retry_at)
     return LimitDecision(True)
 
 
@@ -303,7 +277,7 @@ FILING_PATTERN = r"(?P<guild>[0-9a-z]{1,13}):(?P<mode>[na]):(?P<excluded>[0-9a-z
 
 def who(display_name: str, username: str) -> str:
     """'Display Name (@username)': the username tells look-alike display names apart."""
-    return f"{plain(display_name)} (@{plain(username)})"
+    return texts.WHO.format(display_name=plain(display_name), username=plain(username))
 
 
 def clip(text: str, limit: int) -> str:
@@ -343,18 +317,7 @@ class TranscriptCase:
     assignee: str | None = None
 
 
-EVENT_LABELS: dict[str, str] = {
-    "filed": "filed the request",
-    "routed": "the case reached the reviewers",
-    "ack": "acknowledged the case",
-    "assign": "took on the case",
-    "reply": "replied to the requester",
-    "note": "added a note",
-    "close": "closed the case",
-    "reopen": "reopened the case",
-    "requester_message": "the requester wrote",
-    "reminder": "reminder: not acknowledged yet",
-}
+EVENT_LABELS = texts.EVENT_LABELS
 
 
 def _stamp(moment: datetime) -> str:
@@ -363,29 +326,66 @@ def _stamp(moment: datetime) -> str:
 
 def transcript(case: TranscriptCase, events: Sequence[TranscriptEvent]) -> str:
     """A plain-text record of a case and its event log, for moderators."""
-    lines = [
-        f"Repair case #{case.number}",
-        f"Status: {STATUS_LABELS.get(case.status, case.status)}",
-        f"Requester: {case.requester}",
-        f"Filed: {_stamp(case.created_at)}",
-    ]
+    lines = [texts.TRANSCRIPT_HEAD.format(number=case.number, status=STATUS_LABELS.get(case.status, case.status),
+                                          requester=case.requester, filed=_stamp(case.created_at))]
     if case.assignee:
-        lines.append(f"Assigned to: {case.assignee}")
+        lines.append(texts.TRANSCRIPT_ASSIGNEE.format(assignee=case.assignee))
     lines.append("")
     sections: Iterable[tuple[str, str | None]] = (
-        ("Content warning / to know first", case.content_warning),
-        ("What happened", case.what_happened),
-        ("Who was involved", case.who_involved),
-        ("What would help repair", case.what_would_help),
-        ("Resolution", case.resolution),
+        ("cw", case.content_warning),
+        ("what", case.what_happened),
+        ("who", case.who_involved),
+        ("help", case.what_would_help),
+        ("resolution", case.resolution),
     )
-    for title, body in sections:
+    for key, body in sections:
         if body:
-            lines += [f"== {title} ==", body, ""]
-    lines.append("== Event log ==")
+            lines += [f"== {texts.TRANSCRIPT_SECTIONS[key]} ==", body, ""]
+    lines.append(texts.TRANSCRIPT_LOG)
     for event in events:
         label = EVENT_LABELS.get(event.kind, event.kind)
         lines.append(f"[{_stamp(event.at)}] {event.who}: {label}")
         if event.body:
             lines += [f"    {line}" for line in event.body.splitlines()]
     return "\n".join(lines) + "\n"
+
+
+# --- plain pictures of a case, for rendering ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    """Decrypted case data needed to render the summary (never stored like this)."""
+
+    case_id: int
+    number: int
+    status: str
+    anonymous: bool
+    requester_id: int | None  # None for an anonymous case, or a named requester who erased their data
+    what_happened: str
+    who_involved: str | None
+    what_would_help: str | None
+    content_warning: str | None
+    resolution: str | None
+    assignee_id: int | None
+    excluded_ids: tuple[int, ...]
+    created_at: datetime
+    for_alternates: bool = False
+    guild_id: int = 0
+    thread_id: int | None = None
+    summary_message_id: int | None = None
+
+
+def keep_moderators(picked: Iterable[int], moderator_ids: Iterable[int]) -> tuple[int, ...]:
+    """Exclusions come from a select or a custom_id a modified client can write: keep only
+    moderators of that server, at most MAX_EXCLUDED, in the order given, without repeats."""
+    allowed = set(moderator_ids)
+    kept: list[int] = []
+    for user_id in picked:
+        if user_id in allowed and user_id not in kept:
+            kept.append(user_id)
+    return tuple(kept[:MAX_EXCLUDED])
+
+
+def hours_waited(created_at: datetime, now: datetime) -> int:
+    return max(1, int((now - created_at) / timedelta(hours=1)))

@@ -17,44 +17,29 @@ test can kill -9 the bot inside the window deterministically. Never set it in pr
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import os
+import secrets
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import discord
 
 from bot.ui import NO_MENTIONS
-from cogs.repair import logic, views
-from cogs.repair.logic import Audience, RouteFacts, RouteKind, RoutePlan
-from db.models import RepairCase
-from db.repositories import repair as repo
+from cogs.repair import logic, texts, views
+from cogs.repair.actions import case_buttons
+from cogs.repair.board import CaseBoard, Place
+from cogs.repair.logic import Audience, CaseSummary, RouteFacts, RouteKind, RoutePlan
+from cogs.repair.service import RepairService
 
 if TYPE_CHECKING:
-    from cogs.repair.cog import RepairCog
+    from bot.client import CoalitionBot
 
 log = logging.getLogger(__name__)
 
 TEST_STALL_ENV = "COALITION_TEST_REPAIR_STALL"
 MAX_THREAD_ADDS = 50
-
-BLOCKED_NOTICES = {
-    "no_alternates": (
-        "A repair case (#{number}) is waiting: the person who filed it asked that every current moderator not "
-        "handle it, and no alternate reviewers are configured. Please set `guild.alternate_reviewers_role` "
-        "and/or `guild.alternate_reviewers_channel` in the bot's config; the case will reach them automatically. "
-        "Nothing about the case is shown here."
-    ),
-    "no_moderators_channel": (
-        "A repair case (#{number}) is waiting because I can't find the moderators' channel "
-        "(`guild.moderators_channel`). Nothing about the case is shown here."
-    ),
-    "missing_permission": (
-        "A repair case (#{number}) is waiting because I can't create a private thread or a private channel "
-        "for it. Please give me Create Private Threads, or Manage Channels and Manage Roles. Nothing about "
-        "the case is shown here."
-    ),
-}
 
 
 async def _stall_if_testing(point: str) -> None:
@@ -64,58 +49,58 @@ async def _stall_if_testing(point: str) -> None:
 
 
 class Router:
-    def __init__(self, cog: RepairCog) -> None:
-        self.cog = cog
-        self.bot = cog.bot
+    """Routes saved cases; it gets its collaborators (the service, the board), not the cog."""
+
+    def __init__(self, bot: CoalitionBot, service: RepairService, board: CaseBoard) -> None:
+        self.bot = bot
+        self.service = service
+        self.board = board
+        # One token per start: a routing claim by an earlier start is stale and gets taken over.
+        self.boot_id = secrets.token_hex(8)
         self._locks: dict[int, asyncio.Lock] = {}
 
     async def route_pending(self, guild_ids: Iterable[int]) -> None:
-        async with self.bot.sessions() as session:
-            pending = await repo.unrouted(session, guild_ids)
-        for case in pending:
+        for case_id in await self.service.unrouted(guild_ids):
             try:
-                await self.route(case.id)
+                await self.route(case_id)
             except Exception:
-                log.exception("repair: routing case id %s failed; will retry", case.id)
+                log.exception("repair: routing case id %s failed; will retry", case_id)
 
     async def route(self, case_id: int) -> None:
         lock = self._locks.setdefault(case_id, asyncio.Lock())
+        routed = False
         async with lock:
             await _stall_if_testing("before_thread")
-            async with self.bot.sessions() as session, session.begin():
-                if not await repo.claim_routing(session, case_id, self.cog.boot_id):
-                    return
-                case = await repo.get(session, case_id)
+            case = await self.service.claim_routing(case_id, self.boot_id)
             if case is None:
                 return
             try:
-                await self._route_claimed(case)
+                routed = await self._route_claimed(case)
             finally:
-                async with self.bot.sessions() as session, session.begin():
-                    await repo.release_routing(session, case_id, self.cog.boot_id)
-        if case.summary_message_id is not None:
+                await self.service.release_routing(case_id, self.boot_id)
+        if routed:
             self._locks.pop(case_id, None)
 
     # --- the plan ------------------------------------------------------------------------
 
-    def audience_members(self, guild: discord.Guild, case: RepairCase, audience: Audience) -> list[discord.Member]:
+    def audience_members(self, guild: discord.Guild, case: CaseSummary, audience: Audience) -> list[discord.Member]:
         """Who is added to the case thread. A moderator who filed the case is added like every other
         moderator (leaving exactly them out would name them), but never counts as a reviewer."""
-        excluded = set(case.excluded_moderator_ids or ())
+        excluded = set(case.excluded_ids)
         if audience is Audience.MODERATORS:
-            people = self.cog.moderators_of(guild)
+            people = self.board.moderators_of(guild)
         else:
             role = self.bot.wiring_for(guild).alternate_reviewers_role
             people = [m for m in (role.members if role else []) if not m.bot]
         return [m for m in people if m.id not in excluded]
 
-    def plan(self, guild: discord.Guild, case: RepairCase) -> tuple[RoutePlan, discord.TextChannel | None]:
+    def plan(self, guild: discord.Guild, case: CaseSummary, requester_id: int | None,
+             ) -> tuple[RoutePlan, discord.TextChannel | None]:
         wiring = self.bot.wiring_for(guild)
-        excluded = set(case.excluded_moderator_ids or ())
+        excluded = set(case.excluded_ids)
         # The requester never reviews their own case: a moderator who files and excludes every
         # other moderator goes to the alternate reviewers, not to themself.
-        requester = self.cog.requester_id(case)
-        available = [m for m in self.cog.moderators_of(guild) if m.id not in excluded and m.id != requester]
+        available = [m for m in self.board.moderators_of(guild) if m.id not in excluded and m.id != requester_id]
         facts = RouteFacts(
             available_moderators=len(available),
             moderators_channel=wiring.moderators_channel is not None,
@@ -128,11 +113,8 @@ class Router:
             me = guild.me
             perms = parent.permissions_for(me)
             excluded_members = [m for m in (guild.get_member(i) for i in excluded) if m is not None]
-            facts = RouteFacts(
-                available_moderators=facts.available_moderators,
-                moderators_channel=facts.moderators_channel,
-                alternate_role=facts.alternate_role,
-                alternate_channel=facts.alternate_channel,
+            facts = dataclasses.replace(
+                facts,
                 can_create_private_threads=perms.create_private_threads and perms.send_messages_in_threads,
                 # Administrators see everything whatever we do (the requester is told); others with
                 # Manage Threads would see a private thread, so they force a channel with a deny.
@@ -146,71 +128,51 @@ class Router:
 
     # --- routing one claimed case --------------------------------------------------------------
 
-    async def _route_claimed(self, case: RepairCase) -> None:
+    async def _route_claimed(self, case: CaseSummary) -> bool:
+        """True once the case's summary is posted (and its ID saved)."""
         guild = self.bot.get_guild(case.guild_id)
         if guild is None:
-            return
-        plan, parent = self.plan(guild, case)
+            return False
+        plan, parent = self.plan(guild, case, await self.service.requester_of(case.case_id))
         if plan.kind is RouteKind.WAIT or parent is None:
-            await self._blocked(case, guild, plan.blocked or "no_moderators_channel")
-            return
+            await self._blocked(case, plan.blocked or "no_moderators_channel")
+            return False
         place = await self._existing_place(case, guild, parent, plan)
         if place is None:
             place = await self._create_place(case, guild, parent, plan)
             await _stall_if_testing("after_thread")
-        now = self.bot.clock.now()
+        alternates = plan.audience is Audience.ALTERNATES
         if case.thread_id != place.id:
-            async with self.bot.sessions() as session, session.begin():
-                fresh = await repo.get(session, case.id)
-                assert fresh is not None
-                fresh.thread_id = place.id
-                fresh.routed_to_alternates = plan.audience is Audience.ALTERNATES
-                fresh.route_blocked = None
-                await repo.add_event(session, fresh, kind="routed", actor_id=None, at=now,
-                                     data={"kind": plan.kind.value, "audience": plan.audience.value})
-            case.thread_id = place.id
-            case.routed_to_alternates = plan.audience is Audience.ALTERNATES
+            await self.service.set_place(case.case_id, place.id, alternates=alternates, kind=plan.kind.value,
+                                         audience=plan.audience.value)
+            case = dataclasses.replace(case, thread_id=place.id, for_alternates=alternates)
         if isinstance(place, discord.Thread):
             await self._add_members(place, self.audience_members(guild, case, plan.audience))
         adopted = await self._existing_summary(place, case)
         summary = adopted or await place.send(
-            content=self._intro(case, guild, plan), embed=views.summary_embed(self.cog.case_view(case)),
-            view=views.case_buttons(case.id), allowed_mentions=NO_MENTIONS)
-        async with self.bot.sessions() as session, session.begin():
-            fresh = await repo.get(session, case.id)
-            assert fresh is not None
-            fresh.summary_message_id = summary.id
-        case.summary_message_id = summary.id
+            content=views.intro(case.number, plan.audience.value, plan.kind.value),
+            embed=views.summary_embed(case), view=case_buttons(case.case_id), allowed_mentions=NO_MENTIONS)
+        await self.service.set_summary_message(case.case_id, summary.id)
         if adopted is None:
             await self._post_early_messages(place, case)
-        log.info("repair: case id %s routed (%s, %s)", case.id, plan.kind.value, plan.audience.value)
+        log.info("repair: case id %s routed (%s, %s)", case.case_id, plan.kind.value, plan.audience.value)
+        return True
 
-    def _intro(self, case: RepairCase, guild: discord.Guild, plan: RoutePlan) -> str:
-        who = "alternate reviewers" if plan.audience is Audience.ALTERNATES else "moderators"
-        text = (f"**New repair request — case #{case.number}.** Only the {who} handling it can see this "
-                f"{'thread' if plan.kind is RouteKind.THREAD else 'channel'}. Please acknowledge it when you pick "
-                "it up; replies to the requester go through **Reply to requester** and are signed “the moderators”.")
-        if plan.audience is Audience.ALTERNATES:
-            text += " The requester asked that none of the current moderators handle this case."
-        return text
-
-    async def _blocked(self, case: RepairCase, guild: discord.Guild, reason: str) -> None:
-        if case.route_blocked == reason:
+    async def _blocked(self, case: CaseSummary, reason: str) -> None:
+        if await self.service.route_blocked_reason(case.case_id) == reason:
             return
-        async with self.bot.sessions() as session, session.begin():
-            fresh = await repo.get(session, case.id)
-            assert fresh is not None
-            fresh.route_blocked = reason
-        case.route_blocked = reason
-        notice = BLOCKED_NOTICES.get(reason, BLOCKED_NOTICES["no_moderators_channel"]).format(number=case.number)
-        await self.bot.modlog.post(self.bot.wiring_for(guild).mod_log_channel, notice)
-        log.warning("repair: case id %s is waiting (%s)", case.id, reason)
+        await self.service.set_route_blocked(case.case_id, reason)
+        guild = self.bot.get_guild(case.guild_id)
+        notice = texts.BLOCKED_NOTICES.get(reason, texts.BLOCKED_NOTICES["no_moderators_channel"])
+        if guild is not None:
+            await self.bot.modlog.post(self.bot.wiring_for(guild).mod_log_channel, notice.format(number=case.number))
+        log.warning("repair: case id %s is waiting (%s)", case.case_id, reason)
 
-    async def _existing_place(self, case: RepairCase, guild: discord.Guild, parent: discord.TextChannel,
-                              plan: RoutePlan) -> discord.Thread | discord.TextChannel | None:
+    async def _existing_place(self, case: CaseSummary, guild: discord.Guild, parent: discord.TextChannel,
+                              plan: RoutePlan) -> Place | None:
         if case.thread_id is not None:
-            found = await self.cog.case_channel(case, guild)
-            if isinstance(found, (discord.Thread, discord.TextChannel)):
+            found = await self.board.place_of(case)
+            if found is not None:
                 return found
         name = logic.case_channel_name(case.number)
         if plan.kind is RouteKind.THREAD:
@@ -225,20 +187,16 @@ class Router:
                 if thread.name == name and thread.parent_id == parent.id and thread.owner_id == guild.me.id:
                     return thread
             return None
-        token = self.place_token(case)
+        token = self.service.place_token(case)
         for channel in guild.text_channels:
             if channel.name == name and token in (channel.topic or ""):
                 return channel
         return None
 
-    def place_token(self, case: RepairCase) -> str:
-        """A per-case secret for the channel topic: proves the bot created the channel for this case."""
-        return self.bot.cipher.blind_index(case.guild_id, f"repair-place:{case.id}:{case.number}")[:16]
-
-    async def _create_place(self, case: RepairCase, guild: discord.Guild, parent: discord.TextChannel,
-                            plan: RoutePlan) -> discord.Thread | discord.TextChannel:
+    async def _create_place(self, case: CaseSummary, guild: discord.Guild, parent: discord.TextChannel,
+                            plan: RoutePlan) -> Place:
         name = logic.case_channel_name(case.number)
-        reason = f"Repair case #{case.number}"
+        reason = texts.PLACE_REASON.format(number=case.number)
         if plan.kind is RouteKind.THREAD:
             return await parent.create_thread(name=name, type=discord.ChannelType.private_thread, invitable=False,
                                               auto_archive_duration=10080, reason=reason)
@@ -250,33 +208,24 @@ class Router:
         if plan.audience is Audience.ALTERNATES and alternate_role is not None:
             overwrites[alternate_role] = discord.PermissionOverwrite(view_channel=True, send_messages=True,
                                                                      read_message_history=True)
-        for member_id in case.excluded_moderator_ids or ():
+        for member_id in case.excluded_ids:
             member = guild.get_member(member_id)
             if member is not None:
                 overwrites[member] = discord.PermissionOverwrite(view_channel=False)
-        return await guild.create_text_channel(name, overwrites=overwrites, category=parent.category,
-                                               topic=f"Private: repair case #{case.number} · {self.place_token(case)}",
+        topic = texts.PLACE_TOPIC.format(number=case.number, token=self.service.place_token(case))
+        return await guild.create_text_channel(name, overwrites=overwrites, category=parent.category, topic=topic,
                                                reason=reason)
 
-    async def _post_early_messages(self, place: discord.Thread | discord.TextChannel, case: RepairCase) -> None:
+    async def _post_early_messages(self, place: Place, case: CaseSummary) -> None:
         """DMs the requester sent before the case had a thread were only logged; show them now."""
-        async with self.bot.sessions() as session:
-            events = await repo.events_of(session, case.id)
-        routed = [e.id for e in events if e.kind == "routed"]
-        if not routed:
-            return
-        for event in events:
-            if event.kind != "requester_message" or event.id > routed[-1]:
-                continue
-            header, embed = self.cog.relay_message(case, event.actor_id, self.cog.dec(event.body_enc) or "")
+        for early in await self.service.early_messages(case.case_id):
+            header, embed = views.relay_message(case, early.actor_id, early.text, early=True)
             try:
-                posted = await place.send(header + " — before this case reached you", embed=embed,
-                                          allowed_mentions=NO_MENTIONS)
+                posted = await place.send(header, embed=embed, allowed_mentions=NO_MENTIONS)
                 if not case.anonymous:  # so an erasure can take the requester's name off it later
-                    async with self.bot.sessions() as session, session.begin():
-                        await repo.set_event_data(session, event.id, {"posted": [place.id, posted.id]})
+                    await self.service.note_posted(early.event_id, place.id, posted.id)
             except discord.HTTPException as exc:
-                log.warning("repair: could not post an earlier message for case id %s (HTTP %s)", case.id,
+                log.warning("repair: could not post an earlier message for case id %s (HTTP %s)", case.case_id,
                             exc.status)
 
     async def _add_members(self, thread: discord.Thread, members: list[discord.Member]) -> None:
@@ -286,13 +235,13 @@ class Router:
             except discord.HTTPException as exc:
                 log.warning("repair: could not add a reviewer to a case thread (HTTP %s)", exc.status)
 
-    async def _existing_summary(self, place: discord.Thread | discord.TextChannel,
-                                case: RepairCase) -> discord.Message | None:
+    async def _existing_summary(self, place: Place, case: CaseSummary) -> discord.Message | None:
         """A summary posted just before a crash (its ID never saved) is adopted, not posted twice."""
-        wanted = f"repair:ack:{case.id}"
+        wanted = f"repair:ack:{case.case_id}"
+        me = self.bot.user
         try:
             async for message in place.history(limit=20, oldest_first=True):
-                if message.author.id != self.bot.user.id:  # type: ignore[union-attr]
+                if me is None or message.author.id != me.id:
                     continue
                 for row in message.components:
                     for child in getattr(row, "children", []):

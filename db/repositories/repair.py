@@ -9,9 +9,11 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from cogs.repair.logic import OPEN_STATUSES, Status
 from db.models import RepairCase, RepairCounter, RepairEvent
 
-OPEN = ("submitted", "acknowledged", "in_progress", "reopened")
+# The statuses are declared once, with the rules (cogs/repair/logic.py; a pure module).
+OPEN = tuple(sorted(OPEN_STATUSES))
 ID_COUNTER = 0  # the repair_counter row that gives out case row IDs (no server has ID 0)
 
 
@@ -71,7 +73,7 @@ async def create_case(
         what_would_help_enc=what_would_help_enc,
         content_warning_enc=content_warning_enc,
         excluded_moderator_ids=list(excluded_moderator_ids),
-        status="submitted",
+        status=Status.SUBMITTED,
         routed_to_alternates=False,
         created_at=at,
     )
@@ -162,6 +164,60 @@ async def set_event_data(session: AsyncSession, event_id: int, values: dict[str,
         event.data = {**(event.data or {}), **values}
 
 
+async def locked(session: AsyncSession, case_id: int) -> RepairCase | None:
+    """The case, locked for the rest of the transaction (PostgreSQL: the row; SQLite: the write lock)."""
+    return await session.get(RepairCase, case_id, with_for_update=True)
+
+
+async def record_action(session: AsyncSession, case: RepairCase, *, action: str, status: str, actor_id: int,
+                        at: datetime, body_enc: bytes | None) -> RepairEvent:
+    """A moderator's action on a locked case: the new status, the action's own fields, its event."""
+    case.status = status
+    if action == "ack":
+        case.acknowledged_at = at
+    elif action == "assign":
+        case.assignee_id = actor_id
+    elif action == "close":
+        case.closed_at = at
+        case.resolution_enc = body_enc
+    elif action == "reopen":
+        case.closed_at = None
+    return await add_event(session, case, kind=action, actor_id=actor_id, at=at, body_enc=body_enc,
+                           data={"status": status})
+
+
+async def claim_reminder(session: AsyncSession, case_id: int, at: datetime) -> RepairCase | None:
+    """Mark the one acknowledgement reminder of a case as sent; None if it was sent or isn't due."""
+    case = await locked(session, case_id)
+    if case is None or case.ack_reminded_at is not None or case.status != Status.SUBMITTED:
+        return None
+    case.ack_reminded_at = at
+    await add_event(session, case, kind="reminder", actor_id=None, at=at)
+    return case
+
+
+async def set_place(session: AsyncSession, case_id: int, *, place_id: int, alternates: bool, at: datetime,
+                    data: dict[str, Any]) -> None:
+    """The case's private thread or channel exists: remember it (and log that the case was routed)."""
+    case = await get(session, case_id)
+    if case is None:
+        return
+    case.thread_id = place_id
+    case.routed_to_alternates = alternates
+    case.route_blocked = None
+    await add_event(session, case, kind="routed", actor_id=None, at=at, data=data)
+
+
+async def set_route_blocked(session: AsyncSession, case_id: int, reason: str) -> None:
+    await session.execute(update(RepairCase).where(RepairCase.id == case_id).values(route_blocked=reason)
+                          .execution_options(synchronize_session=False))
+
+
+async def set_summary_message(session: AsyncSession, case_id: int, message_id: int) -> None:
+    await session.execute(update(RepairCase).where(RepairCase.id == case_id)
+                          .values(summary_message_id=message_id).execution_options(synchronize_session=False))
+
+
 async def events_of(session: AsyncSession, case_id: int) -> list[RepairEvent]:
     query = select(RepairEvent).where(RepairEvent.case_id == case_id).order_by(RepairEvent.id)
     return list((await session.execute(query)).scalars())
@@ -233,7 +289,7 @@ async def awaiting_ack(session: AsyncSession, guild_ids: Iterable[int]) -> list[
         return []
     query = select(RepairCase).where(
         RepairCase.guild_id.in_(ids),
-        RepairCase.status == "submitted",
+        RepairCase.status == Status.SUBMITTED,
         RepairCase.ack_reminded_at.is_(None),
         RepairCase.summary_message_id.is_not(None),
     )

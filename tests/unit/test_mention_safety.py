@@ -120,10 +120,8 @@ def test_summary_embed_fits_discord_for_any_case(what: str, who: str | None, hel
 @example(text="@here" * 800)
 @given(text=TEXT)
 def test_relayed_message_embed_fits_discord(text: str) -> None:
-    from cogs.repair.cog import RepairCog
-
     case = type("Case", (), {"anonymous": True, "number": 3})()
-    header, embed = RepairCog.relay_message(None, case, None, repair_logic.clip(text, 4000))  # type: ignore[arg-type]
+    header, embed = repair_views.relay_message(case, None, repair_logic.clip(text, 4000))
     assert len(header) <= 2000
     assert limit_problems({"embeds": [embed.to_dict()]}) == []
     assert "@everyone" not in (embed.description or "") and "@here" not in (embed.description or "")
