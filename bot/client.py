@@ -23,6 +23,8 @@ from bot.clock import Clock
 from bot.content import Content
 from bot.dm_router import DmPickSelect, DmRouter
 from bot.errors import MODERATORS_ONLY, NotAllowed, report_interaction_error
+from bot.interactions import ModalRouter, Services
+from bot.locks import KeyedLocks
 from bot.modlog import ModLog
 from bot.settings import Settings
 from db.crypto import DataCipher
@@ -100,8 +102,12 @@ class CoalitionBot(commands.Bot):
         self.guild_commands: list[app_commands.Command[Any, ..., Any] | app_commands.Group] = []
         self.ready_guilds: set[int] = set()
         self.failed_extensions: list[str] = []
-        self._guild_setup_locks: dict[int, asyncio.Lock] = {}
+        self._guild_setup_locks: KeyedLocks[int] = KeyedLocks()
         self.dm_router = DmRouter(self)
+        # Each feature's use cases by typed key (bot.interactions.ServiceKey): no get_cog("…").
+        self.services = Services()
+        # Every modal submission, routed by its custom_id spec (bot.interactions.ModalRouter).
+        self.modals = ModalRouter()
         # guild -> the IDs of its roles and channels, as set-up found them (see bot/wiring.py)
         self.wiring_ids: dict[int, wiring.Stored] = {}
         self._guild_setups: set[asyncio.Task[Any]] = set()
@@ -170,8 +176,7 @@ class CoalitionBot(commands.Bot):
                 self._guild_setups.discard(task)
 
     async def _set_up_guild(self, guild: discord.Guild) -> None:
-        lock = self._guild_setup_locks.setdefault(guild.id, asyncio.Lock())
-        async with lock:
+        async with self._guild_setup_locks.hold(guild.id):
             if guild.id in self.ready_guilds:
                 return
             before = {role.id for role in guild.roles} | {channel.id for channel in guild.channels}
@@ -201,7 +206,7 @@ class CoalitionBot(commands.Bot):
         if not found.missing() and len(found.coi_roles) == len(self.content.coi_categories) \
                 and found.coi_channel is not None:
             return
-        async with self._guild_setup_locks.setdefault(guild.id, asyncio.Lock()):
+        async with self._guild_setup_locks.hold(guild.id):
             await self._provision(guild)
 
     async def _provision(self, guild: discord.Guild) -> None:
@@ -280,6 +285,11 @@ class CoalitionBot(commands.Bot):
             await self.dm_router.route(message)
         except Exception:
             log.exception("could not route a direct message")  # never the text
+
+    async def on_interaction(self, interaction: discord.Interaction, /) -> None:
+        """Modal submissions go to the feature that registered their custom_id spec (buttons and
+        selects are DynamicItems, which discord.py dispatches itself)."""
+        await self.modals.dispatch(interaction)
 
     async def process_commands(self, message: discord.Message, /) -> None:
         """No prefix commands: nothing typed is ever parsed (or logged) as a command."""

@@ -94,18 +94,27 @@ async def send_ephemeral(interaction: discord.Interaction, message: str) -> None
         log.warning("could not deliver an error reply for interaction %s", interaction.id)
 
 
-async def report_interaction_error(interaction: discord.Interaction, error: BaseException, where: str) -> None:
+async def report_interaction_error(interaction: discord.Interaction, error: BaseException, where: str, *,
+                                   redact: bool = False) -> None:
+    """The one error mapping: a kind private reply, and a log line only when the failure is unexpected.
+
+    `redact=True` (repair: anonymity) keeps the custom_id, the guild and the person out of the log:
+    a custom_id can carry a case or the people kept away from it, and the log is read by operators.
+    """
     message, unexpected = describe_error(error)
     if unexpected:
-        command = interaction.command.qualified_name if interaction.command else None
-        custom_id = (interaction.data or {}).get("custom_id") if interaction.data else None
-        log.error(
-            "error in %s (guild=%s user=%s command=%s custom_id=%s)",
-            where,
-            interaction.guild_id,
-            interaction.user.id if interaction.user else None,
-            command,
-            custom_id,
-            exc_info=error,
-        )
+        if redact:
+            log.error("error in %s (details withheld: redacted feature)", where, exc_info=error)
+        else:
+            command = interaction.command.qualified_name if interaction.command else None
+            custom_id = (interaction.data or {}).get("custom_id") if interaction.data else None
+            log.error(
+                "error in %s (guild=%s user=%s command=%s custom_id=%s)",
+                where,
+                interaction.guild_id,
+                interaction.user.id if interaction.user else None,
+                command,
+                custom_id,
+                exc_info=error,
+            )
     await send_ephemeral(interaction, message)

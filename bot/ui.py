@@ -35,6 +35,9 @@ class BaseModal(discord.ui.Modal):
 def detached(modal: discord.ui.Modal) -> discord.ui.Modal:
     """A modal discord.py does not track: a cog's `on_interaction` handles its submission by custom_id.
 
+    Being replaced: new code uses `bot.interactions.personal_modal` + `bot.modals.register(spec, handler)`
+    (one router, the one error mapping); repair still uses this until it moves over.
+
     discord.py keeps open modals in memory by custom_id alone, so two people with the same modal
     open overwrite each other (the second submission is dropped), and a restart forgets them all.
     """

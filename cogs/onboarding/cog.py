@@ -20,7 +20,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -30,10 +30,10 @@ from sqlalchemy.exc import IntegrityError
 from bot import pacing
 from bot.client import CoalitionBot
 from bot.dm_router import DmDestination
-from bot.errors import BadInput, Conflict, NotAllowed, NotFound, report_interaction_error
+from bot.errors import BadInput, Conflict, NotFound
 from bot.jobs import due_jobs_loop
-from bot.plaintext import plain
-from bot.ui import MODERATOR_COMMANDS, NO_MENTIONS, modal_values
+from bot.plaintext import clip, plain
+from bot.ui import MODERATOR_COMMANDS, NO_MENTIONS
 from bot.wiring import configured_id
 from cogs.onboarding import logic, views
 from cogs.onboarding.flows import FlowCache
@@ -58,8 +58,7 @@ START_HERE_TEXT = (
 START_HERE_FAILED = ("Onboarding: I couldn't post or update the \"Start here\" message in the welcome channel. "
                      "Please check that the channel exists and that I can send messages there: newcomers whose "
                      "direct messages are closed start from that message.")
-ENDED = ("This onboarding is no longer active. If you are new to the server, use `/onboarding start` "
-         "there and I'll walk you through it.")
+ENDED = logic.ENDED
 
 
 def flow_of(row: OnboardingProgress | repo.FlowRow) -> logic.Flow:
@@ -114,6 +113,9 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(*views.DYNAMIC_ITEMS)
+        self.bot.modals.register(views.QUESTION_FORM, self._question_form, where="onboarding question form",
+                                 not_yours=logic.NOT_YOUR_FORM)
+        self.bot.modals.register(views.ANSWER_FORM, self._answer_form, where="onboarding answer form")
         self.bot.dm_router.register(DM_KEY, self)
         self.jobs.start()
 
@@ -122,6 +124,8 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
         self.jobs.cancel()
         await self.flows.drain()
         self.bot.remove_dynamic_items(*views.DYNAMIC_ITEMS)
+        self.bot.modals.unregister(views.QUESTION_FORM)
+        self.bot.modals.unregister(views.ANSWER_FORM)
 
     # --- background work -------------------------------------------------------------
 
@@ -420,22 +424,11 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
         await self._set_surface(member, logic.SURFACE_EPHEMERAL)
         return "closed"
 
-    async def on_start_click(self, interaction: discord.Interaction, guild_id: int, user_id: int) -> None:
-        if interaction.user.id != user_id:
-            guild = self.bot.get_guild(guild_id)
-            person = guild.get_member(user_id) if guild else None
-            name = person.display_name if person else "someone else"
-            await interaction.response.send_message(
-                f"This button is for {name} — if you're new, use `/onboarding start`.",
-                ephemeral=True, allowed_mentions=NO_MENTIONS)
-            return
-        await self._start_ephemeral(interaction, guild_id)
+    async def on_start_click(self, interaction: discord.Interaction, guild_id: int) -> None:
+        await self._start_ephemeral(interaction, guild_id)  # StartButton.check: only its person
 
     async def on_start_here_click(self, interaction: discord.Interaction, guild_id: int) -> None:
-        if interaction.guild is None or interaction.guild.id != guild_id:
-            await interaction.response.send_message(ENDED, ephemeral=True)  # a forged or moved button
-            return
-        await self._start_ephemeral(interaction, guild_id)
+        await self._start_ephemeral(interaction, guild_id)  # StartHereButton.check: only in its server
 
     async def _start_ephemeral(self, interaction: discord.Interaction, guild_id: int) -> None:
         """Resume (or begin) this person's flow in a message only they can see."""
@@ -692,29 +685,13 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
             return True  # Discord failed, not a departure: don't turn a newcomer away for it
         return True
 
-    @commands.Cog.listener()
-    async def on_interaction(self, interaction: discord.Interaction) -> None:
-        """Submissions of the detached modals (see views.question_modal), matched by custom_id."""
-        if interaction.type is not discord.InteractionType.modal_submit:
-            return
-        data = cast(dict[str, Any], interaction.data or {})
-        custom_id = str(data.get("custom_id", ""))
-        asked, answered = views.QUESTION_MODAL.fullmatch(custom_id), views.REPLY_MODAL.fullmatch(custom_id)
-        match = asked or answered
-        if match is None:
-            return
-        values = modal_values(data)
-        try:
-            if int(match["user"]) != interaction.user.id:
-                raise NotAllowed(logic.NOT_YOUR_FORM)  # a form opened for someone else (a forged custom_id)
-            if asked:
-                await self.on_question_submit(interaction, int(asked["guild"]), int(asked["step"]),
-                                              str(values.get(views.QUESTION_FIELD, "")))
-            elif answered:
-                await self.on_reply_submit(interaction, int(answered["question"]),
-                                           str(values.get(views.ANSWER_FIELD, "")))
-        except Exception as error:
-            await report_interaction_error(interaction, error, "onboarding form")
+    async def _question_form(self, interaction: discord.Interaction, ids: dict[str, Any],
+                             fields: dict[str, Any]) -> None:
+        await self.on_question_submit(interaction, ids["guild"], ids["step"], str(fields.get(views.QUESTION_FIELD, "")))
+
+    async def _answer_form(self, interaction: discord.Interaction, ids: dict[str, Any],
+                           fields: dict[str, Any]) -> None:
+        await self.on_reply_submit(interaction, ids["question"], str(fields.get(views.ANSWER_FIELD, "")))
 
     async def on_question_submit(self, interaction: discord.Interaction, guild_id: int, step: int,
                                  text: str) -> None:
@@ -751,7 +728,7 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
             await interaction.response.send_message(note, ephemeral=True)
         channel = await self._moderators_channel(guild_id)
         where = f" ({step_no}: {step_title})" if row is not None else ""
-        post = logic.clip(f"**Onboarding question** from <@{interaction.user.id}>{where}:\n>>> {plain(text)}")
+        post = clip(f"**Onboarding question** from <@{interaction.user.id}>{where}:\n>>> {plain(text)}")
         try:
             if channel is None:
                 raise NotFound("no moderators channel")
@@ -778,10 +755,6 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
             return None
         return self.bot.get_partial_messageable(channel_id, guild_id=guild_id, type=discord.ChannelType.text)
 
-    async def on_reply_click(self, interaction: discord.Interaction, question_id: int) -> None:
-        self.bot.require_moderator(interaction)
-        await interaction.response.send_modal(views.reply_modal(question_id, interaction.user.id))
-
     async def on_reply_submit(self, interaction: discord.Interaction, question_id: int, answer: str) -> None:
         moderator = self.bot.require_moderator(interaction)
         answer = answer.strip()
@@ -794,7 +767,7 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
             user_id, asked = question.user_id, self.bot.cipher.decrypt(question.question_enc)
         await interaction.response.defer()  # type 6: the moderators' message is edited below, no new call
         user = self.bot.get_user(user_id)
-        text = logic.clip(
+        text = clip(
             f"A moderator of {self.bot.content.community.name} answered your onboarding question:\n\n"
             f">>> {plain(answer)}\n\nYour place in the steps is saved — continue whenever you're ready. "
             "You can ask again with \"I have a question\".")
@@ -816,7 +789,7 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
                                f"question:{question_id}")
         try:
             await interaction.edit_original_response(
-                content=logic.clip(f"**Onboarding question** from <@{user_id}>:\n>>> {plain(asked)}\n\n"
+                content=clip(f"**Onboarding question** from <@{user_id}>:\n>>> {plain(asked)}\n\n"
                                    f"✅ Answered by <@{moderator.id}>."),
                 view=None, allowed_mentions=NO_MENTIONS)
         except discord.HTTPException:

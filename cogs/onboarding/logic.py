@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from bot.content import Content, GlossaryEntry, ItemList
+from bot.plaintext import MESSAGE_LIMIT, clip, pack_pages
 
 StepKind = Literal["intro", "value", "agreement", "action", "commitment"]
 
@@ -34,7 +35,6 @@ NONE_APPLY = "none"
 # Mod-log welcome notes are batched: at most one post per guild per this many seconds.
 MODLOG_BATCH_SECONDS = 10.0
 
-MESSAGE_LIMIT = 2000
 QUESTION_MAX_CHARS = 1500
 ANSWER_MAX_CHARS = 1500
 
@@ -273,10 +273,6 @@ def render_step(
     return clip("\n\n".join(parts))
 
 
-def clip(text: str, limit: int = MESSAGE_LIMIT) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def normalise_coi_pick(values: Iterable[str], known_keys: Iterable[str]) -> list[str]:
     """The stored COI pick: known keys in content order; "None apply" wins over anything else."""
     chosen = list(values)
@@ -321,8 +317,6 @@ def is_clear_yes(text: str | None) -> bool:
     return all(token in _AFFIRMING_WORDS for token in tokens[1:])
 
 
-# --- custom_ids ----------------------------------------------------------------------------
-
 # --- member roles moderators removed ---------------------------------------------------------
 
 ROLE_HELD = (
@@ -362,6 +356,8 @@ QUESTION_NOT_IN_SERVER = (
     "I can only pass on questions from people who are in the server. If you'd like to come back, you're "
     "welcome to join again."
 )
+ENDED = ("This onboarding is no longer active. If you are new to the server, use `/onboarding start` "
+         "there and I'll walk you through it.")
 NOT_YOUR_FORM = "This form was opened for someone else, so I didn't send it. Press \"I have a question\" yourself."
 
 
@@ -375,36 +371,6 @@ def question_refusal(open_count: int, last_asked: datetime | None, now: datetime
         if wait > 0:
             return QUESTION_TOO_SOON.format(seconds=max(1, math.ceil(wait)))
     return ""
-
-
-STEP_ACTIONS = ("next", "back", "ask", "yes", "notyet", "resume")
-STEP_ID_TEMPLATE = r"onboarding:(?P<action>next|back|ask|yes|notyet|resume):(?P<guild>[0-9]{1,20}):(?P<step>[0-9]{1,3})"
-COI_ID_TEMPLATE = r"onboarding:coi:(?P<guild>[0-9]{1,20}):(?P<step>[0-9]{1,3})"
-START_ID_TEMPLATE = r"onboarding:start:(?P<guild>[0-9]{1,20}):(?P<user>[0-9]{1,20})"
-REPLY_ID_TEMPLATE = r"onboarding:reply:(?P<question>[0-9]{1,20})"
-START_HERE_ID_TEMPLATE = r"onboarding:starthere:(?P<guild>[0-9]{1,20})"
-
-
-def step_custom_id(action: str, guild_id: int, step: int) -> str:
-    if action not in STEP_ACTIONS:
-        raise ValueError(f"unknown onboarding action {action!r}")
-    return f"onboarding:{action}:{guild_id}:{step}"
-
-
-def coi_custom_id(guild_id: int, step: int) -> str:
-    return f"onboarding:coi:{guild_id}:{step}"
-
-
-def start_custom_id(guild_id: int, user_id: int) -> str:
-    return f"onboarding:start:{guild_id}:{user_id}"
-
-
-def start_here_custom_id(guild_id: int) -> str:
-    return f"onboarding:starthere:{guild_id}"
-
-
-def reply_custom_id(question_id: int) -> str:
-    return f"onboarding:reply:{question_id}"
 
 
 # --- moving through the flow ---------------------------------------------------------------
@@ -490,19 +456,8 @@ class WelcomeBatch:
 
 def welcome_notes(user_ids: Sequence[int], limit: int = MESSAGE_LIMIT) -> list[str]:
     """Mod-log lines for newly onboarded members, each under `limit` characters."""
-    notes: list[str] = []
-    prefix = "Welcome to our new members (onboarding completed): "
-    current = ""
-    for uid in user_ids:
-        mention = f"<@{uid}>"
-        candidate = f"{current}, {mention}" if current else prefix + mention
-        if len(candidate) > limit:
-            notes.append(current)
-            candidate = prefix + mention
-        current = candidate
-    if current:
-        notes.append(current)
-    return notes
+    return pack_pages((f"<@{uid}>" for uid in user_ids), limit, sep=", ",
+                      head="Welcome to our new members (onboarding completed): ")
 
 
 # --- reminders and stats ---------------------------------------------------------------------

@@ -8,18 +8,31 @@ hand over to the cog, which reloads state from the database.
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import discord
 
-from bot.errors import report_interaction_error
-from bot.ui import BaseModal, detached
+from bot.errors import NotAllowed
+from bot.interactions import CustomId, Item, personal_modal
 from cogs.onboarding import logic
 
 if TYPE_CHECKING:
+    from bot.client import CoalitionBot
     from cogs.onboarding.cog import OnboardingCog
+
+# Every custom_id of onboarding, declared once (bot.interactions.CustomId: template, builder, parser).
+STEP = CustomId("onboarding:{action:next|back|ask|yes|notyet|resume}:{guild:int}:{step:int}")
+COI = CustomId("onboarding:coi:{guild:int}:{step:int}")
+START = CustomId("onboarding:start:{guild:int}:{user:int}")
+START_HERE = CustomId("onboarding:starthere:{guild:int}")
+REPLY = CustomId("onboarding:reply:{question:int}")
+INVITE = CustomId("onboarding:invite:{guild:int}:{user:int}")
+# The forms: per person (the custom_id names its person; bot.modals refuses anyone else's submission).
+QUESTION_FORM = CustomId("onboarding:ask:{guild:int}:{step:int}:{user:int}")
+ANSWER_FORM = CustomId("onboarding:answer:{question:int}:{user:int}")
+QUESTION_FIELD = "question"
+ANSWER_FIELD = "answer"
 
 
 def _cog(interaction: discord.Interaction) -> OnboardingCog:
@@ -27,6 +40,10 @@ def _cog(interaction: discord.Interaction) -> OnboardingCog:
     if cog is None:
         raise RuntimeError("onboarding cog not loaded")
     return cog  # type: ignore[no-any-return]
+
+
+def _bot(interaction: discord.Interaction) -> CoalitionBot:
+    return cast("CoalitionBot", interaction.client)
 
 
 START_HERE_LABEL = "Start here: read our agreements"
@@ -41,127 +58,102 @@ BUTTON_STYLES = {
 }
 
 
-class StepButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=logic.STEP_ID_TEMPLATE):
-    def __init__(self, action: str, guild_id: int, step: int, label: str = "", disabled: bool = False) -> None:
+class StepButton(Item[discord.ui.Button[Any]], spec=STEP):
+    def __init__(self, action: str, guild: int, step: int, label: str = "", disabled: bool = False) -> None:
         super().__init__(discord.ui.Button(
             label=label or action, style=BUTTON_STYLES.get(action, discord.ButtonStyle.secondary),
-            custom_id=logic.step_custom_id(action, guild_id, step), disabled=disabled))
-        self.action, self.guild_id, self.step = action, guild_id, step
+            custom_id=STEP.build(action=action, guild=guild, step=step), disabled=disabled))
+        self.action, self.guild_id, self.step = action, guild, step
 
     @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
-                             match: re.Match[str], /) -> StepButton:
-        return cls(match["action"], int(match["guild"]), int(match["step"]), getattr(item, "label", "") or "")
+    def restore(cls, item: discord.ui.Item[Any], values: dict[str, Any]) -> StepButton:
+        return cls(**values, label=getattr(item, "label", "") or "")
 
-    async def callback(self, interaction: discord.Interaction) -> None:
-        try:
-            await _cog(interaction).on_step_click(interaction, self.action, self.guild_id, self.step)
-        except Exception as error:
-            await report_interaction_error(interaction, error, f"onboarding button {self.action}")
+    async def act(self, interaction: discord.Interaction) -> None:
+        await _cog(interaction).on_step_click(interaction, self.action, self.guild_id, self.step)
 
 
-class CoiSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=logic.COI_ID_TEMPLATE):
-    def __init__(self, guild_id: int, step: int, options: Sequence[discord.SelectOption] = ()) -> None:
+class CoiSelect(Item[discord.ui.Select[Any]], spec=COI):
+    def __init__(self, guild: int, step: int, options: Sequence[discord.SelectOption] = ()) -> None:
         opts = list(options) or [discord.SelectOption(label="None apply", value=logic.NONE_APPLY)]
         super().__init__(discord.ui.Select(
-            custom_id=logic.coi_custom_id(guild_id, step),
+            custom_id=COI.build(guild=guild, step=step),
             placeholder="Conflicts of interest (COI): pick any that apply",
             min_values=1, max_values=len(opts), options=opts))
-        self.guild_id, self.step = guild_id, step
+        self.guild_id, self.step = guild, step
 
     @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
-                             match: re.Match[str], /) -> CoiSelect:
-        options = list(getattr(item, "options", []) or [])
-        return cls(int(match["guild"]), int(match["step"]), options)
+    def restore(cls, item: discord.ui.Item[Any], values: dict[str, Any]) -> CoiSelect:
+        return cls(**values, options=list(getattr(item, "options", []) or []))
 
-    async def callback(self, interaction: discord.Interaction) -> None:
-        try:
-            await _cog(interaction).on_coi_pick(interaction, self.guild_id, self.step, list(self.item.values))
-        except Exception as error:
-            await report_interaction_error(interaction, error, "onboarding COI select")
+    async def act(self, interaction: discord.Interaction) -> None:
+        await _cog(interaction).on_coi_pick(interaction, self.guild_id, self.step, list(self.item.values))
 
 
-class StartButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=logic.START_ID_TEMPLATE):
+class StartButton(Item[discord.ui.Button[Any]], spec=START):
     """A per-person Start button the bot used to post in the welcome channel for someone whose DMs
     were closed. No longer posted (it said so in public); kept so old posts still work."""
 
-    def __init__(self, guild_id: int, user_id: int) -> None:
+    def __init__(self, guild: int, user: int) -> None:
         super().__init__(discord.ui.Button(label="Start onboarding", style=discord.ButtonStyle.success,
-                                           custom_id=logic.start_custom_id(guild_id, user_id)))
-        self.guild_id, self.user_id = guild_id, user_id
+                                           custom_id=START.build(guild=guild, user=user)))
+        self.guild_id, self.user_id = guild, user
 
-    @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
-                             match: re.Match[str], /) -> StartButton:
-        return cls(int(match["guild"]), int(match["user"]))
+    async def check(self, interaction: discord.Interaction) -> None:
+        if interaction.user.id != self.user_id:
+            guild = interaction.client.get_guild(self.guild_id)
+            person = guild.get_member(self.user_id) if guild else None
+            name = person.display_name if person else "someone else"
+            raise NotAllowed(f"This button is for {name} — if you're new, use `/onboarding start`.")
 
-    async def callback(self, interaction: discord.Interaction) -> None:
-        try:
-            await _cog(interaction).on_start_click(interaction, self.guild_id, self.user_id)
-        except Exception as error:
-            await report_interaction_error(interaction, error, "onboarding start button")
+    async def act(self, interaction: discord.Interaction) -> None:
+        await _cog(interaction).on_start_click(interaction, self.guild_id)
 
 
-class StartHereButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=logic.START_HERE_ID_TEMPLATE):
+class StartHereButton(Item[discord.ui.Button[Any]], spec=START_HERE):
     """On the welcome channel's "Start here" message: anyone's flow, in messages only they see."""
 
-    def __init__(self, guild_id: int) -> None:
+    def __init__(self, guild: int) -> None:
         super().__init__(discord.ui.Button(label=START_HERE_LABEL, style=discord.ButtonStyle.success,
-                                           custom_id=logic.start_here_custom_id(guild_id)))
-        self.guild_id = guild_id
+                                           custom_id=START_HERE.build(guild=guild)))
+        self.guild_id = guild
 
-    @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
-                             match: re.Match[str], /) -> StartHereButton:
-        return cls(int(match["guild"]))
+    async def check(self, interaction: discord.Interaction) -> None:
+        if interaction.guild is None or interaction.guild.id != self.guild_id:
+            raise NotAllowed(logic.ENDED)  # a forged or moved button
 
-    async def callback(self, interaction: discord.Interaction) -> None:
-        try:
-            await _cog(interaction).on_start_here_click(interaction, self.guild_id)
-        except Exception as error:
-            await report_interaction_error(interaction, error, "onboarding start-here button")
+    async def act(self, interaction: discord.Interaction) -> None:
+        await _cog(interaction).on_start_here_click(interaction, self.guild_id)
 
 
-class ReplyButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=logic.REPLY_ID_TEMPLATE):
-    """On a newcomer's question in the moderators' channel: answer through the bot."""
+class ReplyButton(Item[discord.ui.Button[Any]], spec=REPLY):
+    """On a newcomer's question in the moderators' channel: answer through the bot (moderators only)."""
 
-    def __init__(self, question_id: int) -> None:
+    def __init__(self, question: int) -> None:
         super().__init__(discord.ui.Button(label="Reply", style=discord.ButtonStyle.primary,
-                                           custom_id=logic.reply_custom_id(question_id)))
-        self.question_id = question_id
+                                           custom_id=REPLY.build(question=question)))
+        self.question_id = question
 
-    @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
-                             match: re.Match[str], /) -> ReplyButton:
-        return cls(int(match["question"]))
+    async def check(self, interaction: discord.Interaction) -> None:
+        _bot(interaction).require_moderator(interaction)
 
-    async def callback(self, interaction: discord.Interaction) -> None:
-        try:
-            await _cog(interaction).on_reply_click(interaction, self.question_id)
-        except Exception as error:
-            await report_interaction_error(interaction, error, "onboarding reply button")
+    async def act(self, interaction: discord.Interaction) -> None:
+        await interaction.response.send_modal(reply_modal(self.question_id, interaction.user.id))
 
 
-class InviteButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
-                   template=r"onboarding:invite:(?P<guild>[0-9]{1,20}):(?P<user>[0-9]{1,20})"):
+class InviteButton(Item[discord.ui.Button[Any]], spec=INVITE):
     """On a mod-log line about someone holding the member role without a yes: send them the onboarding."""
 
-    def __init__(self, guild_id: int, user_id: int) -> None:
+    def __init__(self, guild: int, user: int) -> None:
         super().__init__(discord.ui.Button(label="Send them the onboarding", style=discord.ButtonStyle.primary,
-                                           custom_id=f"onboarding:invite:{guild_id}:{user_id}"))
-        self.guild_id, self.user_id = guild_id, user_id
+                                           custom_id=INVITE.build(guild=guild, user=user)))
+        self.guild_id, self.user_id = guild, user
 
-    @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
-                             match: re.Match[str], /) -> InviteButton:
-        return cls(int(match["guild"]), int(match["user"]))
+    async def check(self, interaction: discord.Interaction) -> None:
+        _bot(interaction).require_moderator(interaction)  # before any lookup
 
-    async def callback(self, interaction: discord.Interaction) -> None:
-        try:
-            await _cog(interaction).on_invite_click(interaction, self.guild_id, self.user_id)
-        except Exception as error:
-            await report_interaction_error(interaction, error, "onboarding invite button")
+    async def act(self, interaction: discord.Interaction) -> None:
+        await _cog(interaction).on_invite_click(interaction, self.guild_id, self.user_id)
 
 
 def invite_view(guild_id: int, user_id: int) -> discord.ui.View:
@@ -174,30 +166,19 @@ DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
     StepButton, CoiSelect, StartButton, StartHereButton, ReplyButton, InviteButton)
 
 
-# Modals are per person and detached (bot.ui.detached): OnboardingCog.on_interaction handles the
-# submission by custom_id, so two people asking at once both arrive, and so does a modal opened
-# before a restart. The custom_id names its person; a submission by anyone else is refused.
-QUESTION_MODAL = re.compile(r"onboarding:ask:(?P<guild>[0-9]{1,20}):(?P<step>[0-9]{1,4}):(?P<user>[0-9]{1,20})")
-REPLY_MODAL = re.compile(r"onboarding:answer:(?P<question>[0-9]{1,20}):(?P<user>[0-9]{1,20})")
-QUESTION_FIELD = "question"
-ANSWER_FIELD = "answer"
-
-
 def question_modal(guild_id: int, step: int, user_id: int) -> discord.ui.Modal:
-    modal = BaseModal(title="Ask the moderators", custom_id=f"onboarding:ask:{guild_id}:{step}:{user_id}")
-    modal.add_item(discord.ui.TextInput(
+    return personal_modal(QUESTION_FORM, "Ask the moderators", discord.ui.TextInput(
         label="Your question", custom_id=QUESTION_FIELD, style=discord.TextStyle.paragraph,
         max_length=logic.QUESTION_MAX_CHARS,
-        placeholder="Only the moderators see this. Their answer comes to you by direct message."))
-    return detached(modal)
+        placeholder="Only the moderators see this. Their answer comes to you by direct message."),
+        guild=guild_id, step=step, user=user_id)
 
 
 def reply_modal(question_id: int, user_id: int) -> discord.ui.Modal:
-    modal = BaseModal(title="Answer the newcomer", custom_id=f"onboarding:answer:{question_id}:{user_id}")
-    modal.add_item(discord.ui.TextInput(
+    return personal_modal(ANSWER_FORM, "Answer the newcomer", discord.ui.TextInput(
         label="Your answer", custom_id=ANSWER_FIELD, style=discord.TextStyle.paragraph,
-        max_length=logic.ANSWER_MAX_CHARS, placeholder="Sent to them by direct message from the bot."))
-    return detached(modal)
+        max_length=logic.ANSWER_MAX_CHARS, placeholder="Sent to them by direct message from the bot."),
+        question=question_id, user=user_id)
 
 
 def step_view(guild_id: int, steps: Sequence[logic.Step], index: int,

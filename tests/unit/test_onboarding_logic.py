@@ -222,23 +222,6 @@ def test_normalise_coi_pick() -> None:
     assert logic.normalise_coi_pick([], keys) == []
 
 
-def test_custom_ids_round_trip_and_fit() -> None:
-    big = 2**63
-    cases = [
-        (logic.step_custom_id("next", big, 19), logic.STEP_ID_TEMPLATE),
-        (logic.coi_custom_id(big, 17), logic.COI_ID_TEMPLATE),
-        (logic.start_custom_id(big, big), logic.START_ID_TEMPLATE),
-        (logic.reply_custom_id(big), logic.REPLY_ID_TEMPLATE),
-    ]
-    for custom_id, template in cases:
-        assert len(custom_id) < 100
-        assert re.fullmatch(template, custom_id)
-    match = re.fullmatch(logic.STEP_ID_TEMPLATE, logic.step_custom_id("notyet", 42, 7))
-    assert match is not None and (match["action"], match["guild"], match["step"]) == ("notyet", "42", "7")
-    with pytest.raises(ValueError):
-        logic.step_custom_id("explode", 1, 1)
-
-
 def test_welcome_batch_is_due_after_ten_seconds() -> None:
     batch = logic.WelcomeBatch()
     assert not batch.due(NOW)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import discord
+import pytest
 
 from bot.content import load_content
 from cogs.onboarding import logic, views
@@ -30,3 +31,28 @@ async def test_the_conflict_of_interest_step_gets_a_fresh_view_for_each_persons_
     assert views.step_view(1, steps, index, options) is not picked
     assert not picked.is_finished()
     assert any(isinstance(item, views.CoiSelect) for item in picked.children)
+
+
+def test_custom_ids_round_trip_and_fit() -> None:
+    big = 2**63
+    specs = {views.STEP: {"action": "next", "guild": big, "step": 19}, views.COI: {"guild": big, "step": 17},
+             views.START: {"guild": big, "user": big}, views.START_HERE: {"guild": big},
+             views.REPLY: {"question": big}, views.INVITE: {"guild": big, "user": big},
+             views.QUESTION_FORM: {"guild": big, "step": 999, "user": big},
+             views.ANSWER_FORM: {"question": big, "user": big}}
+    for spec, values in specs.items():
+        custom_id = spec.build(**values)
+        assert len(custom_id) < 100
+        assert spec.parse(custom_id) == values
+    assert views.STEP.parse("onboarding:notyet:42:7") == {"action": "notyet", "guild": 42, "step": 7}
+    with pytest.raises(ValueError):
+        views.STEP.build(action="explode", guild=1, step=1)
+
+
+def test_no_two_specs_claim_the_same_custom_id() -> None:
+    specs = [views.STEP, views.COI, views.START, views.START_HERE, views.REPLY, views.INVITE, views.QUESTION_FORM,
+             views.ANSWER_FORM]
+    examples = [views.STEP.build(action="ask", guild=1, step=2), views.QUESTION_FORM.build(guild=1, step=2, user=3),
+                views.COI.build(guild=1, step=2), views.START.build(guild=1, user=2)]
+    for custom_id in examples:
+        assert sum(spec.match(custom_id) is not None for spec in specs) == 1, custom_id
