@@ -91,11 +91,13 @@ class Member:
     roles: list[int] = field(default_factory=list)
     nick: str | None = None
     joined_at: str = field(default_factory=iso)
+    # Rules Screening: true from the join until they accept the server's rules (Discord's member field).
+    pending: bool = False
 
     def to_dict(self, with_user: bool = True) -> JSON:
         d: JSON = {
             "roles": [str(r) for r in self.roles], "nick": self.nick, "joined_at": self.joined_at,
-            "deaf": False, "mute": False, "flags": 0, "pending": False, "avatar": None,
+            "deaf": False, "mute": False, "flags": 0, "pending": self.pending, "avatar": None,
             "premium_since": None, "communication_disabled_until": None,
         }
         if with_user:

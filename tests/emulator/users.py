@@ -150,8 +150,12 @@ class ScriptedUser:
         return f"<ScriptedUser {self.name} {self.id}>"
 
     # membership -------------------------------------------------------------------
-    async def join(self, guild: Guild, roles: list[Any] = ()) -> Member:  # type: ignore[assignment]
-        return self.emu.world.add_member(guild, self.user, [id_of(r) for r in roles])
+    async def join(self, guild: Guild, roles: list[Any] = (), *, pending: bool = False) -> Member:  # type: ignore[assignment]
+        """`pending=True`: the server has Rules Screening on; `pass_screening` is their acceptance."""
+        return self.emu.world.add_member(guild, self.user, [id_of(r) for r in roles], pending=pending)
+
+    async def pass_screening(self, guild: Guild) -> None:
+        self.emu.world.pass_screening(guild, self.id)
 
     async def leave(self, guild: Guild) -> None:
         self.emu.world.remove_member(guild, self.id)

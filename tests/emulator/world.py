@@ -90,8 +90,10 @@ class World:
             self.create_channel(guild, "general", 0, None)
         return guild
 
-    def add_member(self, guild: Guild, user: User, roles: list[int] | None = None, dispatch: bool = True) -> Member:
-        member = Member(user=user, guild_id=guild.id, roles=list(roles or []))
+    def add_member(self, guild: Guild, user: User, roles: list[int] | None = None, dispatch: bool = True,
+                   pending: bool = False) -> Member:
+        """`pending`: the server has Rules Screening on and they have not accepted the rules yet."""
+        member = Member(user=user, guild_id=guild.id, roles=list(roles or []), pending=pending)
         guild.members[user.id] = member
         if dispatch:
             self.hub.dispatch_guild(guild, "GUILD_MEMBER_ADD", {**member.to_dict(), "guild_id": str(guild.id)})
@@ -139,6 +141,13 @@ class World:
         roles = [r for r in member.roles if r not in set(remove)]
         roles += [r for r in add if r not in roles]
         member.roles = roles
+        self._member_updated(guild, member)
+        return member
+
+    def pass_screening(self, guild: Guild, user_id: int) -> Member:
+        """They accepted the rules: Discord sends GUILD_MEMBER_UPDATE with pending false."""
+        member = guild.member(user_id)
+        member.pending = False
         self._member_updated(guild, member)
         return member
 
