@@ -7,5 +7,7 @@ async def setup(bot: CoalitionBot) -> None:
     if not bot.settings.onboarding.enabled:
         return
     from cogs.onboarding.cog import OnboardingCog
+    from cogs.onboarding.gate import MemberGateCog
 
     await bot.add_cog(OnboardingCog(bot))
+    await bot.add_cog(MemberGateCog(bot))

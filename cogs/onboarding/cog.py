@@ -201,7 +201,7 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
                 since = max(first_seen, last_seen - CATCH_UP_MARGIN)
                 missed = [m for m in guild.members
                           if not m.bot and m.id not in known and m.joined_at is not None and m.joined_at >= since
-                          and (member_role is None or member_role not in m.roles)
+                          and (member_role is None or member_role not in m.roles) and not m.pending
                           and (guild.id, m.id) not in self._delivering]  # on_member_join has it already
             for member in missed:
                 await repo.start_progress(session, guild.id, member.id, content_version=self.bot.content.version,
@@ -375,6 +375,8 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
         member_role = self.bot.wiring_for(member.guild).member_role
         if member_role is not None and member_role in member.roles:
             return  # already a member (e.g. a role given by other means): never asked again
+        if member.pending:
+            return  # Rules Screening not passed yet: MemberGateCog starts it when they pass
         self._delivering.add((member.guild.id, member.id))  # before the row exists: no double delivery
         async with self.bot.sessions() as session, session.begin():
             await repo.delete_membership(session, member.guild.id, member.id)  # a returning person starts fresh
@@ -884,16 +886,20 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
                                    allowed_mentions=NO_MENTIONS)
             except discord.HTTPException:
                 log.warning("could not post to the mod-log channel of guild %s", member.guild.id)
-        if enforce:
-            key = (member.guild.id, member.id)
-            self._gating.add(key)
-            try:
-                await member.remove_roles(member_role, reason="No recorded yes to the agreements ([gate] enforce)")
-            except discord.HTTPException:
-                self._gating.discard(key)
-                log.warning("could not take the member role off user %s in guild %s", member.id, member.guild.id)
-                return
+        if enforce and await self.take_member_role(member, member_role):
             await self._send_onboarding(member)
+
+    async def take_member_role(self, member: discord.Member, member_role: discord.Role) -> bool:
+        """[gate] enforce: take the role off until their yes (the bot's own removal, so no moderator's hold)."""
+        key = (member.guild.id, member.id)
+        self._gating.add(key)
+        try:
+            await member.remove_roles(member_role, reason="No recorded yes to the agreements ([gate] enforce)")
+        except discord.HTTPException:
+            self._gating.discard(key)
+            log.warning("could not take the member role off user %s in guild %s", member.id, member.guild.id)
+            return False
+        return True
 
     async def on_invite_click(self, interaction: discord.Interaction, guild_id: int, user_id: int) -> None:
         moderator = self.bot.require_moderator(interaction)  # before any lookup

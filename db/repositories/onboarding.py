@@ -213,6 +213,12 @@ async def memberships_in_guild(session: AsyncSession, guild_id: int) -> list[Mem
     return list((await session.execute(query)).scalars())
 
 
+async def yes_user_ids(session: AsyncSession, guild_id: int) -> set[int]:
+    """Everyone in the server with a recorded yes (IDs only: no JSON column is read)."""
+    query = select(Membership.user_id).where(Membership.guild_id == guild_id)
+    return set((await session.execute(query)).scalars())
+
+
 async def outdated_memberships(session: AsyncSession, guild_id: int, current_version: str) -> list[Membership]:
     """Members who accepted another version and were not yet asked to reaffirm this one."""
     query = (select(Membership)

@@ -1,0 +1,190 @@
+"""The member-role gate at start-up, and Discord's Rules Screening ("pending" members).
+
+At start-up, everyone holding the member role without a recorded yes is summed up in ONE #mod-log
+line (not a line per person), with two buttons for moderators: "Who are they?" and "Send them the
+onboarding". The bot never takes roles off at start-up by itself: on a server the bot has just
+joined, every existing member holds the role without a yes, and one restart with `[gate] enforce`
+on must not strip a whole community. The per-person line for a role given while the bot runs is
+OnboardingCog.on_member_update.
+
+A member still `pending` (Rules Screening not passed) is not sent the onboarding: OnboardingCog
+skips them on join, and this cog starts their onboarding when Discord says they passed.
+
+The buttons carry only the server ID; who is meant is worked out again at click time, so a click
+hours later acts on the people it describes then (some may have said yes meanwhile).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord.ext import commands
+
+from bot.errors import NotFound, report_interaction_error
+from bot.ui import NO_MENTIONS
+from cogs.onboarding import gate_texts as texts
+from db.repositories import onboarding as repo
+
+if TYPE_CHECKING:
+    from bot.client import CoalitionBot
+    from cogs.onboarding.cog import OnboardingCog
+
+log = logging.getLogger(__name__)
+
+WHO_LIMIT = 40  # names listed by "Who are they?" (a message holds 2,000 characters)
+
+
+def unconfirmed(holder_ids: Sequence[int], yes_ids: set[int]) -> list[int]:
+    """Who holds the member role without a recorded yes, in a stable order."""
+    return sorted(set(holder_ids) - yes_ids)
+
+
+class MemberGateCog(commands.Cog, name="MemberGate"):
+    def __init__(self, bot: CoalitionBot) -> None:
+        self.bot = bot
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(GateWhoButton, GateSendButton)
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(GateWhoButton, GateSendButton)
+
+    def _onboarding(self) -> OnboardingCog | None:
+        return self.bot.get_cog("Onboarding")  # type: ignore[return-value]
+
+    async def holders_without_yes(self, guild: discord.Guild) -> list[discord.Member]:
+        role = self.bot.wiring_for(guild).member_role
+        if role is None:
+            return []
+        holders = [m for m in role.members if not m.bot]
+        if not holders:
+            return []
+        async with self.bot.sessions() as session:
+            yes = await repo.yes_user_ids(session, guild.id)
+        by_id = {m.id: m for m in holders}
+        return [by_id[i] for i in unconfirmed(list(by_id), yes)]
+
+    # --- start-up ---------------------------------------------------------------------
+
+    @commands.Cog.listener()
+    async def on_coalition_guild_ready(self, guild: discord.Guild) -> None:
+        if not self.bot.settings.onboarding.enabled:
+            return
+        found = await self.holders_without_yes(guild)
+        mod_log = self.bot.wiring_for(guild).mod_log_channel
+        if not found or mod_log is None:
+            return
+        count = len(found)
+        text = texts.UNCONFIRMED_SUMMARY.format(count=count, people=texts.people(count))
+        if self.bot.settings.gate.enforce:
+            text += texts.UNCONFIRMED_SUMMARY_ENFORCE
+        log.info("%d member(s) hold the member role without a recorded yes (guild %s)", count, guild.id)
+        try:
+            await mod_log.send(text, view=summary_view(guild.id, count, self.bot.settings.gate.enforce),
+                               allowed_mentions=NO_MENTIONS)
+        except discord.HTTPException as exc:
+            log.warning("could not post to the mod-log channel of guild %s (HTTP %s)", guild.id, exc.status)
+
+    # --- Rules Screening ----------------------------------------------------------------
+
+    @commands.Cog.listener()
+    async def on_member_update(self, before: discord.Member, after: discord.Member) -> None:
+        if before.pending and not after.pending and not after.bot:
+            onboarding = self._onboarding()
+            if onboarding is not None:
+                # They passed Rules Screening: now the onboarding starts, as if they had just joined.
+                await onboarding.on_member_join(after)
+
+    # --- the summary line's buttons (moderators only, checked here) ----------------------------
+
+    async def on_who_click(self, interaction: discord.Interaction, guild_id: int) -> None:
+        moderator = self.bot.require_moderator(interaction)  # before any lookup
+        if moderator.guild.id != guild_id:
+            raise NotFound(texts.WHO_NOBODY)
+        found = await self.holders_without_yes(moderator.guild)
+        if not found:
+            await interaction.response.send_message(texts.WHO_NOBODY, ephemeral=True)
+            return
+        names = "\n".join(f"• {m.mention}" for m in found[:WHO_LIMIT])
+        more = texts.WHO_MORE.format(more=len(found) - WHO_LIMIT) if len(found) > WHO_LIMIT else ""
+        await interaction.response.send_message(texts.WHO_LIST.format(count=len(found), names=names) + more,
+                                                ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+    async def on_send_click(self, interaction: discord.Interaction, guild_id: int) -> None:
+        moderator = self.bot.require_moderator(interaction)  # before any lookup
+        onboarding = self._onboarding()
+        if moderator.guild.id != guild_id or onboarding is None:
+            raise NotFound(texts.NOBODY_TO_SEND)
+        found = await self.holders_without_yes(moderator.guild)
+        if not found:
+            await interaction.response.send_message(texts.NOBODY_TO_SEND, ephemeral=True)
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        role = self.bot.wiring_for(moderator.guild).member_role
+        gated = closed = 0
+        for member in found:
+            if self.bot.settings.gate.enforce and role is not None and await onboarding.take_member_role(member,
+                                                                                                          role):
+                gated += 1
+            # The same path as the per-person button and /mod-onboarding restart (same package).
+            said = await onboarding._send_onboarding(member, moderator)
+            closed += said.startswith("I couldn't")  # its answer for closed direct messages
+        await interaction.followup.send(texts.SENT_SUMMARY.format(
+            sent=len(found), people=texts.persons(len(found)),
+            gated=texts.SENT_GATED.format(count=gated) if gated else "",
+            closed=texts.SENT_CLOSED.format(count=closed) if closed else ""), ephemeral=True)
+
+
+class GateWhoButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"gate:who:(?P<guild>[0-9]{1,20})"):
+    def __init__(self, guild_id: int) -> None:
+        super().__init__(discord.ui.Button(label=texts.WHO_LABEL, style=discord.ButtonStyle.secondary,
+                                           custom_id=f"gate:who:{guild_id}"))
+        self.guild_id = guild_id
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
+                             match: re.Match[str], /) -> GateWhoButton:
+        return cls(int(match["guild"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            await _gate(interaction).on_who_click(interaction, self.guild_id)
+        except Exception as error:
+            await report_interaction_error(interaction, error, "gate who button")
+
+
+class GateSendButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"gate:send:(?P<guild>[0-9]{1,20})"):
+    def __init__(self, guild_id: int, label: str = "") -> None:
+        super().__init__(discord.ui.Button(label=label or texts.SEND_LABEL.format(count="all"),
+                                           style=discord.ButtonStyle.primary, custom_id=f"gate:send:{guild_id}"))
+        self.guild_id = guild_id
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
+                             match: re.Match[str], /) -> GateSendButton:
+        return cls(int(match["guild"]), getattr(item, "label", "") or "")
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            await _gate(interaction).on_send_click(interaction, self.guild_id)
+        except Exception as error:
+            await report_interaction_error(interaction, error, "gate send button")
+
+
+def _gate(interaction: discord.Interaction) -> MemberGateCog:
+    cog = interaction.client.get_cog("MemberGate")  # type: ignore[attr-defined]
+    if cog is None:
+        raise RuntimeError("member gate cog not loaded")
+    return cog  # type: ignore[no-any-return]
+
+
+def summary_view(guild_id: int, count: int, enforce: bool) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(GateWhoButton(guild_id))
+    label = (texts.SEND_AND_GATE_LABEL if enforce else texts.SEND_LABEL).format(count=count)
+    view.add_item(GateSendButton(guild_id, label))
+    return view
