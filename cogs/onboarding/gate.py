@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import discord
 from discord.ext import commands
@@ -31,11 +31,20 @@ from db.repositories import onboarding as repo
 
 if TYPE_CHECKING:
     from bot.client import CoalitionBot
-    from cogs.onboarding.cog import OnboardingCog
 
 log = logging.getLogger(__name__)
 
 WHO_LIMIT = 40  # names listed by "Who are they?" (a message holds 2,000 characters)
+
+
+class Onboarding(Protocol):
+    """What the gate uses of OnboardingCog (typed here so this module does not import the cog)."""
+
+    async def on_member_join(self, member: discord.Member) -> None: ...
+
+    async def take_member_role(self, member: discord.Member, member_role: discord.Role) -> bool: ...
+
+    async def _send_onboarding(self, member: discord.Member, moderator: discord.Member | None = None) -> str: ...
 
 
 def unconfirmed(holder_ids: Sequence[int], yes_ids: set[int]) -> list[int]:
@@ -53,7 +62,7 @@ class MemberGateCog(commands.Cog, name="MemberGate"):
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(GateWhoButton, GateSendButton)
 
-    def _onboarding(self) -> OnboardingCog | None:
+    def _onboarding(self) -> Onboarding | None:
         return self.bot.get_cog("Onboarding")  # type: ignore[return-value]
 
     async def holders_without_yes(self, guild: discord.Guild) -> list[discord.Member]:
