@@ -35,7 +35,9 @@ log = logging.getLogger(__name__)
 
 class CoalitionTree(app_commands.CommandTree["CoalitionBot"]):
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
-        await report_interaction_error(interaction, error, "app command")
+        command = interaction.command
+        redact = bool(command is not None and command.extras.get("redact"))  # e.g. repair's commands
+        await report_interaction_error(interaction, error, "app command", redact=redact)
 
 
 def build_intents() -> discord.Intents:

@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import discord
 
-from bot.errors import BadInput, NotAllowed, NotFound, UserFacingError, describe_error, send_ephemeral
+from bot.errors import BadInput, NotAllowed, NotFound, UserFacingError
+from bot.interactions import CustomId, Item
 
 if TYPE_CHECKING:
     from bot.client import CoalitionBot
@@ -33,7 +34,8 @@ log = logging.getLogger(__name__)
 
 PICK_PROMPT = "I can pass this message on to more than one place. Where should it go?"
 PICK_PLACEHOLDER = "Where should this message go?"
-PICK_ID = "dm:pick"
+PICK = CustomId("dm:pick:{message:int}")
+PICK_NOTHING = "Please pick where the message should go."
 GONE = "That place isn't waiting for a message any more, so I didn't pass this on. Please send it again."
 
 
@@ -152,31 +154,22 @@ async def referenced_case_numbers(message: discord.Message) -> set[int]:
     return {int(n) for n in _CASE_REF.findall(resolved.content or "")}
 
 
-class DmPickSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"dm:pick:(?P<message>[0-9]{1,20})"):
+class DmPickSelect(Item[discord.ui.Select[Any]], spec=PICK):
     """'Where should this message go?' — the DM is re-read on pick, never stored in the custom_id."""
 
-    def __init__(self, message_id: int, found: list[DmDestination] | None = None) -> None:
-        self.message_id = message_id
+    redact = True  # a pick may be about a repair case: no person or custom_id in the error log
+
+    def __init__(self, message: int, found: list[DmDestination] | None = None) -> None:
+        self.message_id = message
         options = [discord.SelectOption(label=d.label[:100], value=d.key, description=d.description[:100] or None)
                    for d in (found or [])[:25]]
-        super().__init__(discord.ui.Select(custom_id=f"{PICK_ID}:{message_id}", placeholder=PICK_PLACEHOLDER,
+        super().__init__(discord.ui.Select(custom_id=PICK.build(message=message), placeholder=PICK_PLACEHOLDER,
                                            options=options or [discord.SelectOption(label="-", value="-")]))
 
-    @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
-                             match: re.Match[str], /) -> DmPickSelect:
-        return cls(int(match["message"]))
-
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def act(self, interaction: discord.Interaction) -> None:
         data: dict[str, Any] = dict(interaction.data or {})
         values = [str(v) for v in data.get("values", [])]
+        if not values:
+            raise BadInput(PICK_NOTHING)
         router: DmRouter = interaction.client.dm_router  # type: ignore[attr-defined]
-        try:
-            if not values:
-                raise BadInput("Please pick where the message should go.")
-            await router.on_pick(interaction, self.message_id, values[0])
-        except Exception as exc:
-            text, unexpected = describe_error(exc)
-            if unexpected:
-                log.error("DM router: a pick failed", exc_info=exc)
-            await send_ephemeral(interaction, text)
+        await router.on_pick(interaction, self.message_id, values[0])

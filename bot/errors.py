@@ -94,6 +94,11 @@ async def send_ephemeral(interaction: discord.Interaction, message: str) -> None
         log.warning("could not deliver an error reply for interaction %s", interaction.id)
 
 
+# A slash command's `extras` that make the tree's error mapping log it redacted (repair: who ran
+# /repair request, and when, must not reach the log).
+REDACT: dict[str, bool] = {"redact": True}
+
+
 async def report_interaction_error(interaction: discord.Interaction, error: BaseException, where: str, *,
                                    redact: bool = False) -> None:
     """The one error mapping: a kind private reply, and a log line only when the failure is unexpected.

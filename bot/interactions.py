@@ -64,6 +64,10 @@ class _Converter:
 CONVERTERS: dict[str, _Converter] = {
     "int": _Converter(r"[0-9]{1,20}", int),
     "str": _Converter(r"[^:]{1,80}", str),
+    # An ID in base 36 (13 characters at most), and a '.'-separated list of them (maybe empty): compact
+    # enough for a custom_id that carries a server and five people (repair's filing).
+    "b36": _Converter(r"[0-9a-z]{1,13}", lambda text: int(text, 36)),
+    "b36s": _Converter(r"[0-9a-z.]{0,70}", lambda text: tuple(int(p, 36) for p in text.split(".") if p)),
 }
 
 _SEGMENT = re.compile(r"\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::(?P<kind>[^{}]+))?\}")

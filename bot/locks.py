@@ -1,8 +1,8 @@
 """Keyed locks: one asyncio.Lock per key (a person, a case, a channel), dropped when nobody holds it.
 
 A plain `dict[key, Lock]` with `setdefault` grows by one lock per key ever seen (a join wave leaves
-thousands behind); this keeps only the locks in use. Features still on their own dicts: repair
-(routing `_locks`), confidential (`_locks`), coi (waiting_room `_locks`) — move them here.
+thousands behind); this keeps only the locks in use. Features still on their own dicts: confidential
+(`_locks`), coi (waiting_room `_locks`) — move them here.
 """
 
 from __future__ import annotations

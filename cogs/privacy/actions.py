@@ -63,17 +63,11 @@ class PrivacyActions:
     async def refresh_case_summaries(self, case_ids: Sequence[int]) -> None:
         """The posted case summaries are the bot's own messages: re-render them so the
         erased requester's mention is gone there too ("Former member")."""
-        from db.repositories import repair as repair_repo
+        from cogs.repair.service import REPAIR  # repair's use cases, by typed key (no get_cog)
 
-        repair_cog = self.bot.get_cog("RepairCog")
-        if repair_cog is None or not case_ids:
-            return
-        async with self.bot.sessions() as session:
-            cases = [case for cid in case_ids if (case := await repair_repo.get(session, cid)) is not None]
-        for case in cases:
-            guild = self.bot.get_guild(case.guild_id)
-            if guild is not None:
-                await repair_cog.refresh_summary(case, guild)  # type: ignore[attr-defined]
+        repair = self.bot.services.get(REPAIR)  # None when repair is switched off
+        if repair is not None and case_ids:
+            await repair.refresh_summaries(case_ids)
 
     async def _edit_or_delete(self, channel_id: int, message_id: int, content: str | None) -> None:
         message = self.bot.get_partial_messageable(channel_id).get_partial_message(message_id)

@@ -14,11 +14,11 @@ async def setup(bot: CoalitionBot) -> None:
     from cogs.repair.actions import ModerationCog
     from cogs.repair.cog import RepairCog
     from cogs.repair.filing import FilingCog
-    from cogs.repair.service import RepairService
+    from cogs.repair.service import REPAIR, RepairService
 
     service = RepairService(sessions=bot.sessions, cipher=bot.cipher, clock=bot.clock, settings=bot.settings.repair,
                             resource=bot.content.repair.resource)
-    setattr(bot, "repair_service", service)  # noqa: B010 - until the bot's typed service registry
+    bot.services.provide(REPAIR, service)  # others reach repair's use cases as bot.services[REPAIR]
     await bot.add_cog(RepairCog(bot, service))
     await bot.add_cog(FilingCog(bot, service))
     await bot.add_cog(ModerationCog(bot, service))

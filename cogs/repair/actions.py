@@ -8,17 +8,16 @@ from __future__ import annotations
 
 import io
 import logging
-import re
 from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.errors import BadInput
+from bot.errors import REDACT, BadInput
 from bot.ui import MODERATOR_COMMANDS, NO_MENTIONS
-from cogs.repair import texts, views
-from cogs.repair.board import CaseBoard, guarded, service_of, source_of
+from cogs.repair import ids, texts, views
+from cogs.repair.board import CaseBoard, RepairItem, service_of, source_of
 from cogs.repair.logic import ACTION_LABELS, Action, CaseSummary, Status
 from cogs.repair.service import MODAL_ACTIONS, RepairService
 
@@ -27,7 +26,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-CASE_ACTION_RE = r"repair:(?P<action>ack|assign|reply|note|close|reopen):(?P<case>[0-9]{1,18})"
 BUTTON_STYLES = {
     Action.ACKNOWLEDGE: discord.ButtonStyle.success,
     Action.ASSIGN: discord.ButtonStyle.primary,
@@ -38,21 +36,16 @@ BUTTON_STYLES = {
 }
 
 
-class CaseButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=CASE_ACTION_RE):
-    def __init__(self, action: Action | str, case_id: int,
-                 style: discord.ButtonStyle = discord.ButtonStyle.secondary) -> None:
+class CaseButton(RepairItem[discord.ui.Button[Any]], spec=ids.CASE):
+    def __init__(self, action: Action | str, case: int, style: discord.ButtonStyle = discord.ButtonStyle.secondary,
+                 ) -> None:
         self.action = Action(action)
-        self.case_id = case_id
+        self.case_id = case
         super().__init__(discord.ui.Button(label=ACTION_LABELS[self.action], style=style,
-                                           custom_id=f"repair:{self.action.value}:{case_id}"))
+                                           custom_id=ids.CASE.build(action=self.action.value, case=case)))
 
-    @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
-                             match: re.Match[str], /) -> CaseButton:
-        return cls(match["action"], int(match["case"]))
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        await guarded(interaction, "case button", clicked(interaction, self.action, self.case_id))
+    async def act(self, interaction: discord.Interaction) -> None:
+        await clicked(interaction, self.action, self.case_id)
 
 
 def case_buttons(case_id: int) -> discord.ui.View:
@@ -90,15 +83,17 @@ async def clicked(interaction: discord.Interaction, action: Action, case_id: int
     await act(interaction, service, board, case_id, action)
 
 
-async def submitted(interaction: discord.Interaction, action: Action, case_id: int, values: dict[str, Any]) -> None:
-    """A reply, note or closing form was sent."""
+async def form_sent(interaction: discord.Interaction, found: dict[str, Any], values: dict[str, Any]) -> None:
+    """A reply, note or closing form (ids.FORM) was sent. Its custom_id names no person: the sender is
+    checked like a click (a reviewer of this case, from its summary)."""
+    action = Action(ids.ACTION_OF[found["form"]])
     board = CaseBoard(interaction.client)  # type: ignore[arg-type]
     board.reviewer_of(interaction)  # refuse non-reviewers before reading anything
     outcome = None
     if action is Action.CLOSE:
         picked = values.get("outcome") or [Status.RESOLVED]
         outcome = str(picked[0]) if isinstance(picked, list) and picked else Status.RESOLVED
-    await act(interaction, service_of(interaction.client), board, case_id, action,
+    await act(interaction, service_of(interaction.client), board, found["case"], action,
               text=str(values.get("text") or ""), outcome=outcome)
 
 
@@ -132,12 +127,12 @@ class ModerationCog(commands.Cog):
         self.service = service
         self.board = CaseBoard(bot)
 
-    @moderate.command(name="cases", description="List repair cases")
+    @moderate.command(name="cases", description="List repair cases", extras=REDACT)
     @app_commands.describe(status="Which cases to list (default: open ones)")
     @app_commands.choices(status=[app_commands.Choice(name=name, value=value)
                                   for value, name in texts.STATUS_CHOICES.items()])
     async def cases(self, interaction: discord.Interaction, status: str = "open") -> None:
-        await guarded(interaction, "/mod-repair cases", self.list_cases(interaction, status))
+        await self.list_cases(interaction, status)
 
     async def list_cases(self, interaction: discord.Interaction, status: str) -> None:
         if interaction.guild is None:
@@ -150,10 +145,10 @@ class ModerationCog(commands.Cog):
         await interaction.response.send_message(views.case_list(found, status), ephemeral=True,
                                                 allowed_mentions=NO_MENTIONS)
 
-    @moderate.command(name="export", description="A text transcript of a case and its log")
+    @moderate.command(name="export", description="A text transcript of a case and its log", extras=REDACT)
     @app_commands.describe(case="The case number, e.g. 12")
     async def export(self, interaction: discord.Interaction, case: app_commands.Range[int, 1, 10**9]) -> None:
-        await guarded(interaction, "/mod-repair export", self.export_case(interaction, case))
+        await self.export_case(interaction, case)
 
     async def export_case(self, interaction: discord.Interaction, number: int) -> None:
         guild = interaction.guild

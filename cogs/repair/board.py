@@ -8,16 +8,16 @@ the `SummaryBoard` the service calls, e.g. after an erasure). Never logs a perso
 from __future__ import annotations
 
 import logging
-from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.errors import MODERATORS_ONLY, NotAllowed, describe_error, send_ephemeral
+from bot.errors import MODERATORS_ONLY, NotAllowed
+from bot.interactions import Item, ItemT, services_of
 from bot.ui import NO_MENTIONS
 from cogs.repair import texts, views
 from cogs.repair.logic import CaseSummary
-from cogs.repair.service import RepairService, Reviewer, Source
+from cogs.repair.service import REPAIR, RepairService, Reviewer, Source
 
 if TYPE_CHECKING:
     from bot.client import CoalitionBot
@@ -27,23 +27,15 @@ log = logging.getLogger(__name__)
 Place = discord.Thread | discord.TextChannel
 
 
-async def guarded(interaction: discord.Interaction, where: str, work: Coroutine[Any, Any, None]) -> None:
-    """Run a handler; turn failures into a kind private reply, logging no user IDs or custom_ids."""
-    try:
-        await work
-    except Exception as exc:
-        message, unexpected = describe_error(exc)
-        if unexpected:
-            log.error("repair: error in %s", where, exc_info=exc)
-        await send_ephemeral(interaction, message)
+class RepairItem(Item[ItemT]):
+    """Repair's buttons and selects: errors are mapped once, with redaction (no custom_id, server or
+    person in the log: a custom_id here names a case, a server or the moderators someone keeps away)."""
+
+    redact = True
 
 
 def service_of(client: discord.Client) -> RepairService:
-    """The repair service the feature's setup put on the bot."""
-    service = getattr(client, "repair_service", None)
-    if not isinstance(service, RepairService):
-        raise RuntimeError("the repair feature is not loaded")
-    return service
+    return services_of(client)[REPAIR]
 
 
 def source_of(interaction: discord.Interaction) -> Source:

@@ -4,7 +4,7 @@ The journeys live in their own modules: filing.py (asking for repair, /repair), 
 case buttons and forms, /mod-repair), relay.py (direct messages to and from a case) and
 routing.py (getting a saved case in front of the right people, exactly once). The use cases are
 in service.py; this cog runs the jobs (routing retries, acknowledgement reminders) and routes
-the feature's form submissions.
+the feature's forms (bot.modals).
 
 Anonymity: for an anonymous case the requester's ID only exists encrypted and as a keyed hash;
 it is never put in a message, embed, name, log line, export or error text.
@@ -19,13 +19,11 @@ import discord
 from discord.ext import commands
 
 from bot.jobs import due_jobs_loop
-from bot.ui import modal_values
-from cogs.repair import actions, filing, views
-from cogs.repair.board import CaseBoard, guarded
-from cogs.repair.logic import Filing
+from cogs.repair import actions, filing, ids, views
+from cogs.repair.board import CaseBoard
 from cogs.repair.relay import DM_KEY, RelaySelect, RepairRelay
 from cogs.repair.routing import Router
-from cogs.repair.service import RepairService
+from cogs.repair.service import REPAIR, RepairService
 
 if TYPE_CHECKING:
     from bot.client import CoalitionBot
@@ -34,7 +32,6 @@ log = logging.getLogger(__name__)
 
 DYNAMIC_ITEMS = (actions.CaseButton, filing.StartButton, filing.GuildSelect, filing.ExcludeSelect,
                  filing.FileButton, RelaySelect)
-MODAL_ACTIONS = {prefix: action for action, prefix in views.MODAL_ACTIONS.items()}
 
 
 class RepairCog(commands.Cog):
@@ -48,6 +45,11 @@ class RepairCog(commands.Cog):
     async def cog_load(self) -> None:
         self.service.board = actions.Summaries(self.board)
         self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
+        # The forms name no person (a filing's custom_id is full with five exclusions): each handler
+        # checks its sender itself (filing: for themself, in that server; actions: a reviewer of the case).
+        self.bot.modals.register(ids.FILING_FORM, filing.form_sent, where="repair filing form", owner=None,
+                                 redact=True)
+        self.bot.modals.register(ids.FORM, actions.form_sent, where="repair case form", owner=None, redact=True)
         self.bot.dm_router.register(DM_KEY, self.relay)
         self.jobs.start()
 
@@ -55,38 +57,10 @@ class RepairCog(commands.Cog):
         self.bot.dm_router.unregister(DM_KEY)
         self.jobs.cancel()
         self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
+        self.bot.modals.unregister(ids.FILING_FORM)
+        self.bot.modals.unregister(ids.FORM)
         self.service.board = None
-
-    async def refresh_summary(self, case: object, guild: discord.Guild) -> None:
-        """Kept for privacy's erasure until it calls `RepairService.refresh_summaries` (issue 15)."""
-        await self.service.refresh_summaries([case.id])  # type: ignore[attr-defined]
-
-    # --- form submissions (sent detached: handled here by custom_id) ---------------------------
-
-    @commands.Cog.listener()
-    async def on_interaction(self, interaction: discord.Interaction) -> None:
-        if interaction.type is not discord.InteractionType.modal_submit:
-            return
-        data = views.data_of(interaction)
-        custom_id = str(data.get("custom_id", ""))
-        if not custom_id.startswith("repair:"):
-            return
-        values = modal_values(data)
-        if custom_id.startswith(views.FILE_MODAL + ":"):
-            parts = custom_id.split(":")
-            if len(parts) != 5:
-                return
-            try:
-                found = Filing.decode(parts[2], parts[3], parts[4])
-            except ValueError:
-                return
-            await guarded(interaction, "filing", filing.submitted(interaction, found, values))
-            return
-        prefix, _, rest = custom_id.rpartition(":")
-        action = MODAL_ACTIONS.get(prefix)
-        if action is not None and rest.isdigit():
-            await guarded(interaction, f"{action.value} modal", actions.submitted(interaction, action, int(rest),
-                                                                                     values))
+        self.bot.services.remove(REPAIR)
 
     # --- background work -------------------------------------------------------------------------
 

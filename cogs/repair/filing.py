@@ -9,18 +9,17 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import re
 from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.errors import BadInput, NotFound
+from bot.errors import REDACT, BadInput, NotFound
 from bot.ui import NO_MENTIONS
-from cogs.repair import logic, texts, views
-from cogs.repair.board import CaseBoard, guarded, service_of
-from cogs.repair.logic import FILING_PATTERN, Filing
+from cogs.repair import ids, logic, texts, views
+from cogs.repair.board import CaseBoard, RepairItem, service_of
+from cogs.repair.logic import Filing
 from cogs.repair.service import Filed, RepairService, answers
 
 if TYPE_CHECKING:
@@ -67,8 +66,8 @@ async def show_step(interaction: discord.Interaction, guild: discord.Guild, excl
     view = discord.ui.View(timeout=None)
     if moderators:
         view.add_item(ExcludeSelect(guild.id, moderators, excluded))
-    view.add_item(FileButton(Filing(guild.id, False, excluded)))
-    view.add_item(FileButton(Filing(guild.id, True, excluded)))
+    view.add_item(FileButton(guild.id, "n", excluded))
+    view.add_item(FileButton(guild.id, "a", excluded))
     if edit:
         await interaction.response.edit_message(content=text, view=view, allowed_mentions=NO_MENTIONS)
     else:
@@ -130,48 +129,34 @@ def receipt(bot: CoalitionBot, guild: discord.Guild, moderators: list[discord.Me
 # --- the buttons and selects of a filing ----------------------------------------------------------
 
 
-class StartButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"repair:start"):
-    """'Ask for repair': kept for messages that carry it (posted by earlier versions)."""
+class StartButton(RepairItem[discord.ui.Button[Any]], spec=ids.START):
+    """'Ask for repair': kept for messages that carry it (posted by earlier versions; Discord keeps them)."""
 
     def __init__(self) -> None:
         super().__init__(discord.ui.Button(label=texts.START_LABEL, style=discord.ButtonStyle.secondary,
-                                           custom_id=views.START_BUTTON))
+                                           custom_id=ids.START.build()))
 
-    @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
-                             match: re.Match[str], /) -> StartButton:
-        return cls()
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        await guarded(interaction, "start", start(interaction))
+    async def act(self, interaction: discord.Interaction) -> None:
+        await start(interaction)
 
 
-class GuildSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"repair:guild"):
+class GuildSelect(RepairItem[discord.ui.Select[Any]], spec=ids.GUILD):
     def __init__(self, guilds: list[discord.Guild] | None = None) -> None:
         options = [discord.SelectOption(label=logic.clip(g.name, 100), value=str(g.id)) for g in (guilds or [])[:25]]
-        super().__init__(discord.ui.Select(custom_id=views.GUILD_SELECT, placeholder=texts.PICK_SERVER_PLACEHOLDER,
+        super().__init__(discord.ui.Select(custom_id=ids.GUILD.build(), placeholder=texts.PICK_SERVER_PLACEHOLDER,
                                            options=options or [discord.SelectOption(label="-", value="0")]))
 
-    @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
-                             match: re.Match[str], /) -> GuildSelect:
-        return cls()
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        await guarded(interaction, "server pick", self.picked(interaction))
-
-    async def picked(self, interaction: discord.Interaction) -> None:
+    async def act(self, interaction: discord.Interaction) -> None:
         values = [str(v) for v in views.data_of(interaction).get("values", [])]
         if len(values) != 1 or not values[0].isdigit():  # a forged pick gets a kind answer too
             raise BadInput(texts.PICK_A_SERVER)
         await show_step(interaction, member_guild(interaction, int(values[0])), (), edit=True)
 
 
-class ExcludeSelect(discord.ui.DynamicItem[discord.ui.Select[Any]],
-                    template=r"repair:ex:(?P<guild>[0-9a-z]{1,13})"):
-    def __init__(self, guild_id: int, moderators: list[discord.Member] | None = None,
+class ExcludeSelect(RepairItem[discord.ui.Select[Any]], spec=ids.EXCLUDE):
+    def __init__(self, guild: int, moderators: list[discord.Member] | None = None,
                  chosen: tuple[int, ...] = ()) -> None:
-        self.guild_id = guild_id
+        self.guild_id = guild
         # Display names can be copied by anyone; the username can't: show both, so a look-alike
         # moderator is told apart from the one the requester means.
         options = [
@@ -180,44 +165,42 @@ class ExcludeSelect(discord.ui.DynamicItem[discord.ui.Select[Any]],
             for m in (moderators or [])[:25]
         ]
         super().__init__(discord.ui.Select(
-            custom_id=f"{views.EXCLUDE_SELECT}:{logic.to_b36(guild_id)}", placeholder=texts.EXCLUDE_PLACEHOLDER,
+            custom_id=ids.EXCLUDE.build(guild=logic.to_b36(guild)), placeholder=texts.EXCLUDE_PLACEHOLDER,
             min_values=0, max_values=max(1, min(logic.MAX_EXCLUDED, len(options))),
             options=options or [discord.SelectOption(label="-", value="0")]))
 
-    @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
-                             match: re.Match[str], /) -> ExcludeSelect:
-        return cls(logic.from_b36(match["guild"]))
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        await guarded(interaction, "exclusions", self.picked(interaction))
-
-    async def picked(self, interaction: discord.Interaction) -> None:
+    async def act(self, interaction: discord.Interaction) -> None:
         guild = member_guild(interaction, self.guild_id)  # only people in that server see its moderators
         values = [int(v) for v in views.data_of(interaction).get("values", []) if str(v).isdigit()]
         moderator_ids = [m.id for m in CaseBoard(bot_of(interaction)).moderators_of(guild)]
         await show_step(interaction, guild, logic.keep_moderators(values, moderator_ids), edit=True)
 
 
-class FileButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=views.FILE_BUTTON + ":" + FILING_PATTERN):
-    def __init__(self, filing: Filing) -> None:
-        self.filing = filing
-        label = texts.FILE_ANONYMOUS if filing.anonymous else texts.FILE_NAMED
-        style = discord.ButtonStyle.secondary if filing.anonymous else discord.ButtonStyle.primary
-        super().__init__(discord.ui.Button(label=label, style=style, custom_id=filing.encode(views.FILE_BUTTON)))
+class FileButton(RepairItem[discord.ui.Button[Any]], spec=ids.FILE):
+    def __init__(self, guild: int, mode: str, excluded: tuple[int, ...]) -> None:
+        self.filing = Filing(guild, mode == "a", tuple(excluded)[: logic.MAX_EXCLUDED])
+        label = texts.FILE_ANONYMOUS if self.filing.anonymous else texts.FILE_NAMED
+        style = discord.ButtonStyle.secondary if self.filing.anonymous else discord.ButtonStyle.primary
+        super().__init__(discord.ui.Button(label=label, style=style,
+                                           custom_id=ids.FILE.build(**filing_values(self.filing))))
 
-    @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
-                             match: re.Match[str], /) -> FileButton:
-        return cls(Filing.decode(match["guild"], match["mode"], match["excluded"]))
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        await guarded(interaction, "file button", self.pressed(interaction))
-
-    async def pressed(self, interaction: discord.Interaction) -> None:
+    async def act(self, interaction: discord.Interaction) -> None:
         guild = member_guild(interaction, self.filing.guild_id)
         await service_of(interaction.client).check_may_file(guild.id, interaction.user.id)
-        await interaction.response.send_modal(views.filing_modal(self.filing))
+        await interaction.response.send_modal(views.filing_modal(filing_values(self.filing)))
+
+
+def filing_values(filing: Filing) -> dict[str, Any]:
+    """A filing as the values of its custom_ids (ids.FILE, ids.FILING_FORM)."""
+    return {"guild": logic.to_b36(filing.guild_id), "mode": "a" if filing.anonymous else "n",
+            "excluded": ".".join(logic.to_b36(i) for i in filing.excluded[: logic.MAX_EXCLUDED])}
+
+
+async def form_sent(interaction: discord.Interaction, found: dict[str, Any], values: dict[str, Any]) -> None:
+    """The filing form (ids.FILING_FORM): anyone may send one, for themself only; the server and the
+    exclusions in its custom_id are checked again (a modified client can write them)."""
+    filing = Filing(found["guild"], found["mode"] == "a", tuple(found["excluded"])[: logic.MAX_EXCLUDED])
+    await submitted(interaction, filing, values)
 
 
 # --- /repair -------------------------------------------------------------------------------------
@@ -234,13 +217,16 @@ class FilingCog(commands.Cog):
         self.bot = bot
         self.service = service
 
-    @repair.command(name="request", description="Ask the moderators privately for repair after harm")
+    # extras: the tree's one error mapping logs these without the person, server or command options.
+    @repair.command(name="request", description="Ask the moderators privately for repair after harm",
+                    extras=REDACT)
     async def request(self, interaction: discord.Interaction) -> None:
-        await guarded(interaction, "/repair request", start(interaction))
+        await start(interaction)
 
-    @repair.command(name="mine", description="See your repair requests and any messages waiting for you")
+    @repair.command(name="mine", description="See your repair requests and any messages waiting for you",
+                    extras=REDACT)
     async def mine(self, interaction: discord.Interaction) -> None:
-        await guarded(interaction, "/repair mine", self.show_mine(interaction))
+        await self.show_mine(interaction)
 
     async def show_mine(self, interaction: discord.Interaction) -> None:
         """Only the person sees this. Messages that couldn't reach them by DM are shown here too."""

@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from bot.plaintext import defuse_mass_mentions, plain
+from bot.plaintext import clip, defuse_mass_mentions, plain
 from cogs.repair import texts
 from cogs.repair.texts import ACTION_LABELS, STATUS_LABELS
 
-# re-exported: views use logic.plain; the labels are declared with the other words in texts
-__all__ = ["ACTION_LABELS", "STATUS_LABELS", "defuse_mass_mentions", "plain"]
+# re-exported (the one clip and escaper live in bot.plaintext); the labels are declared with the other words in texts
+__all__ = ["ACTION_LABELS", "STATUS_LABELS", "clip", "defuse_mass_mentions", "plain"]
 
 # --- statuses and actions ---------------------------------------------------------
 
@@ -259,29 +259,12 @@ class Filing:
     anonymous: bool = False
     excluded: tuple[int, ...] = field(default_factory=tuple)
 
-    def encode(self, prefix: str) -> str:
-        """E.g. 'repair:file:<guild>:<n|a>:<id.id>' — at most 94 characters with 5 exclusions."""
-        ex = ".".join(to_b36(i) for i in self.excluded[:MAX_EXCLUDED])
-        return f"{prefix}:{to_b36(self.guild_id)}:{'a' if self.anonymous else 'n'}:{ex}"
-
-    @classmethod
-    def decode(cls, guild: str, mode: str, excluded: str) -> Filing:
-        ids = tuple(from_b36(part) for part in excluded.split(".") if part)
-        return cls(from_b36(guild), mode == "a", ids[:MAX_EXCLUDED])
-
-
-FILING_PATTERN = r"(?P<guild>[0-9a-z]{1,13}):(?P<mode>[na]):(?P<excluded>[0-9a-z.]{0,70})"
-
 
 # --- text helpers --------------------------------------------------------------------
 
 def who(display_name: str, username: str) -> str:
     """'Display Name (@username)': the username tells look-alike display names apart."""
     return texts.WHO.format(display_name=plain(display_name), username=plain(username))
-
-
-def clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def clean(text: str | None) -> str | None:

@@ -8,7 +8,6 @@ the relay limit it is held, and moderators see one "(N more messages held)" line
 from __future__ import annotations
 
 import logging
-import re
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -16,8 +15,8 @@ import discord
 from bot.dm_router import DmDestination, referenced_case_numbers
 from bot.errors import BadInput
 from bot.ui import NO_MENTIONS
-from cogs.repair import logic, texts, views
-from cogs.repair.board import CaseBoard, guarded
+from cogs.repair import ids, logic, texts, views
+from cogs.repair.board import CaseBoard, RepairItem
 from cogs.repair.service import RepairService
 
 if TYPE_CHECKING:
@@ -113,26 +112,18 @@ class RepairRelay:
         return delivered
 
 
-class RelaySelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"repair:relay:(?P<message>[0-9]{1,20})"):
+class RelaySelect(RepairItem[discord.ui.Select[Any]], spec=ids.RELAY):
     """'Which case is this message for?' from before the DM router. Such pickers stay in people's DMs
     (Discord keeps messages), so they keep working: the same checks and the one destination as a
     pick on the router's own select. The DM itself is re-read, never stored in the custom_id."""
 
-    def __init__(self, message_id: int) -> None:
-        self.message_id = message_id
-        super().__init__(discord.ui.Select(custom_id=f"{views.RELAY_SELECT}:{message_id}",
+    def __init__(self, message: int) -> None:
+        self.message_id = message
+        super().__init__(discord.ui.Select(custom_id=ids.RELAY.build(message=message),
                                            placeholder=texts.RELAY_PLACEHOLDER,
                                            options=[discord.SelectOption(label="-", value="0")]))
 
-    @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
-                             match: re.Match[str], /) -> RelaySelect:
-        return cls(int(match["message"]))
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        await guarded(interaction, "relay pick", self.picked(interaction))
-
-    async def picked(self, interaction: discord.Interaction) -> None:
+    async def act(self, interaction: discord.Interaction) -> None:
         values = [str(v) for v in views.data_of(interaction).get("values", [])]
         if len(values) != 1 or not values[0].isdigit():  # a forged pick gets a kind answer too
             raise BadInput(texts.PICK_A_CASE)

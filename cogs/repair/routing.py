@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot.locks import KeyedLocks
 from bot.ui import NO_MENTIONS
 from cogs.repair import logic, texts, views
 from cogs.repair.actions import case_buttons
@@ -57,7 +58,7 @@ class Router:
         self.board = board
         # One token per start: a routing claim by an earlier start is stale and gets taken over.
         self.boot_id = secrets.token_hex(8)
-        self._locks: dict[int, asyncio.Lock] = {}
+        self._locks: KeyedLocks[int] = KeyedLocks()
 
     async def route_pending(self, guild_ids: Iterable[int]) -> None:
         for case_id in await self.service.unrouted(guild_ids):
@@ -67,19 +68,15 @@ class Router:
                 log.exception("repair: routing case id %s failed; will retry", case_id)
 
     async def route(self, case_id: int) -> None:
-        lock = self._locks.setdefault(case_id, asyncio.Lock())
-        routed = False
-        async with lock:
+        async with self._locks.hold(case_id):  # within this process; the claim covers other processes
             await _stall_if_testing("before_thread")
             case = await self.service.claim_routing(case_id, self.boot_id)
             if case is None:
                 return
             try:
-                routed = await self._route_claimed(case)
+                await self._route_claimed(case)
             finally:
                 await self.service.release_routing(case_id, self.boot_id)
-        if routed:
-            self._locks.pop(case_id, None)
 
     # --- the plan ------------------------------------------------------------------------
 

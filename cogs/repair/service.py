@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.errors import MODERATORS_ONLY, BadInput, Conflict, NotAllowed, NotFound
+from bot.interactions import ServiceKey
 from bot.settings import RepairSection
 from cogs.repair import logic, texts
 from cogs.repair.logic import Action, CaseSummary, Filing, InvalidTransition, Status
@@ -517,3 +518,6 @@ class RepairService:
     def place_token(self, case: CaseSummary) -> str:
         """A per-case secret for a channel topic: proves the bot created the channel for this case."""
         return self.cipher.blind_index(case.guild_id, f"repair-place:{case.case_id}:{case.number}")[:16]
+
+
+REPAIR = ServiceKey("repair", RepairService)  # bot.services[REPAIR]: the repair feature's use cases

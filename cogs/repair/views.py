@@ -12,22 +12,15 @@ from typing import Any, cast
 
 import discord
 
-from bot.ui import ModalSelect, detached
-from cogs.repair import logic, texts
-from cogs.repair.logic import STATUS_LABELS, Action, CaseSummary, Filing
+from bot.interactions import personal_modal
+from bot.ui import ModalSelect
+from cogs.repair import ids, logic, texts
+from cogs.repair.logic import STATUS_LABELS, Action, CaseSummary
 from cogs.repair.service import FORM_LIMITS, CaseRef
 
 CaseView = CaseSummary  # the summary's data (kept under its old name for callers and tests)
 clip = logic.clip
 
-# custom_id prefixes (each < 100 characters; see logic.Filing.encode)
-FILE_BUTTON = "repair:go"
-FILE_MODAL = "repair:file"
-EXCLUDE_SELECT = "repair:ex"
-GUILD_SELECT = "repair:guild"
-RELAY_SELECT = "repair:relay"
-START_BUTTON = "repair:start"
-MODAL_ACTIONS = {Action.REPLY: "repair:replym", Action.NOTE: "repair:notem", Action.CLOSE: "repair:closem"}
 
 # Field custom_ids in the filing form
 F_WHAT, F_WHO, F_HELP, F_CW = "what", "who", "help", "cw"
@@ -139,18 +132,19 @@ def filing_step(server: str, chosen: Sequence[str]) -> str:
     return "\n".join(parts)
 
 
-def filing_modal(filing: Filing) -> discord.ui.Modal:
-    modal = discord.ui.Modal(title=texts.FORM_TITLE, custom_id=filing.encode(FILE_MODAL))
-    modal.add_item(discord.ui.TextInput(
-        label=texts.FORM_WHAT, custom_id=F_WHAT, style=discord.TextStyle.paragraph, required=True,
-        max_length=LIMITS[F_WHAT], placeholder=texts.FORM_WHAT_HINT))
-    modal.add_item(discord.ui.TextInput(label=texts.FORM_WHO, custom_id=F_WHO, style=discord.TextStyle.paragraph,
-                                        required=False, max_length=LIMITS[F_WHO]))
-    modal.add_item(discord.ui.TextInput(label=texts.FORM_HELP, custom_id=F_HELP,
-                                        style=discord.TextStyle.paragraph, required=False, max_length=LIMITS[F_HELP]))
-    modal.add_item(discord.ui.TextInput(label=texts.FORM_CW, custom_id=F_CW, style=discord.TextStyle.short,
-                                        required=False, max_length=LIMITS[F_CW], placeholder=texts.FORM_CW_HINT))
-    return detached(modal)
+def filing_modal(filing: dict[str, Any]) -> discord.ui.Modal:
+    """The filing form; `filing` are its custom_id's values (filing.filing_values)."""
+    return personal_modal(
+        ids.FILING_FORM, texts.FORM_TITLE,
+        discord.ui.TextInput(label=texts.FORM_WHAT, custom_id=F_WHAT, style=discord.TextStyle.paragraph,
+                             required=True, max_length=LIMITS[F_WHAT], placeholder=texts.FORM_WHAT_HINT),
+        discord.ui.TextInput(label=texts.FORM_WHO, custom_id=F_WHO, style=discord.TextStyle.paragraph,
+                             required=False, max_length=LIMITS[F_WHO]),
+        discord.ui.TextInput(label=texts.FORM_HELP, custom_id=F_HELP, style=discord.TextStyle.paragraph,
+                             required=False, max_length=LIMITS[F_HELP]),
+        discord.ui.TextInput(label=texts.FORM_CW, custom_id=F_CW, style=discord.TextStyle.short, required=False,
+                             max_length=LIMITS[F_CW], placeholder=texts.FORM_CW_HINT),
+        **filing)
 
 
 def give_back(given: dict[str, str | None]) -> discord.File | None:
@@ -178,27 +172,24 @@ def receipt(*, number: int, anonymous: bool, to_moderators: bool, no_alternates:
 
 
 def action_modal(action: Action, case_id: int, number: int) -> discord.ui.Modal:
-    custom_id = f"{MODAL_ACTIONS[action]}:{case_id}"
+    ids_of = {"form": ids.FORM_OF[action.value], "case": case_id}
     if action is Action.REPLY:
-        modal = discord.ui.Modal(title=texts.REPLY_TITLE.format(number=number), custom_id=custom_id)
-        modal.add_item(discord.ui.TextInput(label=texts.REPLY_LABEL, custom_id="text",
-                                            style=discord.TextStyle.paragraph, max_length=REPLY_LIMIT,
-                                            placeholder=texts.REPLY_HINT))
-    elif action is Action.NOTE:
-        modal = discord.ui.Modal(title=texts.NOTE_TITLE.format(number=number), custom_id=custom_id)
-        modal.add_item(discord.ui.TextInput(label=texts.NOTE_LABEL, custom_id="text",
-                                            style=discord.TextStyle.paragraph, max_length=NOTE_LIMIT,
-                                            placeholder=texts.NOTE_HINT))
-    else:
-        modal = discord.ui.Modal(title=texts.CLOSE_TITLE.format(number=number), custom_id=custom_id)
-        outcome = ModalSelect(custom_id="outcome", options=[
-            discord.SelectOption(label=texts.CLOSE_RESOLVED, value="resolved", default=True),
-            discord.SelectOption(label=texts.CLOSE_CLOSED, value="closed"),
-        ])
-        modal.add_item(discord.ui.Label(text=texts.CLOSE_OUTCOME, component=outcome))
-        modal.add_item(discord.ui.TextInput(label=texts.CLOSE_TEXT, custom_id="text",
-                                            style=discord.TextStyle.paragraph, max_length=RESOLUTION_LIMIT))
-    return detached(modal)
+        return personal_modal(ids.FORM, texts.REPLY_TITLE.format(number=number), discord.ui.TextInput(
+            label=texts.REPLY_LABEL, custom_id="text", style=discord.TextStyle.paragraph, max_length=REPLY_LIMIT,
+            placeholder=texts.REPLY_HINT), **ids_of)
+    if action is Action.NOTE:
+        return personal_modal(ids.FORM, texts.NOTE_TITLE.format(number=number), discord.ui.TextInput(
+            label=texts.NOTE_LABEL, custom_id="text", style=discord.TextStyle.paragraph, max_length=NOTE_LIMIT,
+            placeholder=texts.NOTE_HINT), **ids_of)
+    outcome = ModalSelect(custom_id="outcome", options=[
+        discord.SelectOption(label=texts.CLOSE_RESOLVED, value="resolved", default=True),
+        discord.SelectOption(label=texts.CLOSE_CLOSED, value="closed"),
+    ])
+    return personal_modal(
+        ids.FORM, texts.CLOSE_TITLE.format(number=number),
+        discord.ui.Label(text=texts.CLOSE_OUTCOME, component=outcome),
+        discord.ui.TextInput(label=texts.CLOSE_TEXT, custom_id="text", style=discord.TextStyle.paragraph,
+                             max_length=RESOLUTION_LIMIT), **ids_of)
 
 
 # --- relay -------------------------------------------------------------------------------------

@@ -545,7 +545,9 @@ async def test_two_requesters_look_identical_to_moderators(
 
 async def test_forged_filing_ids_show_no_moderators_and_record_no_made_up_exclusion(
         emulator: Emulator, standard_guild: StandardGuild, run_bot: RunBot) -> None:
+    from cogs.repair import ids as repair_ids
     from cogs.repair import views as repair_views
+    from cogs.repair.filing import filing_values
     from cogs.repair.logic import Filing
 
     sg = standard_guild
@@ -570,7 +572,7 @@ async def test_forged_filing_ids_show_no_moderators_and_record_no_made_up_exclus
     bystander = await member(emulator, sg, "Bystander Member")
     opened = await alex.click(step, "File with my name")
     assert opened.modal is not None
-    forged_id = Filing(sg.guild.id, False, (bystander.id,)).encode(repair_views.FILE_MODAL)
+    forged_id = repair_ids.FILING_FORM.build(**filing_values(Filing(sg.guild.id, False, (bystander.id,))))
     await forged_modal(opened.modal, forged_id, {repair_views.F_WHAT: "Forged exclusion."})
     summary = await summary_of(emulator, await case_place(emulator, sg))
     assert "Bystander" not in summary.text

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,7 +12,6 @@ from cogs.repair import logic
 from cogs.repair.logic import (
     Action,
     Audience,
-    Filing,
     InvalidTransition,
     RouteFacts,
     RouteKind,
@@ -210,18 +208,6 @@ def test_case_channel_name_is_only_the_number() -> None:
 def test_b36_round_trip(value: int) -> None:
     assert logic.from_b36(logic.to_b36(value)) == value
     assert len(logic.to_b36(value)) <= 13
-
-
-@given(st.integers(1, MAX_SNOWFLAKE), st.booleans(), st.lists(st.integers(1, MAX_SNOWFLAKE), max_size=8))
-def test_filing_round_trip_fits_custom_id(guild: int, anonymous: bool, excluded: list[int]) -> None:
-    filing = Filing(guild, anonymous, tuple(excluded))
-    for prefix in ("repair:go", "repair:file"):
-        encoded = filing.encode(prefix)
-        assert len(encoded) <= 100
-        match = re.fullmatch(re.escape(prefix) + ":" + logic.FILING_PATTERN, encoded)
-        assert match is not None
-        decoded = Filing.decode(match["guild"], match["mode"], match["excluded"])
-        assert decoded == Filing(guild, anonymous, tuple(excluded[: logic.MAX_EXCLUDED]))
 
 
 def test_negative_ids_rejected() -> None:
