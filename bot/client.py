@@ -23,9 +23,10 @@ from bot.clock import Clock
 from bot.content import Content
 from bot.dm_router import DmPickSelect, DmRouter
 from bot.errors import MODERATORS_ONLY, NotAllowed, report_interaction_error
-from bot.interactions import ModalRouter, Services
+from bot.interactions import ModalRouter
 from bot.locks import KeyedLocks
 from bot.modlog import ModLog
+from bot.services import Services
 from bot.settings import Settings
 from db.crypto import DataCipher
 from db.repositories import guild_wiring

@@ -10,8 +10,8 @@ Every button, select and modal of every feature goes through here, so that
 - every modal is per person and survives a restart: it is sent *detached* (discord.py's in-memory
   modal store keys open modals by custom_id alone, so two people with the same form open overwrite
   each other, and a restart forgets them all), and its MODAL_SUBMIT is routed here by its spec;
-- features reach each other's use cases through `bot.services[KEY]` (typed, like aiohttp's
-  `web.AppKey`), never `get_cog("…")`.
+- features reach each other's use cases through `bot.services[KEY]` (bot/services.py: typed, like
+  aiohttp's `web.AppKey`), never `get_cog("…")`.
 
 The path of one click: docs/CONTRIBUTING.md. The short version for adopting it: /work/helpers/PIPELINE.md.
 """
@@ -22,16 +22,16 @@ import logging
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar, Generic, TypeVar, cast
+from typing import Any, ClassVar, TypeVar, cast
 
 import discord
 
 from bot.errors import NotAllowed, UserFacingError, report_interaction_error, send_ephemeral
+from bot.services import Services
 from bot.ui import modal_values
 
 log = logging.getLogger(__name__)
 
-T = TypeVar("T")
 ItemT = TypeVar("ItemT", bound="discord.ui.Item[Any]")
 
 MAX_CUSTOM_ID = 100  # Discord refuses longer ones
@@ -137,55 +137,6 @@ class CustomId:
         if values is None:
             raise BadCustomId()
         return values
-
-
-# --- services: typed accessors instead of get_cog("…") ---------------------------------------------
-
-
-class ServiceKey(Generic[T]):
-    """A typed key for one feature's service (like aiohttp's `web.AppKey`): the feature declares
-    `KEY = ServiceKey("onboarding", OnboardingService)`, its setup provides it, and anyone holding the
-    key gets an `OnboardingService` back, typed, without importing the feature's cog."""
-
-    def __init__(self, name: str, kind: type[T]) -> None:
-        self.name = name
-        self.kind = kind
-
-    def __repr__(self) -> str:
-        return f"ServiceKey({self.name!r})"
-
-
-class ServiceMissing(UserFacingError):
-    def __init__(self, name: str) -> None:
-        super().__init__(f"That part of the bot ({name}) is switched off or not running right now, so I "
-                         "couldn't do this. Nothing was changed. A moderator can check the bot's settings.")
-
-
-class Services:
-    """The bot's services, by typed key (`bot.services[ONBOARDING]`)."""
-
-    def __init__(self) -> None:
-        self._by_key: dict[ServiceKey[Any], Any] = {}
-
-    def provide(self, key: ServiceKey[T], service: T) -> None:
-        if not isinstance(service, key.kind):
-            raise TypeError(f"{key!r} expects a {key.kind.__name__}, got {type(service).__name__}")
-        self._by_key[key] = service
-
-    def remove(self, key: ServiceKey[Any]) -> None:
-        self._by_key.pop(key, None)
-
-    def get(self, key: ServiceKey[T]) -> T | None:
-        return cast("T | None", self._by_key.get(key))
-
-    def __getitem__(self, key: ServiceKey[T]) -> T:
-        service = self._by_key.get(key)
-        if service is None:
-            raise ServiceMissing(key.name)  # a feature switched off: a kind reply, not a crash
-        return cast(T, service)
-
-    def __contains__(self, key: ServiceKey[Any]) -> bool:
-        return key in self._by_key
 
 
 def services_of(client: discord.Client) -> Services:

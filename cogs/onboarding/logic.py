@@ -15,6 +15,7 @@ from typing import Literal
 
 from bot.content import Content, GlossaryEntry, ItemList
 from bot.plaintext import MESSAGE_LIMIT, clip, pack_pages
+from cogs.onboarding.texts import QUESTION_TOO_SOON, QUESTIONS_WAITING, WELCOME_NOTE_HEAD
 
 StepKind = Literal["intro", "value", "agreement", "action", "commitment"]
 
@@ -38,12 +39,6 @@ MODLOG_BATCH_SECONDS = 10.0
 QUESTION_MAX_CHARS = 1500
 ANSWER_MAX_CHARS = 1500
 
-NEXT_STEPS = (
-    "**What next?**\n"
-    "• `/coi tag` — add or change your conflicts of interest (COI) at any time.\n"
-    "• `/repair request` — if harm happens, ask privately for a repair conversation.\n"
-    "• `/acronym lookup` — not sure what an acronym means? Look it up."
-)
 
 
 # --- steps ------------------------------------------------------------------------------
@@ -317,48 +312,6 @@ def is_clear_yes(text: str | None) -> bool:
     return all(token in _AFFIRMING_WORDS for token in tokens[1:])
 
 
-# --- member roles moderators removed ---------------------------------------------------------
-
-ROLE_HELD = (
-    "Thank you for your clear \"yes\" — I've saved it. The moderators removed your member role earlier, so "
-    "I can't give it back myself: a moderator decides that. I've let them know, and you don't need to do "
-    "anything else. If you'd like to talk about it, press \"I have a question\" or write to the moderators."
-)
-ROLE_HELD_MODLOG = (
-    "Onboarding: {user} said yes to the agreements, but moderators removed their member role earlier, so I "
-    "didn't give it back. `/mod-onboarding allow` gives it back."
-)
-ALLOW_NOTHING = "Nothing to allow: I'm not holding back the member role from {member}."
-ALLOWED_GIVEN = "Done: {member} had already said yes, so I gave them the member role back."
-ALLOWED_NOT_GIVEN = ("Done: {member} may hold the member role again, but I couldn't give it just now; "
-                     "the mod-log says why.")
-ALLOWED_LATER = ("Done: {member} may hold the member role again. They get it when they say yes in onboarding "
-                 "(`/mod-onboarding restart` sends it to them).")
-
-
-NO_YES_NOTICED = ("Onboarding: {user} was given the member role without a recorded yes to the agreements "
-                  "(an invite that grants roles, another bot, or by hand).")
-NO_YES_ENFORCED = ("Onboarding: {user} was given the member role without a recorded yes to the agreements; "
-                   "as `[gate] enforce` is on, I took it off and sent them the onboarding.")
-
-
-# --- limits on questions to the moderators ------------------------------------------------
-
-QUESTIONS_WAITING = (
-    "You already have {count} questions waiting for the moderators. They'll answer each one by direct "
-    "message; once they have, you can ask more. Your place in the steps is saved."
-)
-QUESTION_TOO_SOON = (
-    "Your last question reached the moderators just now. Please give them a moment: you can ask another "
-    "one in about {seconds} seconds. Your place in the steps is saved."
-)
-QUESTION_NOT_IN_SERVER = (
-    "I can only pass on questions from people who are in the server. If you'd like to come back, you're "
-    "welcome to join again."
-)
-ENDED = ("This onboarding is no longer active. If you are new to the server, use `/onboarding start` "
-         "there and I'll walk you through it.")
-NOT_YOUR_FORM = "This form was opened for someone else, so I didn't send it. Press \"I have a question\" yourself."
 
 
 def question_refusal(open_count: int, last_asked: datetime | None, now: datetime, max_open: int,
@@ -457,7 +410,7 @@ class WelcomeBatch:
 def welcome_notes(user_ids: Sequence[int], limit: int = MESSAGE_LIMIT) -> list[str]:
     """Mod-log lines for newly onboarded members, each under `limit` characters."""
     return pack_pages((f"<@{uid}>" for uid in user_ids), limit, sep=", ",
-                      head="Welcome to our new members (onboarding completed): ")
+                      head=WELCOME_NOTE_HEAD)
 
 
 # --- reminders and stats ---------------------------------------------------------------------

@@ -1,25 +1,27 @@
-"""Buttons, the COI select and the modals of onboarding.
+"""Buttons, the COI select and the modals of onboarding, and `render` (a service Screen as a view).
 
-Every button is a `DynamicItem` whose custom_id carries what the click needs (guild and
-step, or the question id), so messages sent before a restart keep working. Callbacks
-hand over to the cog, which reloads state from the database.
+Every button is a DynamicItem on the one base (bot.interactions.Item) whose custom_id, declared once
+below, carries what the click needs (guild and step, or the question id), so messages sent before a
+restart keep working. A click hands over to `Actions` (the contract the cog fulfils, found by a
+typed key, never by get_cog), which asks the service and answers with `render`.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast, runtime_checkable
 
 import discord
 
 from bot.errors import NotAllowed
-from bot.interactions import CustomId, Item, personal_modal
-from cogs.onboarding import logic
+from bot.interactions import CustomId, Item, personal_modal, services_of
+from bot.services import ServiceKey
+from cogs.onboarding import logic, texts
+from cogs.onboarding.service import Screen, Status
 
 if TYPE_CHECKING:
     from bot.client import CoalitionBot
-    from cogs.onboarding.cog import OnboardingCog
 
 # Every custom_id of onboarding, declared once (bot.interactions.CustomId: template, builder, parser).
 STEP = CustomId("onboarding:{action:next|back|ask|yes|notyet|resume}:{guild:int}:{step:int}")
@@ -35,11 +37,26 @@ QUESTION_FIELD = "question"
 ANSWER_FIELD = "answer"
 
 
-def _cog(interaction: discord.Interaction) -> OnboardingCog:
-    cog = interaction.client.get_cog("Onboarding")  # type: ignore[attr-defined]
-    if cog is None:
-        raise RuntimeError("onboarding cog not loaded")
-    return cog  # type: ignore[no-any-return]
+@runtime_checkable
+class Actions(Protocol):
+    """What onboarding's buttons ask for: the cog provides it under ACTIONS (it holds the Discord side:
+    replies, DMs, roles), and calls the service for every decision."""
+
+    async def step_click(self, interaction: discord.Interaction, action: str, guild_id: int, step: int) -> None: ...
+
+    async def coi_pick(self, interaction: discord.Interaction, guild_id: int, step: int,
+                       values: list[str]) -> None: ...
+
+    async def start(self, interaction: discord.Interaction, guild_id: int) -> None: ...
+
+    async def invite(self, interaction: discord.Interaction, guild_id: int, user_id: int) -> None: ...
+
+
+ACTIONS = ServiceKey("onboarding.actions", Actions)  # type: ignore[type-abstract]  # a Protocol, checked at runtime
+
+
+def _actions(interaction: discord.Interaction) -> Actions:
+    return services_of(interaction.client)[ACTIONS]
 
 
 def _bot(interaction: discord.Interaction) -> CoalitionBot:
@@ -70,7 +87,7 @@ class StepButton(Item[discord.ui.Button[Any]], spec=STEP):
         return cls(**values, label=getattr(item, "label", "") or "")
 
     async def act(self, interaction: discord.Interaction) -> None:
-        await _cog(interaction).on_step_click(interaction, self.action, self.guild_id, self.step)
+        await _actions(interaction).step_click(interaction, self.action, self.guild_id, self.step)
 
 
 class CoiSelect(Item[discord.ui.Select[Any]], spec=COI):
@@ -87,7 +104,7 @@ class CoiSelect(Item[discord.ui.Select[Any]], spec=COI):
         return cls(**values, options=list(getattr(item, "options", []) or []))
 
     async def act(self, interaction: discord.Interaction) -> None:
-        await _cog(interaction).on_coi_pick(interaction, self.guild_id, self.step, list(self.item.values))
+        await _actions(interaction).coi_pick(interaction, self.guild_id, self.step, list(self.item.values))
 
 
 class StartButton(Item[discord.ui.Button[Any]], spec=START):
@@ -107,7 +124,7 @@ class StartButton(Item[discord.ui.Button[Any]], spec=START):
             raise NotAllowed(f"This button is for {name} — if you're new, use `/onboarding start`.")
 
     async def act(self, interaction: discord.Interaction) -> None:
-        await _cog(interaction).on_start_click(interaction, self.guild_id)
+        await _actions(interaction).start(interaction, self.guild_id)
 
 
 class StartHereButton(Item[discord.ui.Button[Any]], spec=START_HERE):
@@ -120,10 +137,10 @@ class StartHereButton(Item[discord.ui.Button[Any]], spec=START_HERE):
 
     async def check(self, interaction: discord.Interaction) -> None:
         if interaction.guild is None or interaction.guild.id != self.guild_id:
-            raise NotAllowed(logic.ENDED)  # a forged or moved button
+            raise NotAllowed(texts.ENDED)  # a forged or moved button
 
     async def act(self, interaction: discord.Interaction) -> None:
-        await _cog(interaction).on_start_here_click(interaction, self.guild_id)
+        await _actions(interaction).start(interaction, self.guild_id)
 
 
 class ReplyButton(Item[discord.ui.Button[Any]], spec=REPLY):
@@ -153,7 +170,7 @@ class InviteButton(Item[discord.ui.Button[Any]], spec=INVITE):
         _bot(interaction).require_moderator(interaction)  # before any lookup
 
     async def act(self, interaction: discord.Interaction) -> None:
-        await _cog(interaction).on_invite_click(interaction, self.guild_id, self.user_id)
+        await _actions(interaction).invite(interaction, self.guild_id, self.user_id)
 
 
 def invite_view(guild_id: int, user_id: int) -> discord.ui.View:
@@ -179,6 +196,19 @@ def reply_modal(question_id: int, user_id: int) -> discord.ui.Modal:
         label="Your answer", custom_id=ANSWER_FIELD, style=discord.TextStyle.paragraph,
         max_length=logic.ANSWER_MAX_CHARS, placeholder="Sent to them by direct message from the bot."),
         question=question_id, user=user_id)
+
+
+def render(screen: Screen) -> discord.ui.View | None:
+    """The buttons (and COI pick) under one screen of the flow; None: text only."""
+    if screen.kind == "declined":
+        return declined_view(screen.guild_id, screen.step)
+    if screen.kind != "step":
+        return None
+    if screen.coi is None:
+        return _shared_step_view(screen.guild_id, screen.step, screen.count, screen.intro)
+    options = [discord.SelectOption(label=c.label[:100], value=c.key, default=c.picked) for c in screen.coi]
+    options.append(discord.SelectOption(label="None apply", value=logic.NONE_APPLY, default=screen.none_picked))
+    return _build_step_view(screen.guild_id, screen.step, screen.count, screen.intro, options)
 
 
 def step_view(guild_id: int, steps: Sequence[logic.Step], index: int,
@@ -233,3 +263,28 @@ def reply_view(question_id: int) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
     view.add_item(ReplyButton(question_id))
     return view
+
+
+def status_text(status: Status, member: str) -> str:
+    """`/mod-onboarding status`: one short line a fact, times as Discord timestamps."""
+    lines = [texts.STATUS_HEAD.format(member=member)]
+    if status.accepted_at is not None:
+        lines.append(texts.STATUS_MEMBER.format(date=discord.utils.format_dt(status.accepted_at, "D"),
+                                                version=status.accepted_version))
+        if status.reaffirm_requested:
+            lines.append(texts.STATUS_REAFFIRM_ASKED.format(version=status.reaffirm_requested))
+    if status.flow_status is None:
+        lines.append(texts.STATUS_NO_FLOW)
+        return "\n".join(lines)
+    template = texts.STATUS_FLOW_REAFFIRM if status.reaffirm else texts.STATUS_FLOW
+    lines.append(template.format(status=texts.STATUS_NAMES.get(status.flow_status, status.flow_status),
+                                 step=status.step, count=status.count, heading=status.heading))
+    times = texts.STATUS_TIMES_DM if status.surface == logic.SURFACE_DM else texts.STATUS_TIMES_WELCOME
+    assert status.started_at is not None and status.updated_at is not None
+    lines.append(times.format(started=discord.utils.format_dt(status.started_at, "R"),
+                              active=discord.utils.format_dt(status.updated_at, "R")))
+    if status.declined:
+        lines.append(texts.STATUS_DECLINED.format(count=status.declined))
+    if status.reminded_at:
+        lines.append(texts.STATUS_REMINDED.format(when=discord.utils.format_dt(status.reminded_at, "R")))
+    return "\n".join(lines)

@@ -9,13 +9,10 @@ from typing import NamedTuple
 from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+# The statuses are declared once, beside the rules that move between them (logic is pure: no database).
+from cogs.onboarding.logic import COMPLETED, IN_PROGRESS, SURFACE_PENDING
 from db.models import MemberRoleHold, Membership, OnboardingProgress, OnboardingQuestion
 from db.session import driver_fetchall
-
-IN_PROGRESS = "in_progress"
-DECLINED = "declined"
-COMPLETED = "completed"
-
 
 # Built once: every click loads a flow, and building the expression each time showed in profiles.
 _PROGRESS = select(OnboardingProgress).where(OnboardingProgress.guild_id == bindparam("guild_id"),
@@ -296,7 +293,7 @@ async def mark_grant(session: AsyncSession, guild_id: int, user_id: int, *, atte
 async def undelivered(session: AsyncSession, guild_id: int, started_before: datetime) -> list[OnboardingProgress]:
     """Flows whose first message was never delivered (e.g. the bot died right after the join)."""
     query = select(OnboardingProgress).where(OnboardingProgress.guild_id == guild_id,
-                                             OnboardingProgress.surface == "pending",
+                                             OnboardingProgress.surface == SURFACE_PENDING,
                                              OnboardingProgress.started_at < started_before)
     return list((await session.execute(query)).scalars())
 
@@ -326,3 +323,43 @@ async def release_member_role(session: AsyncSession, guild_id: int, user_id: int
     result = await session.execute(delete(MemberRoleHold).where(MemberRoleHold.guild_id == guild_id,
                                                                 MemberRoleHold.user_id == user_id))
     return bool(getattr(result, "rowcount", 0))
+
+
+# --- writes on a row the caller has loaded (the unit of work saves them at commit) --------------------
+
+
+def move(row: OnboardingProgress, status: str, step_index: int, declined_count: int, now: datetime, *,
+         content_version: str | None = None) -> None:
+    """A click's move on the full path (the hot path saves through `save_moves`)."""
+    row.status, row.step_index, row.declined_count, row.updated_at = status, step_index, declined_count, now
+    if content_version is not None:
+        row.content_version = content_version
+
+
+def complete(row: OnboardingProgress, now: datetime) -> None:
+    row.status = COMPLETED
+    row.updated_at = now
+    row.reaffirm_from_version = ""
+
+
+def set_coi_pick(row: OnboardingProgress, keys: list[str], now: datetime) -> None:
+    row.coi_selection = keys
+    row.updated_at = now
+
+
+def set_surface_of(row: OnboardingProgress, surface: str) -> None:
+    row.surface = surface
+
+
+def mark_reminded(row: OnboardingProgress, now: datetime) -> None:
+    row.reminded_at = now
+
+
+def request_reaffirm(membership: Membership, version: str) -> None:
+    membership.reaffirm_requested_version = version
+
+
+async def mark_answered(session: AsyncSession, question_id: int, moderator_id: int, now: datetime) -> None:
+    await session.execute(update(OnboardingQuestion).where(OnboardingQuestion.id == question_id)
+                          .values(answered_at=now, answered_by=moderator_id)
+                          .execution_options(synchronize_session=False))

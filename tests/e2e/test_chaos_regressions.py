@@ -36,7 +36,7 @@ async def test_concurrent_redelivery_of_a_stranded_first_dm_sends_it_once(
     cog = bot.get_cog("Onboarding")
     # The DM is visible before the bot has marked it delivered; let that write land first, or it
     # would overwrite the "pending" set below (this raced on PostgreSQL).
-    await emulator.wait_for(lambda: (sg.guild.id, ada.id) not in cog._delivering,
+    await emulator.wait_for(lambda: (sg.guild.id, ada.id) not in cog.delivery.delivering,
                             description="the first DM marked delivered")
     # as if the process had died after the join was saved and before the DM was marked delivered
     async with bot.sessions() as session, session.begin():
@@ -49,7 +49,8 @@ async def test_concurrent_redelivery_of_a_stranded_first_dm_sends_it_once(
     before = len(ada.dm_messages())
 
     # the two loops each reach this person's row at about the same moment
-    await asyncio.gather(cog._redeliver(member), cog._redeliver(member), cog._redeliver_stranded(guild))
+    await asyncio.gather(cog.delivery.redeliver(member), cog.delivery.redeliver(member),
+                         cog.delivery.redeliver_stranded(guild))
 
     firsts = [m for m in ada.dm_messages()[before:] if "Step 1 of" in m.content]
     assert len(firsts) == 1, f"{len(firsts)} first DMs for one stranded flow"

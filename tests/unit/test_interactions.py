@@ -22,13 +22,11 @@ from bot.interactions import (
     CustomId,
     Item,
     ModalRouter,
-    ServiceKey,
-    ServiceMissing,
-    Services,
     personal_modal,
 )
 from bot.locks import KeyedLocks
 from bot.plaintext import clip, pack_pages
+from bot.services import ServiceKey, ServiceMissing, Services
 
 ACK = CustomId("repair:ack:{guild:int}:{case:int}")
 

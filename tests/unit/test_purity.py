@@ -51,11 +51,11 @@ def test_checker_catches_a_violation(tmp_path: Path) -> None:
 # feature removes its entries (a stale entry fails too, so the lists cannot rot).
 
 # Features whose code still calls `get_cog(`.
-GET_COG_ALLOWED = {"coi", "privacy", "onboarding"}
+GET_COG_ALLOWED = {"coi", "privacy", "onboarding"}  # onboarding: gate.py (added meanwhile) only
 # Modules that still import their own feature's cog.
-IMPORTS_OWN_COG_ALLOWED = {"cogs/onboarding/views.py"}
+IMPORTS_OWN_COG_ALLOWED: set[str] = set()
 # Features with an import cycle among their modules (cog <-> views and the like).
-CYCLES_ALLOWED = {"onboarding"}
+CYCLES_ALLOWED: set[str] = set()
 
 FEATURES = sorted(p.name for p in (ROOT / "cogs").iterdir() if (p / "__init__.py").exists())
 
@@ -107,7 +107,7 @@ def get_cog_callers() -> set[str]:
 
 def test_nothing_in_cogs_calls_get_cog() -> None:
     callers = get_cog_callers()
-    assert callers <= GET_COG_ALLOWED, f"use bot.services[KEY] (bot/interactions.py): {callers - GET_COG_ALLOWED}"
+    assert callers <= GET_COG_ALLOWED, f"use bot.services[KEY] (bot/services.py): {callers - GET_COG_ALLOWED}"
     assert callers >= GET_COG_ALLOWED, f"converted: remove from GET_COG_ALLOWED {GET_COG_ALLOWED - callers}"
 
 
