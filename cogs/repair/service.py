@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.errors import MODERATORS_ONLY, BadInput, Conflict, NotAllowed, NotFound
-from bot.interactions import ServiceKey
+from bot.services import ServiceKey
 from bot.settings import RepairSection
 from cogs.repair import logic, texts
 from cogs.repair.logic import Action, CaseSummary, Filing, InvalidTransition, Status
