@@ -578,3 +578,34 @@ async def test_forged_filing_ids_show_no_moderators_and_record_no_made_up_exclus
     assert "Bystander" not in summary.text
     cases = await db_rows(handle, RepairCase)
     assert [c.excluded_moderator_ids for c in cases] == [[]]
+
+
+# --- forged picks: a value that is no server ---------------------------------------------------------------
+
+
+async def test_a_forged_server_pick_gets_a_kind_reply(
+        emulator: Emulator, build_guild: GuildBuilder, run_bot: RunBot) -> None:
+    first = build_guild()
+    second = build_guild(name="Peer Support Circle")
+    await run_bot(first)
+    await emulator.wait_bot_ready(first.bot, second.guild)
+    alex = emulator.create_user("Alex Member")
+    await alex.join(first.guild)
+    await alex.join(second.guild)
+    await alex.send_dm(first.bot, "hello")  # no case: the DM is left alone
+    step = (await alex.slash(None, "repair request")).message
+    assert step is not None and "Which server" in step.text
+    dm = alex.dm_channel(first.bot)
+    assert dm is not None
+    bot = emulator.world.bots[first.bot.id]
+
+    async def pick(custom_id: str, values: list[str]) -> InteractionResult:
+        data = {"custom_id": custom_id, "component_type": 3, "values": values}
+        rec = emulator.interactions.dispatch(bot, alex.user, None, dm, I.COMPONENT, data, source=step)
+        return await InteractionResult.wait(emulator, rec, None, True)
+
+    # A modified client sends a value that is no server ID (it used to fail inside int(), unanswered).
+    for values in (["not-a-server"], [], ["1", "2"]):
+        refused = await pick(step.selects[0]["custom_id"], values)
+        assert "pick the server" in refused.text and refused.ephemeral
+    assert "Which server" in step.text, "nothing changed"

@@ -42,3 +42,18 @@ def test_forged_ids_are_refused(forged: str) -> None:
     assert all(spec.match(forged) is None for spec in specs)
     with pytest.raises(BadCustomId):
         ids.FILING_FORM.parse(forged)
+
+
+async def test_an_old_relay_picker_refuses_a_forged_value_kindly() -> None:
+    """'Which case is this message for?' pickers from before the DM router stay in people's DMs; a value
+    that is no case ID is a kind refusal (the one error mapping answers it), never a crash in int()."""
+    from types import SimpleNamespace
+
+    from bot.errors import BadInput
+    from cogs.repair import texts
+    from cogs.repair.relay import RelaySelect
+
+    picker = RelaySelect(message=123)
+    for values in (["abc"], [], ["1", "2"]):
+        with pytest.raises(BadInput, match=texts.PICK_A_CASE):
+            await picker.act(SimpleNamespace(data={"values": values}))  # type: ignore[arg-type]
