@@ -1,28 +1,30 @@
 """Views and persistent components for the COI feature: they render, and hand clicks to the service.
 
-custom_ids (all under 100 characters):
-  coi:tag:<user_id>              the member's multi-select of COI categories (ephemeral)
-  coi:notetaker:<meeting_id>     "I'll take notes" on a meeting opening
-Both are `DynamicItem`s, so they keep working after a restart; their callbacks
-reload everything from the database. DynamicItem errors do not reach a view's
-`on_error`, so each callback reports its own errors through the central handler.
+custom_ids (all under 100 characters), declared once below as specs (bot.interactions.CustomId):
+  coi:tag:<user>            the member's multi-select of COI categories (ephemeral)
+  coi:notetaker:<meeting>   "I'll take notes" on a meeting opening
+Both go through the one DynamicItem base (bot.interactions.Item): they keep working after a
+restart, reload everything from the database, refuse in `check` and map every error once.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import discord
-from discord.ext import commands
 
-from bot.errors import NotAllowed, report_interaction_error
+from bot.errors import NotAllowed
+from bot.interactions import CustomId, Item, services_of
 from bot.plaintext import plain
 from bot.ui import NO_MENTIONS, BaseView
 from cogs.coi import logic, texts
+from cogs.coi.keys import COI, COI_TAGGING
 from cogs.coi.service import NotetakerClaim
 from cogs.coi.tagging import require_member
+
+TAG = CustomId("coi:tag:{user:int}")
+NOTETAKER = CustomId("coi:notetaker:{meeting:int}")
 
 
 def tag_options(categories: Sequence[logic.Category], current: set[str]) -> list[discord.SelectOption]:
@@ -33,34 +35,29 @@ def tag_options(categories: Sequence[logic.Category], current: set[str]) -> list
     ]
 
 
-class TagSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"coi:tag:(?P<user_id>\d+)"):
+class TagSelect(Item[discord.ui.Select[Any]], spec=TAG):
     """Multi-select (min 0) of the content's categories, current tags pre-selected."""
 
-    def __init__(self, user_id: int, categories: Sequence[logic.Category] = (), current: set[str] | None = None):
+    where = "coi tag select"
+
+    def __init__(self, user: int, categories: Sequence[logic.Category] = (), current: set[str] | None = None):
         options = tag_options(categories, current or set()) or [discord.SelectOption(label="-", value="-")]
         super().__init__(discord.ui.Select(
-            custom_id=f"coi:tag:{user_id}", placeholder=texts.TAG_SELECT_PLACEHOLDER, min_values=0,
+            custom_id=TAG.build(user=user), placeholder=texts.TAG_SELECT_PLACEHOLDER, min_values=0,
             max_values=len(options), options=options,
         ))
-        self.user_id = user_id
+        self.user_id = user
 
-    @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
-                             match: re.Match[str], /) -> TagSelect:
-        return cls(int(match["user_id"]))
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        await _guarded(interaction, lambda: self._save(interaction))
-
-    async def _save(self, interaction: discord.Interaction) -> None:
-        cog = _cog(interaction, "CoiCog")
-        if cog is None:
-            return await _gone(interaction)
-        tagging = cog.tagging
-        guild, member = require_member(interaction)
+    async def check(self, interaction: discord.Interaction) -> None:
+        _, member = require_member(interaction)
         if member.id != self.user_id:
             raise NotAllowed(texts.NOT_YOUR_LIST)
-        tagging.require_coalition_member(member)  # also on the select: a saved or forged list is no way around
+        # Also on the select, not only /coi tag: a saved or forged list is no way around it.
+        services_of(interaction.client)[COI_TAGGING].require_coalition_member(member)
+
+    async def act(self, interaction: discord.Interaction) -> None:
+        tagging = services_of(interaction.client)[COI_TAGGING]
+        guild, member = require_member(interaction)
         data: dict[str, Any] = dict(interaction.data or {})
         wanted = tagging.service.known(str(v) for v in data.get("values", []))
         await interaction.response.defer()  # editing the same message when done (type 6 now, edit after)
@@ -95,27 +92,18 @@ def holder_line(guild: discord.Guild, user_id: int) -> str:
     return texts.HOLDER_UNKNOWN.format(user_id=user_id)
 
 
-class NotetakerButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"coi:notetaker:(?P<meeting_id>\d+)"):
-    def __init__(self, meeting_id: int, *, disabled: bool = False) -> None:
+class NotetakerButton(Item[discord.ui.Button[Any]], spec=NOTETAKER):
+    where = "coi note-taker button"
+
+    def __init__(self, meeting: int, *, disabled: bool = False) -> None:
         super().__init__(discord.ui.Button(
             label=texts.NOTETAKER_LABEL, emoji="📝", style=discord.ButtonStyle.primary,
-            custom_id=f"coi:notetaker:{meeting_id}", disabled=disabled,
+            custom_id=NOTETAKER.build(meeting=meeting), disabled=disabled,
         ))
-        self.meeting_id = meeting_id
+        self.meeting_id = meeting
 
-    @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
-                             match: re.Match[str], /) -> NotetakerButton:
-        return cls(int(match["meeting_id"]))
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        await _guarded(interaction, lambda: self._claim(interaction))
-
-    async def _claim(self, interaction: discord.Interaction) -> None:
-        cog = _cog(interaction, "MeetingCog")
-        if cog is None:
-            return await _gone(interaction)
-        claim = await cog.service.claim_notetaker(self.meeting_id, interaction.user.id)
+    async def act(self, interaction: discord.Interaction) -> None:
+        claim = await services_of(interaction.client)[COI].claim_notetaker(self.meeting_id, interaction.user.id)
         await show_claim(interaction, claim)
 
 
@@ -140,22 +128,6 @@ def notetaker_view(meeting_id: int, *, disabled: bool = False) -> discord.ui.Vie
     view = discord.ui.View(timeout=None)
     view.add_item(NotetakerButton(meeting_id, disabled=disabled))
     return detached(view)
-
-
-def _cog(interaction: discord.Interaction, name: str) -> Any:
-    client = interaction.client
-    return client.get_cog(name) if isinstance(client, commands.Bot) else None
-
-
-async def _gone(interaction: discord.Interaction) -> None:
-    await interaction.response.send_message(texts.FEATURE_OFF, ephemeral=True, allowed_mentions=NO_MENTIONS)
-
-
-async def _guarded(interaction: discord.Interaction, run: Callable[[], Awaitable[None]]) -> None:
-    try:
-        await run()
-    except Exception as error:  # every failure becomes a kind reply
-        await report_interaction_error(interaction, error, "coi component")
 
 
 class ListPager(BaseView):

@@ -21,6 +21,7 @@ from discord.ext import commands
 from bot.client import CoalitionBot
 from bot.errors import BadInput, BotMissingPermission, Conflict
 from bot.jobs import due_jobs_loop
+from bot.locks import KeyedLocks
 from bot.ui import MODERATOR_COMMANDS, NO_MENTIONS
 from cogs.coi import logic, room_changes, texts
 from cogs.coi.room_changes import Applied, RestrictableChannel, overwrite_pair, restrictable
@@ -36,7 +37,7 @@ class WaitingRoomCog(commands.Cog, name="WaitingRoomCog"):
     def __init__(self, bot: CoalitionBot, service: CoiService) -> None:
         self.bot = bot
         self.service = service
-        self._locks: dict[int, asyncio.Lock] = {}
+        self._locks: KeyedLocks[int] = KeyedLocks()  # one start or end at a time per channel
         self._jobs = asyncio.Lock()
 
     async def cog_load(self) -> None:
@@ -53,9 +54,6 @@ class WaitingRoomCog(commands.Cog, name="WaitingRoomCog"):
         else:
             self._jobs.release()
         self.expiry_loop.cancel()
-
-    def _lock(self, channel_id: int) -> asyncio.Lock:
-        return self._locks.setdefault(channel_id, asyncio.Lock())
 
     # --- expiry ------------------------------------------------------------------------
 
@@ -117,7 +115,7 @@ class WaitingRoomCog(commands.Cog, name="WaitingRoomCog"):
             raise BotMissingPermission(texts.ROOM_NEEDS_PERMISSIONS.format(
                 missing=texts.PERMISSION_SEPARATOR.join(missing)))
         await interaction.response.defer(ephemeral=True, thinking=True)
-        async with self._lock(target.id):
+        async with self._locks.hold(target.id):
             role_set = set(roles)
             to_move = [m for m in target.members if role_set.intersection(m.roles)] if is_voice else []
             room_id = await self.service.store_room(
@@ -173,7 +171,7 @@ class WaitingRoomCog(commands.Cog, name="WaitingRoomCog"):
     async def end_room(self, guild: discord.Guild, room_id: int, actor_id: int | None) -> int:
         """Restore and move back; returns how many people were moved back. Raises Conflict if already ended."""
         room = await self.service.room(room_id)
-        async with self._lock(room.channel_id):
+        async with self._locks.hold(room.channel_id):
             await self.service.claim_end(room.id)
             channel = guild.get_channel(room.channel_id)
             back = 0

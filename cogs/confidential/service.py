@@ -14,8 +14,8 @@ set per server is cached and changed only here, by the same calls that write it.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.errors import BadInput
+from bot.locks import KeyedLocks
 from bot.settings import ConfidentialSection
 from cogs.confidential import logic
 from cogs.confidential.logic import BotVerdict, ChannelPlace, ExceptionWindow, StickyRule, VoiceMeeting
@@ -67,11 +68,11 @@ class ConfidentialService:
         self.cipher = cipher
         self._marked: dict[int, set[int]] = {}
         self._sticky: dict[tuple[int, int], StickyCounter] = {}
-        self._locks: dict[tuple[int, int], asyncio.Lock] = {}
+        self._locks: KeyedLocks[tuple[int, int]] = KeyedLocks()
 
-    def lock(self, guild_id: int, channel_id: int) -> asyncio.Lock:
+    def lock(self, guild_id: int, channel_id: int) -> AbstractAsyncContextManager[None]:
         """One change at a time per channel (its counter, its reminder, its voice meeting)."""
-        return self._locks.setdefault((guild_id, channel_id), asyncio.Lock())
+        return self._locks.hold((guild_id, channel_id))
 
     # --- marked spaces ------------------------------------------------------------------------------
 
@@ -132,7 +133,6 @@ class ConfidentialService:
                 await audit.record(session, guild_id, None, "confidential.channel_deleted", f"channel:{channel_id}")
         marked.discard(channel_id)
         self._sticky.pop((guild_id, channel_id), None)
-        self._locks.pop((guild_id, channel_id), None)
 
     # --- sticky reminders (call under `lock`) ------------------------------------------------------
 

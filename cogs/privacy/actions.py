@@ -12,6 +12,7 @@ import discord
 from bot.client import CoalitionBot
 from bot.ui import NO_MENTIONS
 from cogs.privacy import texts
+from cogs.repair.service import REPAIR
 from db.repositories import privacy as repo
 
 log = logging.getLogger(__name__)
@@ -62,9 +63,7 @@ class PrivacyActions:
 
     async def refresh_case_summaries(self, case_ids: Sequence[int]) -> None:
         """The posted case summaries are the bot's own messages: re-render them so the
-        erased requester's mention is gone there too ("Former member")."""
-        from cogs.repair.service import REPAIR  # repair's use cases, by typed key (no get_cog)
-
+        erased requester's mention is gone there too ("Former member"). Named cases only."""
         repair = self.bot.services.get(REPAIR)  # None when repair is switched off
         if repair is not None and case_ids:
             await repair.refresh_summaries(case_ids)

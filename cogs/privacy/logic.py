@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.plaintext import pack_pages
 from cogs.privacy import texts
 from cogs.privacy.inventory import INTRO, TableDoc
 
@@ -46,19 +47,8 @@ def leave_cutoff(now: datetime, retention_days: float) -> datetime:
 def split_pages(blocks: Iterable[str], limit: int = PAGE_LIMIT) -> list[str]:
     """Pack text blocks into pages of at most `limit` characters, never splitting a block
     unless it alone is too long (then it is cut on line breaks, or hard as a last resort)."""
-    pages: list[str] = []
-    current = ""
-    for block in blocks:
-        for piece in _cut(block.strip("\n"), limit):
-            candidate = f"{current}\n\n{piece}" if current else piece
-            if len(candidate) <= limit:
-                current = candidate
-            else:
-                pages.append(current)
-                current = piece
-    if current:
-        pages.append(current)
-    return pages or [""]
+    pieces = (piece for block in blocks for piece in _cut(block.strip("\n"), limit))
+    return pack_pages(pieces, limit, sep="\n\n") or [""]
 
 
 def _cut(block: str, limit: int) -> list[str]:

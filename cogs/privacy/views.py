@@ -1,48 +1,30 @@
 """Buttons for /privacy pages and the /mydata delete confirmation: they call the service and render.
 
-Every button is a DynamicItem that carries its own state in its custom_id, so it keeps
-working after a restart:
-  privacy:page:<n>                  show page n of the inventory
-  privacy:erase:<user_id>:<scope>   confirm deletion (scope = guild id, or 0 for every server)
-  privacy:keep:<user_id>            cancel deletion
+Every button goes through the one DynamicItem base (bot.interactions.Item) and carries its own
+state in its custom_id (declared once below), so it keeps working after a restart:
+  privacy:page:<page>              show that page of the inventory
+  privacy:erase:<user>:<scope>     confirm deletion (scope = guild id, or 0 for every server)
+  privacy:keep:<user>              cancel deletion
 """
 
 from __future__ import annotations
 
 import logging
-import re
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import discord
 
-from bot.errors import NotAllowed, report_interaction_error
+from bot.interactions import CustomId, Item, services_of
 from bot.ui import BaseView
 from cogs.privacy import logic, texts
-from cogs.privacy.actions import PrivacyActions
-from cogs.privacy.service import PrivacyService
+from cogs.privacy.keys import PRIVACY, PRIVACY_ACTIONS
 
 log = logging.getLogger(__name__)
 
 EMBED_COLOUR = discord.Colour.blurple()
-PAGE_TEMPLATE = r"privacy:page:(?P<page>\d+)"
-ERASE_TEMPLATE = r"privacy:erase:(?P<user>\d+):(?P<scope>\d+)"
-KEEP_TEMPLATE = r"privacy:keep:(?P<user>\d+)"
-
-
-def _parts(interaction: discord.Interaction) -> tuple[PrivacyService, PrivacyActions]:
-    cog = interaction.client.get_cog("MyDataCog")  # type: ignore[attr-defined]
-    assert cog is not None
-    return cog.service, cog.actions
-
-
-async def _guarded(interaction: discord.Interaction, where: str,
-                   action: Callable[[], Awaitable[None]]) -> None:
-    """DynamicItem errors do not reach a view's on_error: send them to the central handler."""
-    try:
-        await action()
-    except Exception as error:
-        await report_interaction_error(interaction, error, where)
+PAGE = CustomId("privacy:page:{page:int}")
+ERASE = CustomId("privacy:erase:{user:int}:{scope:int}")
+KEEP = CustomId("privacy:keep:{user:int}")
 
 
 def inventory_page(pages: list[str], page: int) -> tuple[discord.Embed, BaseView | None]:
@@ -53,71 +35,59 @@ def inventory_page(pages: list[str], page: int) -> tuple[discord.Embed, BaseView
     return embed, pages_view(page, len(pages))
 
 
-class PageButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=PAGE_TEMPLATE):
+class PageButton(Item[discord.ui.Button[Any]], spec=PAGE):
+    where = "privacy page"
+
     def __init__(self, page: int, label: str) -> None:
         super().__init__(discord.ui.Button(label=label, style=discord.ButtonStyle.secondary,
-                                           custom_id=f"privacy:page:{page}"))
+                                           custom_id=PAGE.build(page=page)))
         self.page = page
 
     @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
-                             match: re.Match[str], /) -> PageButton:
+    def restore(cls, item: discord.ui.Item[Any], values: dict[str, Any]) -> PageButton:
         label = item.label if isinstance(item, discord.ui.Button) and item.label else texts.PAGE
-        return cls(int(match["page"]), label)
+        return cls(values["page"], label)
 
-    async def callback(self, interaction: discord.Interaction) -> None:
-        async def run() -> None:
-            service, _ = _parts(interaction)
-            embed, view = inventory_page(service.inventory_pages(), self.page)
-            await interaction.response.edit_message(embed=embed, view=view)
-        await _guarded(interaction, "privacy page", run)
+    async def act(self, interaction: discord.Interaction) -> None:
+        embed, view = inventory_page(services_of(interaction.client)[PRIVACY].inventory_pages(), self.page)
+        await interaction.response.edit_message(embed=embed, view=view)
 
 
-class EraseButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=ERASE_TEMPLATE):
-    def __init__(self, user_id: int, scope: int) -> None:
+class EraseButton(Item[discord.ui.Button[Any]], spec=ERASE):
+    where = "privacy erase"
+    owner = "user"
+    not_yours = texts.NOT_YOURS
+
+    def __init__(self, user: int, scope: int) -> None:
         super().__init__(discord.ui.Button(label=texts.ERASE_LABEL, style=discord.ButtonStyle.danger,
-                                           custom_id=f"privacy:erase:{user_id}:{scope}"))
-        self.user_id, self.scope = user_id, scope
+                                           custom_id=ERASE.build(user=user, scope=scope)))
+        self.user_id, self.scope = user, scope
 
-    @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
-                             match: re.Match[str], /) -> EraseButton:
-        return cls(int(match["user"]), int(match["scope"]))
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        async def run() -> None:
-            if interaction.user.id != self.user_id:
-                raise NotAllowed(texts.NOT_YOURS)
-            service, actions = _parts(interaction)
-            await interaction.response.defer()
-            guild_id = self.scope or None
-            removed, failed = await actions.remove_managed_roles(self.user_id, guild_id)
-            erased = await service.erase(self.user_id, guild_id, action="privacy.data_erased")
-            await actions.erase_shown(erased.shown)
-            await interaction.edit_original_response(
-                content=logic.delete_done(erased.records, erased.cases_unlinked, removed, failed), view=None,
-                embed=None)
-            log.info("a member erased their data (%d server(s), %d value(s))", erased.servers, erased.total)
-        await _guarded(interaction, "privacy erase", run)
+    async def act(self, interaction: discord.Interaction) -> None:
+        services = services_of(interaction.client)
+        service, actions = services[PRIVACY], services[PRIVACY_ACTIONS]
+        await interaction.response.defer()
+        guild_id = self.scope or None
+        removed, failed = await actions.remove_managed_roles(self.user_id, guild_id)
+        erased = await service.erase(self.user_id, guild_id, action="privacy.data_erased")
+        await actions.erase_shown(erased.shown)
+        await interaction.edit_original_response(
+            content=logic.delete_done(erased.records, erased.cases_unlinked, removed, failed), view=None, embed=None)
+        log.info("a member erased their data (%d server(s), %d value(s))", erased.servers, erased.total)
 
 
-class KeepButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=KEEP_TEMPLATE):
-    def __init__(self, user_id: int) -> None:
+class KeepButton(Item[discord.ui.Button[Any]], spec=KEEP):
+    where = "privacy keep"
+    owner = "user"
+    not_yours = texts.NOT_YOURS
+
+    def __init__(self, user: int) -> None:
         super().__init__(discord.ui.Button(label=texts.KEEP_LABEL, style=discord.ButtonStyle.secondary,
-                                           custom_id=f"privacy:keep:{user_id}"))
-        self.user_id = user_id
+                                           custom_id=KEEP.build(user=user)))
+        self.user_id = user
 
-    @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
-                             match: re.Match[str], /) -> KeepButton:
-        return cls(int(match["user"]))
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        async def run() -> None:
-            if interaction.user.id != self.user_id:
-                raise NotAllowed(texts.NOT_YOURS)
-            await interaction.response.edit_message(content=logic.DELETE_CANCELLED, view=None)
-        await _guarded(interaction, "privacy keep", run)
+    async def act(self, interaction: discord.Interaction) -> None:
+        await interaction.response.edit_message(content=logic.DELETE_CANCELLED, view=None)
 
 
 def pages_view(page: int, total: int) -> BaseView | None:
