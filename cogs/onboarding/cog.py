@@ -22,6 +22,7 @@ from bot.jobs import due_jobs_loop
 from bot.ui import MODERATOR_COMMANDS, NO_MENTIONS
 from cogs.onboarding import texts, views
 from cogs.onboarding.delivery import Delivery
+from cogs.onboarding.gate import ONBOARDING_GATE
 from cogs.onboarding.grants import Grants
 from cogs.onboarding.questions import Questions
 from cogs.onboarding.service import ONBOARDING, Grant, OnboardingService, Result
@@ -55,6 +56,7 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
     async def cog_load(self) -> None:
         self.bot.services.provide(ONBOARDING, self.service)
         self.bot.services.provide(views.ACTIONS, self)
+        self.bot.services.provide(ONBOARDING_GATE, self)
         self.bot.add_dynamic_items(*views.DYNAMIC_ITEMS)
         self.bot.modals.register(views.QUESTION_FORM, self._question_form, where="onboarding question form",
                                  not_yours=texts.NOT_YOUR_FORM)
@@ -70,6 +72,7 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
         self.bot.modals.unregister(views.QUESTION_FORM)
         self.bot.modals.unregister(views.ANSWER_FORM)
         self.bot.services.remove(views.ACTIONS)
+        self.bot.services.remove(ONBOARDING_GATE)
         self.bot.services.remove(ONBOARDING)
 
     # --- background work -------------------------------------------------------------
@@ -121,7 +124,7 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
     async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
         await self.service.left(payload.guild_id, payload.user.id)
 
-    # --- what gate.py asks for (its Onboarding protocol; it still finds this cog by name) ----------
+    # --- what gate.py asks for (its Onboarding protocol, under ONBOARDING_GATE) --------------------
 
     async def take_member_role(self, member: discord.Member, member_role: discord.Role) -> bool:
         return await self.grants.take_member_role(member, member_role)

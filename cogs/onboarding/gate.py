@@ -19,12 +19,14 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import discord
 from discord.ext import commands
 
 from bot.errors import NotFound, report_interaction_error
+from bot.interactions import services_of
+from bot.services import ServiceKey
 from bot.ui import NO_MENTIONS
 from cogs.onboarding import gate_texts as texts
 from db.repositories import onboarding as repo
@@ -37,6 +39,7 @@ log = logging.getLogger(__name__)
 WHO_LIMIT = 40  # names listed by "Who are they?" (a message holds 2,000 characters)
 
 
+@runtime_checkable
 class Onboarding(Protocol):
     """What the gate uses of OnboardingCog (typed here so this module does not import the cog)."""
 
@@ -52,18 +55,24 @@ def unconfirmed(holder_ids: Sequence[int], yes_ids: set[int]) -> list[int]:
     return sorted(set(holder_ids) - yes_ids)
 
 
+# OnboardingCog provides itself under ONBOARDING_GATE (typed by the Protocol above; no get_cog).
+ONBOARDING_GATE = ServiceKey("onboarding.gate", Onboarding)  # type: ignore[type-abstract]  # a Protocol
+
+
 class MemberGateCog(commands.Cog, name="MemberGate"):
     def __init__(self, bot: CoalitionBot) -> None:
         self.bot = bot
 
     async def cog_load(self) -> None:
+        self.bot.services.provide(MEMBER_GATE, self)
         self.bot.add_dynamic_items(GateWhoButton, GateSendButton)
 
     async def cog_unload(self) -> None:
+        self.bot.services.remove(MEMBER_GATE)
         self.bot.remove_dynamic_items(GateWhoButton, GateSendButton)
 
     def _onboarding(self) -> Onboarding | None:
-        return self.bot.get_cog("Onboarding")  # type: ignore[return-value]
+        return self.bot.services.get(ONBOARDING_GATE)
 
     async def holders_without_yes(self, guild: discord.Guild) -> list[discord.Member]:
         role = self.bot.wiring_for(guild).member_role
@@ -185,10 +194,7 @@ class GateSendButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"
 
 
 def _gate(interaction: discord.Interaction) -> MemberGateCog:
-    cog = interaction.client.get_cog("MemberGate")  # type: ignore[attr-defined]
-    if cog is None:
-        raise RuntimeError("member gate cog not loaded")
-    return cog  # type: ignore[no-any-return]
+    return services_of(interaction.client)[MEMBER_GATE]
 
 
 def summary_view(guild_id: int, count: int, enforce: bool) -> discord.ui.View:
@@ -197,3 +203,6 @@ def summary_view(guild_id: int, count: int, enforce: bool) -> discord.ui.View:
     label = (texts.SEND_AND_GATE_LABEL if enforce else texts.SEND_LABEL).format(count=count)
     view.add_item(GateSendButton(guild_id, label))
     return view
+
+
+MEMBER_GATE = ServiceKey("onboarding.member_gate", MemberGateCog)
