@@ -19,7 +19,7 @@ from tests.emulator import permissions as P
 from tests.emulator.users import InteractionResult, ModalHandle
 
 from .conftest import InProcessBot, RunBot
-from .test_onboarding_flow import advance, first_step, newcomer, wait_db, walk_to_question
+from .test_onboarding_flow import advance, first_step, newcomer, start_here_message, wait_db, walk_to_question
 from .test_repair_e2e import case_place, db_rows, field, file_request, make_moderator, summary_of
 
 CONFIG = {"repair": {"cooldown_minutes": 0}}
@@ -463,6 +463,10 @@ async def moderator_view(emulator: Emulator, sg: StandardGuild, run_bot: RunBot,
     """Run one anonymous case from start to erasure with one of two candidates as the requester, and
     return everything a moderator can reach, with IDs, times and numbers normalised away."""
     handle = await run_bot(sg, config=CONFIG)
+    # The bot's start-up work ends with its "Start here" post, paced as background work so it may land
+    # well after "ready" on a busy machine. It has nothing to do with any requester, but it must not fall
+    # into the erasure windows watched below: wait for it first.
+    await start_here_message(emulator, sg)
     mod = sg.moderator
     people = [await member(emulator, sg, name) for name in CANDIDATES]
     requester = people[requester_index]
