@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-import pytest
 from sqlalchemy import event, update
 
 from db.models import OnboardingProgress
@@ -58,8 +57,6 @@ def verbs(statements: list[str]) -> list[str]:
             else s.split()[0].upper() for s in statements]
 
 
-@pytest.mark.skip(reason="flaky since 2026-12-04: an extra onboarding_progress SELECT during the walk, seen on "
-                  "SQLite and PostgreSQL in CI; to be investigated (see the closing note)")
 async def test_a_walk_reads_the_flow_once_and_then_only_saves(
         emulator: Emulator, standard_guild: StandardGuild, bot_in_process: InProcessBot) -> None:
     ana = await newcomer(emulator, standard_guild, "Ana")
@@ -68,6 +65,10 @@ async def test_a_walk_reads_the_flow_once_and_then_only_saves(
     key = (standard_guild.guild.id, ana.id)
     # Marking the first DM delivered hands the saved flow to memory.
     await emulator.wait_for(lambda: cog.flows.get(key) is not None, description="the flow in memory")
+    # The feature's background jobs (reminders, stranded DMs, the start-up catch-up) read this table on
+    # their own schedule; on a slow machine a tick lands inside the walk. Stop them: this counts clicks.
+    cog.jobs.cancel()
+    await emulator.wait_for(lambda: not cog.jobs.is_running(), description="the background jobs stopped")
     async with table_statements(bot_in_process, "onboarding_progress") as statements:
         msg = await advance(ana, msg, TOTAL)  # 19 clicks, from the welcome to the question
     assert verbs(statements).count("SELECT") == 0, statements  # every click decided from memory
