@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.content import Content
+from bot.locks import KeyedLocks
 from bot.services import ServiceKey
 from cogs.onboarding import logic, texts
 from cogs.onboarding.flows import FlowCache
@@ -112,6 +113,9 @@ class OnboardingService:
         self.clock = clock
         self.flows = flows or FlowCache(sessions)
         self.full_steps = logic.build_steps(content)  # the same for everyone: built once
+        # A leave and a join of one person come in that order, each in its own task: taken in turn,
+        # so the join's fresh flow is never deleted by the leave that came before it.
+        self.comings_and_goings: KeyedLocks[tuple[int, int]] = KeyedLocks()
 
     # --- screens ---------------------------------------------------------------------------
 
@@ -158,10 +162,12 @@ class OnboardingService:
 
     async def join(self, guild_id: int, user_id: int) -> Screen:
         """Someone joined: a fresh flow (a returning person starts over), its first message not sent yet."""
-        async with self.sessions() as session, session.begin():
-            await repo.delete_membership(session, guild_id, user_id)
+        # Rows are locked in one order everywhere, the flow before the membership (as `left` does), so a
+        # leave and a join racing on PostgreSQL can't deadlock.
+        async with self.comings_and_goings.hold((guild_id, user_id)), self.sessions() as session, session.begin():
             row = await repo.start_progress(session, guild_id, user_id, content_version=self.content.version,
                                             now=self.clock.now(), surface=logic.SURFACE_PENDING)
+            await repo.delete_membership(session, guild_id, user_id)
             return self.screen_of(row, self.full_steps)
 
     async def restart(self, guild_id: int, user_id: int, moderator_id: int | None) -> Screen:
@@ -270,7 +276,7 @@ class OnboardingService:
 
     async def left(self, guild_id: int, user_id: int) -> None:
         self.flows.forget((guild_id, user_id))
-        async with self.sessions() as session, session.begin():
+        async with self.comings_and_goings.hold((guild_id, user_id)), self.sessions() as session, session.begin():
             await repo.delete_progress(session, guild_id, user_id)
             await repo.delete_membership(session, guild_id, user_id)
 

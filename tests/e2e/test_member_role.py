@@ -6,17 +6,13 @@ Before: a member whose member role moderators removed got it back by `/mydata de
 
 from __future__ import annotations
 
-import pytest
-
 from tests.conftest import StandardGuild
 from tests.emulator import Emulator
 
-from .conftest import RunBot, e2e_backend
+from .conftest import RunBot
 from .test_onboarding_flow import TOTAL, advance, newcomer, walk_to_question
 
 
-@pytest.mark.skipif(e2e_backend() == "postgres", reason="failed once on PostgreSQL in CI on 2026-12-04 "
-                    "while the machine was loaded; to be investigated (see the closing note)")
 async def test_a_removed_member_role_comes_back_only_when_a_moderator_allows_it(
         emulator: Emulator, standard_guild: StandardGuild, run_bot: RunBot) -> None:
     sg = standard_guild
