@@ -129,7 +129,7 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
     async def take_member_role(self, member: discord.Member, member_role: discord.Role) -> bool:
         return await self.grants.take_member_role(member, member_role)
 
-    async def _send_onboarding(self, member: discord.Member, moderator: discord.Member | None = None) -> str:
+    async def send_onboarding(self, member: discord.Member, moderator: discord.Member | None = None) -> str:
         return await self.delivery.send_onboarding(member, moderator)
 
     # --- what the buttons ask for (views.Actions) ---------------------------------------------

@@ -17,15 +17,14 @@ hours later acts on the people it describes then (some may have said yes meanwhi
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import discord
 from discord.ext import commands
 
-from bot.errors import NotFound, report_interaction_error
-from bot.interactions import services_of
+from bot.errors import NotFound
+from bot.interactions import CustomId, Item, services_of
 from bot.services import ServiceKey
 from bot.ui import NO_MENTIONS
 from cogs.onboarding import gate_texts as texts
@@ -47,7 +46,7 @@ class Onboarding(Protocol):
 
     async def take_member_role(self, member: discord.Member, member_role: discord.Role) -> bool: ...
 
-    async def _send_onboarding(self, member: discord.Member, moderator: discord.Member | None = None) -> str: ...
+    async def send_onboarding(self, member: discord.Member, moderator: discord.Member | None = None) -> str: ...
 
 
 def unconfirmed(holder_ids: Sequence[int], yes_ids: set[int]) -> list[int]:
@@ -149,7 +148,7 @@ class MemberGateCog(commands.Cog, name="MemberGate"):
                                                                                                           role):
                 gated += 1
             # The same path as the per-person button and /mod-onboarding restart (same package).
-            said = await onboarding._send_onboarding(member, moderator)
+            said = await onboarding.send_onboarding(member, moderator)
             closed += said.startswith("I couldn't")  # its answer for closed direct messages
         await interaction.followup.send(texts.SENT_SUMMARY.format(
             sent=len(found), people=texts.persons(len(found)),
@@ -157,40 +156,32 @@ class MemberGateCog(commands.Cog, name="MemberGate"):
             closed=texts.SENT_CLOSED.format(count=closed) if closed else ""), ephemeral=True)
 
 
-class GateWhoButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"gate:who:(?P<guild>[0-9]{1,20})"):
-    def __init__(self, guild_id: int) -> None:
+WHO = CustomId("gate:who:{guild:int}")
+SEND = CustomId("gate:send:{guild:int}")
+
+
+class GateWhoButton(Item[discord.ui.Button[Any]], spec=WHO):
+    def __init__(self, guild: int) -> None:
         super().__init__(discord.ui.Button(label=texts.WHO_LABEL, style=discord.ButtonStyle.secondary,
-                                           custom_id=f"gate:who:{guild_id}"))
-        self.guild_id = guild_id
+                                           custom_id=WHO.build(guild=guild)))
+        self.guild_id = guild
 
-    @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
-                             match: re.Match[str], /) -> GateWhoButton:
-        return cls(int(match["guild"]))
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        try:
-            await _gate(interaction).on_who_click(interaction, self.guild_id)
-        except Exception as error:
-            await report_interaction_error(interaction, error, "gate who button")
+    async def act(self, interaction: discord.Interaction) -> None:
+        await _gate(interaction).on_who_click(interaction, self.guild_id)
 
 
-class GateSendButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"gate:send:(?P<guild>[0-9]{1,20})"):
-    def __init__(self, guild_id: int, label: str = "") -> None:
+class GateSendButton(Item[discord.ui.Button[Any]], spec=SEND):
+    def __init__(self, guild: int, label: str = "") -> None:
         super().__init__(discord.ui.Button(label=label or texts.SEND_LABEL.format(count="all"),
-                                           style=discord.ButtonStyle.primary, custom_id=f"gate:send:{guild_id}"))
-        self.guild_id = guild_id
+                                           style=discord.ButtonStyle.primary, custom_id=SEND.build(guild=guild)))
+        self.guild_id = guild
 
     @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
-                             match: re.Match[str], /) -> GateSendButton:
-        return cls(int(match["guild"]), getattr(item, "label", "") or "")
+    def restore(cls, item: discord.ui.Item[Any], values: dict[str, Any]) -> GateSendButton:
+        return cls(values["guild"], getattr(item, "label", "") or "")  # keeps the count it was posted with
 
-    async def callback(self, interaction: discord.Interaction) -> None:
-        try:
-            await _gate(interaction).on_send_click(interaction, self.guild_id)
-        except Exception as error:
-            await report_interaction_error(interaction, error, "gate send button")
+    async def act(self, interaction: discord.Interaction) -> None:
+        await _gate(interaction).on_send_click(interaction, self.guild_id)
 
 
 def _gate(interaction: discord.Interaction) -> MemberGateCog:

@@ -15,6 +15,7 @@ from typing import Literal
 
 from bot.content import Content, GlossaryEntry, ItemList
 from bot.plaintext import MESSAGE_LIMIT, clip, pack_pages
+from cogs.onboarding import texts
 from cogs.onboarding.texts import QUESTION_TOO_SOON, QUESTIONS_WAITING, WELCOME_NOTE_HEAD
 
 StepKind = Literal["intro", "value", "agreement", "action", "commitment"]
@@ -77,18 +78,9 @@ def _bullets(items: Iterable[str]) -> str:
 
 def intro_step(content: Content) -> Step:
     c = content.community
-    body = (
-        f"Welcome! This is the {c.name} ({c.short_name}). {c.about}\n\n"
-        f"{c.membership_free}\n\n"
-        f"Before you join as a member, I'll walk you through our values, agreements and how they show up "
-        f"in practice — one short part at a time. It takes about {c.minutes_to_complete} minutes, and you can "
-        "stop and come back whenever you like: your place is saved.\n\n"
-        "At the end I'll ask one question; a clear \"yes\" makes you a member.\n\n"
-        "*Privacy: I store only where you are in these steps, your answer's date and content version, any "
-        "conflicts of interest you choose to tag, and questions you send the moderators (encrypted). "
-        "Use `/privacy` to see everything I store, and `/mydata` to see or erase yours.*"
-    )
-    return Step("intro", "intro", "Welcome", body)
+    body = texts.INTRO.format(name=c.name, short_name=c.short_name, about=c.about,
+                              membership_free=c.membership_free, minutes=c.minutes_to_complete)
+    return Step("intro", "intro", texts.INTRO_HEADING, body)
 
 
 def _list_steps(kind: StepKind, items: ItemList) -> list[Step]:
@@ -129,11 +121,7 @@ def build_steps(content: Content, *, include_intro: bool = True) -> list[Step]:
     return explain_acronyms([part for step in steps for part in split_step(step)], content.glossary)
 
 
-COI_PROMPT = (
-    "If any of these groups describes you, pick them below (or pick \"None apply\"). Having a "
-    "conflict of interest (COI) does not bar anyone from membership; it is shown as a role so "
-    "meeting hosts know. You can change it later with `/coi tag`."
-)
+COI_PROMPT = texts.COI_PROMPT
 
 
 def split_step(step: Step, limit: int = STEP_BODY_MAX) -> list[Step]:
@@ -182,20 +170,14 @@ def explain_acronyms(steps: Sequence[Step], glossary: Sequence[GlossaryEntry]) -
             seen.add(entry.term)
             if entry.meaning.casefold() not in text.casefold():
                 lines.append(f"• **{entry.term}**: {entry.meaning}")
-        out.append(replace(step, explains="*Acronyms in this step:*\n" + "\n".join(lines)) if lines else step)
+        out.append(replace(step, explains=texts.ACRONYMS_IN_STEP + "\n" + "\n".join(lines)) if lines else step)
     return out
 
 
 def commitment_step(content: Content) -> Step:
     values = ", ".join(content.commitment.core_values)
-    body = (
-        f"**{content.commitment.question}**\n\n"
-        f"This question stands for our core values: {values}.\n\n"
-        "Membership needs a clear \"yes\". If you are not sure yet, that's okay — press "
-        "\"Not yet / I have questions\" and a moderator can talk it through with you. "
-        "You can also type your answer here."
-    )
-    return Step("commitment", "commitment", "The commitment question", body)
+    body = texts.COMMITMENT.format(question=content.commitment.question, values=values)
+    return Step("commitment", "commitment", texts.COMMITMENT_HEADING, body)
 
 
 def step_hashes(steps: Sequence[Step]) -> dict[str, str]:
@@ -234,12 +216,12 @@ def clamp_step(index: int, total: int) -> int:
     return max(0, min(index, total - 1))
 
 
-CONTINUES = "*This part continues on the next step.*"
+CONTINUES = texts.CONTINUES
 
 
 def progress_line(index: int, total: int, continued: bool = False) -> str:
     """Progress, once and in words (a screen reader reads a bar as a dozen "dark shade")."""
-    return f"**Step {index + 1} of {total}{' (continued)' if continued else ''}**"
+    return (texts.PROGRESS_CONTINUED if continued else texts.PROGRESS).format(step=index + 1, total=total)
 
 
 def render_step(
@@ -253,18 +235,14 @@ def render_step(
     if note:
         parts.append(note)
     if reaffirm_version and index == 0:
-        parts.append(
-            f"Our community agreements were updated (version {reaffirm_version}). Please read the parts "
-            "that changed and answer the commitment question again. Your membership stays as it is meanwhile."
-        )
+        parts.append(texts.AGREEMENTS_UPDATED.format(version=reaffirm_version))
     parts += [progress_line(index, len(steps), step.continued), f"## {step.heading}", step.body]
     if index + 1 < len(steps) and steps[index + 1].continued:
         parts.append(CONTINUES)
     if step.explains:
         parts.append(step.explains)
     if step.offers_coi and coi_labels is not None:
-        picked = ", ".join(coi_labels) if coi_labels else "none apply"
-        parts.append(f"Your pick: **{picked}**")
+        parts.append(texts.COI_PICKED.format(picked=", ".join(coi_labels)) if coi_labels else texts.COI_PICKED_NONE)
     return clip("\n\n".join(parts))
 
 
@@ -460,12 +438,6 @@ def compute_stats(progress: Iterable[ProgressFacts], membership_versions: Iterab
 
 
 def render_stats(stats: Stats, version: str, stalled_after_days: float) -> str:
-    return (
-        f"**Onboarding** (content version {version})\n"
-        f"• Started: {stats.started}\n"
-        f"• Completed: {stats.completed}\n"
-        f"• Declined (\"not yet\"): {stats.declined}\n"
-        f"• Stalled more than {stalled_after_days:g} days: {stats.stalled}\n"
-        f"• Pending reaffirmation: {stats.pending_reaffirmation}\n"
-        f"• Members on the current version: {stats.members_on_current_version}"
-    )
+    return texts.STATS.format(version=version, started=stats.started, completed=stats.completed,
+                              declined=stats.declined, days=stalled_after_days, stalled=stats.stalled,
+                              pending=stats.pending_reaffirmation, current=stats.members_on_current_version)

@@ -159,3 +159,50 @@ REAFFIRM_ASKED_SOME_CLOSED = (
 
 DM_LABEL = "My answer to the onboarding question"
 DM_DESCRIPTION = "The commitment question of {name}"
+
+# --- the steps' own words (logic.py fills them in) ------------------------------------------------------
+
+INTRO_HEADING = "Welcome"
+INTRO = (
+    "Welcome! This is the {name} ({short_name}). {about}\n\n"
+    "{membership_free}\n\n"
+    "Before you join as a member, I'll walk you through our values, agreements and how they show up "
+    "in practice — one short part at a time. It takes about {minutes} minutes, and you can "
+    "stop and come back whenever you like: your place is saved.\n\n"
+    "At the end I'll ask one question; a clear \"yes\" makes you a member.\n\n"
+    "*Privacy: I store only where you are in these steps, your answer's date and content version, any "
+    "conflicts of interest you choose to tag, and questions you send the moderators (encrypted). "
+    "Use `/privacy` to see everything I store, and `/mydata` to see or erase yours.*"
+)
+COI_PROMPT = (
+    "If any of these groups describes you, pick them below (or pick \"None apply\"). Having a "
+    "conflict of interest (COI) does not bar anyone from membership; it is shown as a role so "
+    "meeting hosts know. You can change it later with `/coi tag`."
+)
+COMMITMENT_HEADING = "The commitment question"
+COMMITMENT = (
+    "**{question}**\n\n"
+    "This question stands for our core values: {values}.\n\n"
+    "Membership needs a clear \"yes\". If you are not sure yet, that's okay — press "
+    "\"Not yet / I have questions\" and a moderator can talk it through with you. "
+    "You can also type your answer here."
+)
+ACRONYMS_IN_STEP = "*Acronyms in this step:*"
+PROGRESS = "**Step {step} of {total}**"
+PROGRESS_CONTINUED = "**Step {step} of {total} (continued)**"
+CONTINUES = "*This part continues on the next step.*"
+AGREEMENTS_UPDATED = (
+    "Our community agreements were updated (version {version}). Please read the parts "
+    "that changed and answer the commitment question again. Your membership stays as it is meanwhile."
+)
+COI_PICKED = "Your pick: **{picked}**"
+COI_PICKED_NONE = "Your pick: **none apply**"
+STATS = (
+    "**Onboarding** (content version {version})\n"
+    "• Started: {started}\n"
+    "• Completed: {completed}\n"
+    "• Declined (\"not yet\"): {declined}\n"
+    "• Stalled more than {days:g} days: {stalled}\n"
+    "• Pending reaffirmation: {pending}\n"
+    "• Members on the current version: {current}"
+)
