@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import discord
 
+from bot import texts
 from bot.errors import BadInput, NotAllowed, NotFound, UserFacingError
 from bot.interactions import CustomId, Item
 
@@ -32,11 +33,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-PICK_PROMPT = "I can pass this message on to more than one place. Where should it go?"
-PICK_PLACEHOLDER = "Where should this message go?"
+PICK_PROMPT = texts.DM_PICK_PROMPT
+PICK_PLACEHOLDER = texts.DM_PICK_PLACEHOLDER
 PICK = CustomId("dm:pick:{message:int}")
-PICK_NOTHING = "Please pick where the message should go."
-GONE = "That place isn't waiting for a message any more, so I didn't pass this on. Please send it again."
+PICK_NOTHING = texts.DM_PICK_NOTHING
+GONE = texts.DM_GONE
 
 
 @dataclass(frozen=True)
@@ -108,7 +109,7 @@ class DmRouter:
             raise NotFound(GONE)
         receipt = await feature.deliver_dm(message, key)
         if interaction is not None:  # answered already (on_pick): the picker becomes the receipt
-            await interaction.edit_original_response(content=receipt or "Done.", view=None)
+            await interaction.edit_original_response(content=receipt or texts.DM_DONE, view=None)
         elif receipt:
             try:
                 await message.channel.send(receipt, allowed_mentions=discord.AllowedMentions.none())
@@ -123,13 +124,13 @@ class DmRouter:
         await interaction.response.defer()
         channel = interaction.channel
         if not isinstance(channel, discord.DMChannel):
-            raise BadInput("This only works in our direct messages.")
+            raise BadInput(texts.DM_ONLY_IN_DMS)
         try:
             original = await channel.fetch_message(message_id)
         except discord.HTTPException:
-            raise NotFound("I can't find that message any more. Please send it again.") from None
+            raise NotFound(texts.DM_MESSAGE_GONE) from None
         if original.author.id != interaction.user.id:
-            raise NotAllowed("That message isn't yours to pass on.")
+            raise NotAllowed(texts.DM_NOT_YOURS)
         if key not in {d.key for d in await self.destinations(original)}:
             raise NotFound(GONE)
         await self.deliver(original, key, interaction)

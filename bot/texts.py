@@ -15,3 +15,14 @@ COI_CHANNEL_PUBLIC = (
     "can see it, including people who haven't joined as members yet. Please make it members-only "
     "(hide it from @everyone, show it to the member role), or set `[coi] channel` to a members-only channel."
 )
+
+# --- the DM router (bot/dm_router.py): where a direct message to the bot goes ----------------------------
+
+DM_PICK_PROMPT = "I can pass this message on to more than one place. Where should it go?"
+DM_PICK_PLACEHOLDER = "Where should this message go?"
+DM_PICK_NOTHING = "Please pick where the message should go."
+DM_GONE = "That place isn't waiting for a message any more, so I didn't pass this on. Please send it again."
+DM_DONE = "Done."
+DM_ONLY_IN_DMS = "This only works in our direct messages."
+DM_MESSAGE_GONE = "I can't find that message any more. Please send it again."
+DM_NOT_YOURS = "That message isn't yours to pass on."
