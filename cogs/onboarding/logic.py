@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -257,37 +258,49 @@ def normalise_coi_pick(values: Iterable[str], known_keys: Iterable[str]) -> list
 
 # --- the clear-yes rule ------------------------------------------------------------------
 
-# Words that may follow the opening "yes" without weakening it. Anything else (a "but", a
-# negation, a hedge, a question) makes the answer not a clear yes.
+# Words that may follow the opening "yes" (or "sí") without weakening it. Anything else (a "but", a
+# negation, a hedge, a question) makes the answer not a clear yes. Spanish words are written without
+# accents: answers are compared with their accents taken off ("sí" and "si" are the same answer).
 _AFFIRMING_WORDS = frozenset({
     "yes", "i", "im", "i'm", "am", "we", "we're", "are", "committed", "absolutely", "definitely",
     "certainly", "totally", "fully", "completely", "wholeheartedly", "indeed", "of", "course", "100",
     "100%", "percent", "do", "very", "much", "so", "please", "thank", "you", "thanks", "to", "it",
     "that", "this", "really", "truly", "always", "and", "will", "i'll", "count", "me", "in", "on", "board",
+    # Spanish: "sí, me comprometo", "sí, estoy de acuerdo", "sí, por supuesto", "sí, cuenten conmigo"
+    "si", "comprometo", "comprometemos", "comprometido", "comprometida", "comprometidos", "comprometidas",
+    "estoy", "estamos", "claro", "que", "por", "supuesto", "totalmente", "absolutamente", "definitivamente",
+    "completamente", "de", "acuerdo", "con", "todo", "mi", "corazon", "gracias", "cuenta", "cuenten",
+    "conmigo", "acepto", "aceptamos", "lo", "los", "nos", "muy", "y",
 })
+# How a clear yes may open: the word itself, or Spanish "claro que sí" ("of course yes").
+_OPENINGS = (("yes",), ("si",), ("claro", "que", "si"))
 _TOKEN = re.compile(r"[a-z0-9%']+")
-_HEDGE_MARKS = ("?", "…", "...")
+_HEDGE_MARKS = ("?", "¿", "…", "...")
 
 
 def _normalise_answer(text: str) -> str:
-    return (text.casefold()
-            .replace("’", "'").replace("‘", "'").replace("ʼ", "'")
-            .replace("“", '"').replace("”", '"'))
+    folded = (text.casefold()
+              .replace("’", "'").replace("‘", "'").replace("ʼ", "'")
+              .replace("“", '"').replace("”", '"'))
+    # Accents off (NFD, then drop the combining marks): "sí" reads as "si", "corazón" as "corazon".
+    return "".join(ch for ch in unicodedata.normalize("NFD", folded) if not unicodedata.combining(ch))
 
 
 def is_clear_yes(text: str | None) -> bool:
-    """True only for an unhedged yes: it starts with the word "yes" and every other word
-    only strengthens it ("Yes!", "yes, I am", "yes I'm committed"). "y", "yeah", "sure?",
-    "yes but…", anything with a question mark, negation or hedge is not a clear yes."""
+    """True only for an unhedged yes, in English or Spanish: it opens with "yes", "sí" or "claro
+    que sí", and every other word only strengthens it ("Yes!", "yes, I am", "sí, me comprometo").
+    "y", "yeah", "sure?", "yes but…", "sí pero…", "creo que sí", anything with a question mark,
+    negation or hedge is not a clear yes."""
     if not text:
         return False
     normal = _normalise_answer(text).strip()
     if any(mark in normal for mark in _HEDGE_MARKS):
         return False
     tokens = _TOKEN.findall(normal)
-    if not tokens or tokens[0] != "yes":
+    opening = next((o for o in _OPENINGS if tuple(tokens[:len(o)]) == o), None)
+    if opening is None:
         return False
-    return all(token in _AFFIRMING_WORDS for token in tokens[1:])
+    return all(token in _AFFIRMING_WORDS for token in tokens[len(opening):])
 
 
 

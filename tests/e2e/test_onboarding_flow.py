@@ -243,6 +243,23 @@ async def test_not_yet_and_every_non_yes_answer_grant_nothing(
     assert not kai.has_role(sg.guild, "Newcomer")
 
 
+async def test_a_typed_answer_in_spanish(
+        emulator: Emulator, standard_guild: StandardGuild, bot_in_process: InProcessBot) -> None:
+    """Issue 16, item 3: "sí pero…" or "creo que sí" is not a clear yes; "¡Sí, me comprometo!" is."""
+    sg = standard_guild
+    lu = await newcomer(emulator, sg, "Lu")
+    await walk_to_question(lu)
+    for answer in ["sí pero…", "creo que sí", "tal vez", "no sé"]:
+        before = lu.last_dm()
+        await lu.send_dm(sg.bot, answer)
+        await lu.wait_dm(lambda m: "clear" in m.content, after=before)
+        assert not lu.has_role(sg.guild, "Member")
+    before = lu.last_dm()
+    await lu.send_dm(sg.bot, "¡Sí, me comprometo!")
+    await lu.wait_dm(lambda m: "now a member" in m.content, after=before)
+    await emulator.wait_for(lambda: lu.has_role(sg.guild, "Member"), description="member role after a typed sí")
+
+
 async def test_rest_budget_three_calls_per_newcomer_and_batched_mod_log(
         emulator: Emulator, standard_guild: StandardGuild, bot_in_process: InProcessBot) -> None:
     sg = standard_guild
