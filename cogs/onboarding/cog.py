@@ -129,8 +129,8 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
     async def take_member_role(self, member: discord.Member, member_role: discord.Role) -> bool:
         return await self.grants.take_member_role(member, member_role)
 
-    async def send_onboarding(self, member: discord.Member, moderator: discord.Member | None = None) -> str:
-        return await self.delivery.send_onboarding(member, moderator)
+    async def start_onboarding(self, member: discord.Member, moderator: discord.Member | None = None) -> str:
+        return await self.delivery.start_onboarding(member, moderator)
 
     # --- what the buttons ask for (views.Actions) ---------------------------------------------
 

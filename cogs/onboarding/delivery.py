@@ -47,10 +47,14 @@ class Delivery:
         await self.deliver_first(member, screen)
 
     async def send_onboarding(self, member: discord.Member, moderator: discord.Member | None = None) -> str:
-        """Start someone's onboarding from step 1 and send it; says where it went."""
-        screen = await self.service.restart(member.guild.id, member.id, moderator.id if moderator else None)
-        where = await self.deliver_first(member, screen)
+        """Start someone's onboarding from step 1 and send it; the sentence that says where it went."""
+        where = await self.start_onboarding(member, moderator)
         return {"dm": texts.SENT_BY_DM, "closed": texts.SENT_DMS_CLOSED, "retry": texts.SENT_RETRY}[where]
+
+    async def start_onboarding(self, member: discord.Member, moderator: discord.Member | None = None) -> str:
+        """Start someone's onboarding from step 1 and send it: "dm", "closed" or "retry" (see deliver_first)."""
+        screen = await self.service.restart(member.guild.id, member.id, moderator.id if moderator else None)
+        return await self.deliver_first(member, screen)
 
     async def deliver_first(self, member: discord.Member, screen: Screen) -> str:
         """DM the first step: "dm", "closed" (their DMs are closed) or "retry" (Discord failed)."""

@@ -46,7 +46,8 @@ class Onboarding(Protocol):
 
     async def take_member_role(self, member: discord.Member, member_role: discord.Role) -> bool: ...
 
-    async def send_onboarding(self, member: discord.Member, moderator: discord.Member | None = None) -> str: ...
+    async def start_onboarding(self, member: discord.Member, moderator: discord.Member | None = None) -> str:
+        """Send the onboarding from step 1: "dm", "closed" (their DMs are closed) or "retry"."""
 
 
 def unconfirmed(holder_ids: Sequence[int], yes_ids: set[int]) -> list[int]:
@@ -148,8 +149,7 @@ class MemberGateCog(commands.Cog, name="MemberGate"):
                                                                                                           role):
                 gated += 1
             # The same path as the per-person button and /mod-onboarding restart (same package).
-            said = await onboarding.send_onboarding(member, moderator)
-            closed += said.startswith("I couldn't")  # its answer for closed direct messages
+            closed += await onboarding.start_onboarding(member, moderator) == "closed"
         await interaction.followup.send(texts.SENT_SUMMARY.format(
             sent=len(found), people=texts.persons(len(found)),
             gated=texts.SENT_GATED.format(count=gated) if gated else "",
