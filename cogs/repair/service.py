@@ -249,6 +249,11 @@ class RepairService:
 
     @staticmethod
     def _check_source(case: RepairCase, source: Source) -> None:
+        if not RepairService._on_summary(case, source):
+            raise NotAllowed(texts.WRONG_SUMMARY)
+
+    @staticmethod
+    def _on_summary(case: RepairCase, source: Source) -> bool:
         # Case buttons (and the forms they open) act only from the case's own summary, or from the
         # case's own place while its summary ID is being saved (a click can come a moment after the
         # summary appears). Message and channel IDs are never reused and a place belongs to one case,
@@ -256,8 +261,9 @@ class RepairService:
         on_summary = source.message_id is not None and source.message_id == case.summary_message_id
         in_place = source.channel_id is not None and case.thread_id is not None \
             and source.channel_id == case.thread_id and source.message_id is not None
-        if not (on_summary or (case.summary_message_id is None and in_place)):
-            raise NotAllowed(texts.WRONG_SUMMARY)
+        # While the ID is being saved, the message with the case's buttons in its place IS its summary:
+        # re-render it in place like any other click on the summary (else it would stay as it was).
+        return on_summary or (case.summary_message_id is None and in_place)
 
     @staticmethod
     def _check_reviewer(reviewer: Reviewer) -> None:
@@ -305,7 +311,7 @@ class RepairService:
         body = self.requester_message(summary.number, action, text, summary.status)
         return ActionDone(
             case=summary, action=action, event_id=event_id, text=text,
-            on_summary=source.message_id is not None and source.message_id == case.summary_message_id,
+            on_summary=self._on_summary(case, source),
             requester_id=self._requester_id(case) if body is not None else None, to_requester=body)
 
     async def dm_outcome(self, done: ActionDone, delivered: bool | None) -> bool | None:

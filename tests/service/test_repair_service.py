@@ -79,6 +79,18 @@ async def test_acknowledge_tells_the_requester_and_is_audited(service: RepairSer
         await service.act(case.case_id, moderator(), ON_SUMMARY, Action.ACKNOWLEDGE)
 
 
+async def test_a_click_before_the_summary_id_is_saved_renders_in_place(service: RepairService) -> None:
+    """A moderator may click the summary a moment before its ID is saved (the click came from the case's
+    own place): the click re-renders that message in place, as any click on the summary does (before:
+    nothing re-rendered it, and it kept saying "Submitted" — seen on PostgreSQL in CI)."""
+    case = await filed(service, routed=False)
+    await service.set_place(case.case_id, PLACE, alternates=False, kind="channel", audience="moderators")
+    done = await service.act(case.case_id, moderator(), Source(SUMMARY, PLACE), Action.ACKNOWLEDGE)
+    assert done.case.status == Status.ACKNOWLEDGED and done.on_summary
+    with pytest.raises(NotAllowed, match="buttons don't belong"):  # not from another place
+        await service.act(case.case_id, moderator(), Source(SUMMARY, PLACE + 1), Action.ASSIGN)
+
+
 async def test_close_and_reopen_carry_their_side_effects(service: RepairService) -> None:
     case = await filed(service)
     with pytest.raises(BadInput):
