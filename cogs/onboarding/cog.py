@@ -20,12 +20,13 @@ from bot.dm_router import DmDestination
 from bot.errors import BadInput, NotFound
 from bot.jobs import due_jobs_loop
 from bot.ui import MODERATOR_COMMANDS, NO_MENTIONS
-from cogs.onboarding import texts, views
+from cogs.onboarding import step_back_texts, step_back_views, texts, views
 from cogs.onboarding.delivery import Delivery
 from cogs.onboarding.gate import ONBOARDING_GATE
 from cogs.onboarding.grants import Grants
 from cogs.onboarding.questions import Questions
 from cogs.onboarding.service import ONBOARDING, Grant, OnboardingService, Result
+from cogs.onboarding.stepping_back import SteppingBack
 
 DM_KEY = "onboarding"  # this feature's name in bot.dm_router
 TOUCH_EVERY = timedelta(seconds=60)
@@ -36,6 +37,8 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
                                guild_only=True)
     moderate = app_commands.Group(name="mod-onboarding", description="Moderators: onboarding status, numbers, reaffirm",
                                   guild_only=True, default_permissions=MODERATOR_COMMANDS)
+    membership = app_commands.Group(name="membership", description="Your membership of the coalition",
+                                    guild_only=True)
 
     def __init__(self, bot: CoalitionBot) -> None:
         self.bot = bot
@@ -44,6 +47,7 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
         self.delivery = Delivery(bot, self.service, lambda: self._retry_after)
         self.grants = Grants(bot, self.service, self.delivery.send_onboarding)
         self.questions = Questions(bot, self.service)
+        self.stepping_back = SteppingBack(bot, self.service, self.grants)
         self._jobs_lock = asyncio.Lock()
         self._touched: dict[int, datetime] = {}
 
@@ -57,7 +61,10 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
         self.bot.services.provide(ONBOARDING, self.service)
         self.bot.services.provide(views.ACTIONS, self)
         self.bot.services.provide(ONBOARDING_GATE, self)
-        self.bot.add_dynamic_items(*views.DYNAMIC_ITEMS)
+        self.bot.add_dynamic_items(*views.DYNAMIC_ITEMS, *step_back_views.DYNAMIC_ITEMS)
+        self.bot.services.provide(step_back_views.STEPPING_BACK, self.stepping_back)
+        self.bot.modals.register(step_back_views.REASON_FORM, self.stepping_back.reason_form,
+                                 where="step back reason form", redact=True)
         self.bot.modals.register(views.QUESTION_FORM, self._question_form, where="onboarding question form",
                                  not_yours=texts.NOT_YOUR_FORM)
         self.bot.modals.register(views.ANSWER_FORM, self._answer_form, where="onboarding answer form")
@@ -68,7 +75,9 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
         self.bot.dm_router.unregister(DM_KEY)
         self.jobs.cancel()
         await self.flows.drain()
-        self.bot.remove_dynamic_items(*views.DYNAMIC_ITEMS)
+        self.bot.remove_dynamic_items(*views.DYNAMIC_ITEMS, *step_back_views.DYNAMIC_ITEMS)
+        self.bot.modals.unregister(step_back_views.REASON_FORM)
+        self.bot.services.remove(step_back_views.STEPPING_BACK)
         self.bot.modals.unregister(views.QUESTION_FORM)
         self.bot.modals.unregister(views.ANSWER_FORM)
         self.bot.services.remove(views.ACTIONS)
@@ -123,6 +132,10 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
     @commands.Cog.listener()
     async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
         await self.service.left(payload.guild_id, payload.user.id)
+
+    @membership.command(name="step-back", description=step_back_texts.COMMAND_DESCRIPTION)
+    async def step_back(self, interaction: discord.Interaction) -> None:
+        await self.stepping_back.ask(interaction)
 
     # --- what gate.py asks for (its Onboarding protocol, under ONBOARDING_GATE) --------------------
 

@@ -280,6 +280,21 @@ class OnboardingService:
             await repo.delete_progress(session, guild_id, user_id)
             await repo.delete_membership(session, guild_id, user_id)
 
+    async def is_member(self, guild_id: int, user_id: int, holds_member_role: bool) -> bool:
+        """A member: holds the member role, or has a recorded yes (whose role may still be owed)."""
+        return holds_member_role or await self.said_yes(guild_id, user_id)
+
+    async def step_back(self, guild_id: int, user_id: int) -> None:
+        """They chose to step back (their roles are already off): their yes and any flow are forgotten, so
+        the member-role gate and a return treat them like anyone who hasn't said yes — a return goes
+        through the onboarding again. Their COI tags go with the COI roles (tags and roles say the same
+        thing; a waiting room reads the tags). A moderator's hold, if any, stays (it is theirs to lift)."""
+        self.flows.forget((guild_id, user_id))
+        async with self.comings_and_goings.hold((guild_id, user_id)), self.sessions() as session, session.begin():
+            await repo.delete_progress(session, guild_id, user_id)  # the flow before the membership, as `left`
+            await repo.delete_membership(session, guild_id, user_id)
+            await coi_tags.set_tags(session, guild_id, user_id, ())
+
     async def hold_role(self, guild_id: int, user_id: int) -> None:
         async with self.sessions() as session, session.begin():
             await repo.hold_member_role(session, guild_id, user_id, self.clock.now())
