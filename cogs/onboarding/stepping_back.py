@@ -66,7 +66,7 @@ class SteppingBack:
 
     async def reason_form(self, interaction: discord.Interaction, ids: dict[str, Any],
                           fields: dict[str, Any]) -> None:
-        reason = str(fields.get(views.REASON_FIELD) or "").strip()
+        reason = " ".join(str(fields.get(views.REASON_FIELD) or "").split())  # one line in #mod-log
         await self.step_back(interaction, ids["guild"], reason, edit=False)
 
     async def step_back(self, interaction: discord.Interaction, guild_id: int, reason: str, *, edit: bool) -> None:
@@ -81,14 +81,14 @@ class SteppingBack:
                 kept = texts.YOUR_REASON.format(reason=plain(clip(reason, views.REASON_LIMIT))) if reason else ""
                 raise Conflict(texts.ROLES_REFUSED + kept)  # a refused form gives the person their text back
             await self.service.step_back(guild_id, member.id)
+        if edit:  # the person first (Discord's 3-second deadline), then the moderators' line
+            await interaction.response.edit_message(content=texts.DONE, view=None, allowed_mentions=NO_MENTIONS)
+        else:
+            await interaction.response.send_message(texts.DONE, ephemeral=True)
         line = texts.MODLOG.format(user=member.mention)
         if reason:
             line = texts.MODLOG_WITH_REASON.format(user=member.mention, reason=plain(clip(reason, views.REASON_LIMIT)))
         await self.bot.modlog.post(self.bot.wiring_for(member.guild).mod_log_channel, line)
-        if edit:
-            await interaction.response.edit_message(content=texts.DONE, view=None, allowed_mentions=NO_MENTIONS)
-        else:
-            await interaction.response.send_message(texts.DONE, ephemeral=True)
 
     async def _fresh(self, member: discord.Member) -> discord.Member:
         try:

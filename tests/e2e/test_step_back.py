@@ -110,7 +110,7 @@ async def test_a_reason_is_optional_and_posted_defused(
     assert prompt is not None
     opened = await bo.click(prompt, "Step back and tell the moderators why")
     assert opened.modal is not None
-    reason = "@everyone see [https://discord.com/x](https://evil.example) " + "long " * 100
+    reason = "@everyone see\n# [https://discord.com/x](https://evil.example) " + "long " * 100
     sent = await opened.modal.submit({"reason": reason})
     assert sent.ephemeral and "not a punishment" in sent.text
     await emulator.wait_for(lambda: len(stepped_back_lines(sg)) == 1, description="the mod-log line")
@@ -118,7 +118,7 @@ async def test_a_reason_is_optional_and_posted_defused(
     assert line.startswith(f"{bo.mention} stepped back from membership. Their reason: ")
     assert "@everyone" not in line and "@\u200beveryone" in line
     assert "](" not in line.replace("\\](", "") and "\\[https://discord.com/x\\]" in line
-    assert len(line) < 300 and line.endswith("…")
+    assert len(line) < 300 and line.endswith("…") and "\n" not in line
     assert not bo.has_role(guild, "Member") and not bo.has_role(guild, "COI: Funders")
 
     # An empty reason form is fine too: the plain line.
