@@ -70,16 +70,17 @@ class SteppingBack:
         await self.step_back(interaction, ids["guild"], reason, edit=False)
 
     async def step_back(self, interaction: discord.Interaction, guild_id: int, reason: str, *, edit: bool) -> None:
+        # A refused form gives the person their text back (Discord has closed it).
+        kept = texts.YOUR_REASON.format(reason=plain(clip(reason, views.REASON_LIMIT))) if reason else ""
         member = self._member(interaction, guild_id)
         async with self.locks.hold((guild_id, member.id)):  # a double click is taken in turn, then refused
             # Their roles as Discord has them now: the cache may not have seen a removal of a moment ago.
             member = await self._fresh(member)
             holds = self._holds_member_role(member)
             if not await self.service.is_member(guild_id, member.id, holds):
-                raise Conflict(texts.NOT_A_MEMBER)
+                raise Conflict(texts.NOT_A_MEMBER + kept)
             if not await self._take_roles(member, holds):
-                kept = texts.YOUR_REASON.format(reason=plain(clip(reason, views.REASON_LIMIT))) if reason else ""
-                raise Conflict(texts.ROLES_REFUSED + kept)  # a refused form gives the person their text back
+                raise Conflict(texts.ROLES_REFUSED + kept)
             await self.service.step_back(guild_id, member.id)
         if edit:  # the person first (Discord's 3-second deadline), then the moderators' line
             await interaction.response.edit_message(content=texts.DONE, view=None, allowed_mentions=NO_MENTIONS)
