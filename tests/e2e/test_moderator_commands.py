@@ -19,7 +19,7 @@ MODERATOR_COMMANDS = {"meeting", "waitingroom", "confidential", "recording", "au
 # Member commands and the subcommands they may carry (nothing for moderators among them).
 MEMBER_COMMANDS = {"onboarding": {"start"}, "coi": {"tag", "clear"}, "repair": {"request", "mine"},
                    "mydata": {"show", "export", "delete"}, "privacy": set(), "about": set(),
-                   "acronym": {"lookup", "list"}, "help": set()}
+                   "acronym": {"lookup", "list"}, "help": set(), "membership": {"step-back"}}
 
 
 async def test_synced_payload_hides_moderator_commands(
