@@ -2,29 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.content import Content, load_content
 from db.crypto import DataCipher
-from db.migrate import upgrade_to_head
-from db.session import create_engine, create_session_factory
-from tests.databases import BACKENDS, fresh_database_url
 
-
-@pytest.fixture(params=BACKENDS)
-async def sessions(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    async with fresh_database_url(request.param, tmp_path) as url:
-        engine = create_engine(url)
-        await upgrade_to_head(engine)
-        try:
-            yield create_session_factory(engine)
-        finally:
-            await engine.dispose()
+# The same migrated database per backend as the repository tests (SQLite, then PostgreSQL when configured).
+from tests.unit.conftest import sessions  # noqa: F401  (a fixture, used by name)
 
 
 @pytest.fixture
