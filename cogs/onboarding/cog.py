@@ -33,9 +33,9 @@ TOUCH_EVERY = timedelta(seconds=60)
 
 
 class OnboardingCog(commands.Cog, name="Onboarding"):
-    group = app_commands.Group(name="onboarding", description="Join as a member: our agreements, step by step",
+    group = app_commands.Group(name="onboarding", description=texts.CMD_ONBOARDING,
                                guild_only=True)
-    moderate = app_commands.Group(name="mod-onboarding", description="Moderators: onboarding status, numbers, reaffirm",
+    moderate = app_commands.Group(name="mod-onboarding", description=texts.CMD_MOD_ONBOARDING,
                                   guild_only=True, default_permissions=MODERATOR_COMMANDS)
     membership = app_commands.Group(name="membership", description="Your membership of the coalition",
                                     guild_only=True)
@@ -220,13 +220,13 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
 
     # --- slash commands ------------------------------------------------------------------------
 
-    @group.command(name="start", description="Start (or continue) onboarding: our agreements, step by step")
+    @group.command(name="start", description=texts.CMD_START)
     async def start_command(self, interaction: discord.Interaction) -> None:
         assert interaction.guild is not None
         await self.start(interaction, interaction.guild.id)
 
-    @moderate.command(name="restart", description="walk a member through onboarding again")
-    @app_commands.describe(member="Who should go through onboarding again")
+    @moderate.command(name="restart", description=texts.CMD_RESTART)
+    @app_commands.describe(member=texts.OPT_RESTART_MEMBER)
     async def restart_command(self, interaction: discord.Interaction, member: discord.Member) -> None:
         moderator = self.bot.require_moderator(interaction)
         if member.bot:
@@ -235,8 +235,8 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
         said = await self.delivery.send_onboarding(member, moderator)
         await interaction.followup.send(texts.RESTARTED.format(member=member.mention, said=said), ephemeral=True)
 
-    @moderate.command(name="allow", description="Let someone whose member role was removed hold it again")
-    @app_commands.describe(member="The person moderators removed the member role from")
+    @moderate.command(name="allow", description=texts.CMD_ALLOW)
+    @app_commands.describe(member=texts.OPT_ALLOW_MEMBER)
     async def allow_command(self, interaction: discord.Interaction, member: discord.Member) -> None:
         moderator = self.bot.require_moderator(interaction)
         allowed = await self.service.allow(moderator.guild.id, member.id, moderator.id)
@@ -253,21 +253,21 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
         await interaction.followup.send(text.format(member=member.mention), ephemeral=True,
                                         allowed_mentions=NO_MENTIONS)
 
-    @moderate.command(name="status", description="where someone is in onboarding")
-    @app_commands.describe(member="The person to look up")
+    @moderate.command(name="status", description=texts.CMD_STATUS)
+    @app_commands.describe(member=texts.OPT_STATUS_MEMBER)
     async def status_command(self, interaction: discord.Interaction, member: discord.Member) -> None:
         self.bot.require_moderator(interaction)
         status = await self.service.status(member.guild.id, member.id)
         await interaction.response.send_message(views.status_text(status, member.mention), ephemeral=True,
                                                 allowed_mentions=NO_MENTIONS)
 
-    @moderate.command(name="stats", description="onboarding numbers")
+    @moderate.command(name="stats", description=texts.CMD_STATS)
     async def stats_command(self, interaction: discord.Interaction) -> None:
         moderator = self.bot.require_moderator(interaction)
         text = await self.service.stats(moderator.guild.id, self.bot.settings.onboarding.stalled_after_days)
         await interaction.response.send_message(text, ephemeral=True)
 
-    @moderate.command(name="reaffirm", description="ask members to confirm the updated agreements")
+    @moderate.command(name="reaffirm", description=texts.CMD_REAFFIRM)
     async def reaffirm_command(self, interaction: discord.Interaction) -> None:
         moderator = self.bot.require_moderator(interaction)
         guild = moderator.guild

@@ -206,3 +206,17 @@ STATS = (
     "• Pending reaffirmation: {pending}\n"
     "• Members on the current version: {current}"
 )
+
+# --- slash commands: descriptions Discord shows in the command picker (names stay English for now) ---
+
+CMD_ONBOARDING = "Join as a member: our agreements, step by step"
+CMD_MOD_ONBOARDING = "Moderators: onboarding status, numbers, reaffirm"
+CMD_START = "Start (or continue) onboarding: our agreements, step by step"
+CMD_RESTART = "walk a member through onboarding again"
+OPT_RESTART_MEMBER = "Who should go through onboarding again"
+CMD_ALLOW = "Let someone whose member role was removed hold it again"
+OPT_ALLOW_MEMBER = "The person moderators removed the member role from"
+CMD_STATUS = "where someone is in onboarding"
+OPT_STATUS_MEMBER = "The person to look up"
+CMD_STATS = "onboarding numbers"
+CMD_REAFFIRM = "ask members to confirm the updated agreements"

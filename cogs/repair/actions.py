@@ -119,7 +119,7 @@ async def act(interaction: discord.Interaction, service: RepairService, board: C
 
 
 class ModerationCog(commands.Cog):
-    moderate = app_commands.Group(name="mod-repair", description="Moderators: list and export repair cases",
+    moderate = app_commands.Group(name="mod-repair", description=texts.CMD_MOD_REPAIR,
                                   guild_only=True, default_permissions=MODERATOR_COMMANDS)
 
     def __init__(self, bot: CoalitionBot, service: RepairService) -> None:
@@ -127,8 +127,8 @@ class ModerationCog(commands.Cog):
         self.service = service
         self.board = CaseBoard(bot)
 
-    @moderate.command(name="cases", description="List repair cases", extras=REDACT)
-    @app_commands.describe(status="Which cases to list (default: open ones)")
+    @moderate.command(name="cases", description=texts.CMD_MOD_REPAIR_CASES, extras=REDACT)
+    @app_commands.describe(status=texts.OPT_CASES_STATUS)
     @app_commands.choices(status=[app_commands.Choice(name=name, value=value)
                                   for value, name in texts.STATUS_CHOICES.items()])
     async def cases(self, interaction: discord.Interaction, status: str = "open") -> None:
@@ -145,8 +145,8 @@ class ModerationCog(commands.Cog):
         await interaction.response.send_message(views.case_list(found, status), ephemeral=True,
                                                 allowed_mentions=NO_MENTIONS)
 
-    @moderate.command(name="export", description="A text transcript of a case and its log", extras=REDACT)
-    @app_commands.describe(case="The case number, e.g. 12")
+    @moderate.command(name="export", description=texts.CMD_MOD_REPAIR_EXPORT, extras=REDACT)
+    @app_commands.describe(case=texts.OPT_EXPORT_CASE)
     async def export(self, interaction: discord.Interaction, case: app_commands.Range[int, 1, 10**9]) -> None:
         await self.export_case(interaction, case)
 

@@ -209,7 +209,7 @@ async def form_sent(interaction: discord.Interaction, found: dict[str, Any], val
 class FilingCog(commands.Cog):
     repair = app_commands.Group(
         name="repair",
-        description="Ask the moderators privately for repair after harm",
+        description=texts.CMD_REPAIR,
         allowed_contexts=app_commands.AppCommandContext(guild=True, dm_channel=True, private_channel=False),
     )
 
@@ -218,12 +218,12 @@ class FilingCog(commands.Cog):
         self.service = service
 
     # extras: the tree's one error mapping logs these without the person, server or command options.
-    @repair.command(name="request", description="Ask the moderators privately for repair after harm",
+    @repair.command(name="request", description=texts.CMD_REPAIR_REQUEST,
                     extras=REDACT)
     async def request(self, interaction: discord.Interaction) -> None:
         await start(interaction)
 
-    @repair.command(name="mine", description="See your repair requests and any messages waiting for you",
+    @repair.command(name="mine", description=texts.CMD_REPAIR_MINE,
                     extras=REDACT)
     async def mine(self, interaction: discord.Interaction) -> None:
         await self.show_mine(interaction)

@@ -379,3 +379,14 @@ EVENT_LABELS: dict[str, str] = {
     "requester_message": "the requester wrote",
     "reminder": "reminder: not acknowledged yet",
 }
+
+# --- slash commands: descriptions Discord shows in the command picker (names stay English for now) ---
+
+CMD_REPAIR = "Ask the moderators privately for repair after harm"
+CMD_REPAIR_REQUEST = "Ask the moderators privately for repair after harm"
+CMD_REPAIR_MINE = "See your repair requests and any messages waiting for you"
+CMD_MOD_REPAIR = "Moderators: list and export repair cases"
+CMD_MOD_REPAIR_CASES = "List repair cases"
+OPT_CASES_STATUS = "Which cases to list (default: open ones)"
+CMD_MOD_REPAIR_EXPORT = "A text transcript of a case and its log"
+OPT_EXPORT_CASE = "The case number, e.g. 12"
