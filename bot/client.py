@@ -18,12 +18,13 @@ from discord.ext import commands
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 import cogs
-from bot import pacing, texts, wiring
+from bot import i18n, pacing, texts, wiring
 from bot.clock import Clock
 from bot.content import Content
 from bot.dm_router import DmPickSelect, DmRouter
 from bot.errors import MODERATORS_ONLY, NotAllowed, report_interaction_error
-from bot.interactions import ModalRouter
+from bot.interactions import ModalRouter, use_language_of
+from bot.languages import LANGUAGES, LanguageBook
 from bot.locks import KeyedLocks
 from bot.modlog import ModLog
 from bot.services import Services
@@ -35,6 +36,10 @@ log = logging.getLogger(__name__)
 
 
 class CoalitionTree(app_commands.CommandTree["CoalitionBot"]):
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        use_language_of(interaction)  # the command runs in this same task: it answers in that language
+        return True
+
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
         command = interaction.command
         redact = bool(command is not None and command.extras.get("redact"))  # e.g. repair's commands
@@ -109,6 +114,8 @@ class CoalitionBot(commands.Bot):
         self.dm_router = DmRouter(self)
         # Each feature's use cases by typed key (bot.interactions.ServiceKey): no get_cog("…").
         self.services = Services()
+        i18n.configure(settings.guild.language)
+        self.services.provide(LANGUAGES, LanguageBook())
         # Every modal submission, routed by its custom_id spec (bot.interactions.ModalRouter).
         self.modals = ModalRouter()
         # guild -> the IDs of its roles and channels, as set-up found them (see bot/wiring.py)
@@ -119,6 +126,7 @@ class CoalitionBot(commands.Bot):
     # --- start-up -----------------------------------------------------------------
 
     async def setup_hook(self) -> None:
+        await asyncio.to_thread(i18n.load_catalogs)  # read here, so no click ever waits on a .po file
         self.add_dynamic_items(DmPickSelect)
         for extension in feature_extensions():
             try:

@@ -27,6 +27,8 @@ from typing import Any, ClassVar, TypeVar, cast
 import discord
 
 from bot.errors import NotAllowed, UserFacingError, report_interaction_error, send_ephemeral
+from bot.i18n import from_locale, set_current
+from bot.languages import LANGUAGES
 from bot.services import Services
 from bot.ui import modal_values
 
@@ -147,6 +149,14 @@ def services_of(client: discord.Client) -> Services:
     return services
 
 
+def use_language_of(interaction: discord.Interaction) -> None:
+    """Answer the rest of this interaction in the language of the person who sent it (their choice,
+    else their client's locale). Called first by every item, modal route and slash command."""
+    book = services_of(interaction.client).get(LANGUAGES)
+    user_id = interaction.user.id
+    set_current(book.language_of(user_id, interaction.locale) if book is not None else from_locale(interaction.locale))
+
+
 # --- the DynamicItem base --------------------------------------------------------------------------
 
 
@@ -202,6 +212,7 @@ class Item(discord.ui.DynamicItem[ItemT], template=r"(?!)"):  # the base itself 
             raise NotAllowed(self.not_yours)
 
     async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        use_language_of(interaction)  # the callback runs in this same task, so it answers in it too
         try:
             await self.check(interaction)
         except Exception as error:
@@ -281,6 +292,7 @@ class ModalRouter:
         if found is None:
             return False
         route, values = found
+        use_language_of(interaction)
         try:
             if route.owner is not None and values[route.owner] != interaction.user.id:
                 raise NotAllowed(route.not_yours)  # a form opened for someone else (a forged custom_id)

@@ -135,6 +135,8 @@ class GuildSection(Section):
     alternate_reviewers_role: RoleOrChannel | None = None
     alternate_reviewers_channel: RoleOrChannel | None = None
     auto_provision: bool = True
+    # What moderators and shared channels read (each member is answered in their own language).
+    language: Literal["en", "es"] = "en"
 
 
 class OnboardingSection(Section):

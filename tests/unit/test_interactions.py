@@ -94,7 +94,8 @@ def interaction(user_id: int, custom_id: str = "", kind: discord.InteractionType
                 fields: list[dict[str, Any]] | None = None) -> Any:
     data = {"custom_id": custom_id, "components": [{"type": 1, "components": fields or []}]}
     return SimpleNamespace(id=1, type=kind, data=data, user=SimpleNamespace(id=user_id), guild_id=5, command=None,
-                           response=FakeResponse(), followup=None)
+                           response=FakeResponse(), followup=None, locale="en-US",
+                           client=SimpleNamespace(services=Services()))
 
 
 class OwnButton(Item[discord.ui.Button[Any]], spec=CustomId("test:own:{guild:int}:{user:int}")):
