@@ -69,7 +69,7 @@ class InteractionEngine:
                                 source=source, dispatched_at=time.monotonic())
         payload: JSON = {
             "id": str(rec.id), "application_id": str(bot.id), "type": itype, "data": data,
-            "token": rec.token, "version": 1, "locale": "en-US", "entitlements": [],
+            "token": rec.token, "version": 1, "locale": user.locale, "entitlements": [],
             "attachment_size_limit": 10 * 1024 * 1024, "channel_id": str(channel.id),
         }
         if guild is not None:

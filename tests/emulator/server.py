@@ -99,8 +99,10 @@ class Emulator:
         token = token or f"emu.{secrets.token_urlsafe(24)}"
         return self.world.create_bot(token, name, permissions, privileged_intents)
 
-    def create_user(self, name: str, *, dms_open: bool = True, bot: bool = False) -> ScriptedUser:
-        return ScriptedUser(self, self.world.create_user(name, bot=bot, dms_open=dms_open))
+    def create_user(self, name: str, *, dms_open: bool = True, bot: bool = False,
+                    locale: str = "en-US") -> ScriptedUser:
+        """``locale`` is the person's Discord client language ("es-419"): every interaction carries it."""
+        return ScriptedUser(self, self.world.create_user(name, bot=bot, dms_open=dms_open, locale=locale))
 
     def create_guild(self, name: str, owner: ScriptedUser | User | None = None, *, id: int | None = None,
                      shard: tuple[int, int] | None = None, general: bool = True) -> Guild:

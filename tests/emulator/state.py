@@ -31,6 +31,7 @@ class User:
     bot: bool = False
     dms_open: bool = True
     global_name: str | None = None
+    locale: str = "en-US"  # the client's language: sent as every interaction's `locale`, as Discord does
 
     def to_dict(self) -> JSON:
         return {

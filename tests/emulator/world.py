@@ -67,8 +67,9 @@ class World:
         self.emu: Any = None
 
     # users & bots ---------------------------------------------------------------
-    def create_user(self, name: str, *, bot: bool = False, dms_open: bool = True, id: int | None = None) -> User:
-        user = User(id=id or self.ids.next(), name=name, bot=bot, dms_open=dms_open)
+    def create_user(self, name: str, *, bot: bool = False, dms_open: bool = True, id: int | None = None,
+                    locale: str = "en-US") -> User:
+        user = User(id=id or self.ids.next(), name=name, bot=bot, dms_open=dms_open, locale=locale)
         self.users[user.id] = user
         return user
 

@@ -148,6 +148,11 @@ def register_commands(tree: app_commands.CommandTree[Any]) -> None:
     async def acronym(interaction: discord.Interaction, term: str) -> None:
         await interaction.response.send_message(term)
 
+    @tree.command(name="locale", description="the client's language")
+    @app_commands.allowed_contexts(guilds=True, dms=True)
+    async def locale(interaction: discord.Interaction) -> None:
+        await interaction.response.send_message(interaction.locale.value, ephemeral=True)
+
     @tree.command(name="repair", description="dm ok")
     @app_commands.allowed_contexts(guilds=True, dms=True)
     async def repair(interaction: discord.Interaction) -> None:

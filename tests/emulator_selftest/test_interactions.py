@@ -19,6 +19,19 @@ async def test_slash_command_reply(emulator: Emulator, standard_guild: StandardG
     assert standard_guild.general.last_message(visible_to=None) is result.message
 
 
+async def test_interactions_carry_the_clients_locale(emulator: Emulator, standard_guild: StandardGuild,
+                                                     selftest_bot: SelftestBot) -> None:
+    ana = emulator.create_user("Ana", locale="es-419")
+    alex = emulator.create_user("Alex")
+    for person in (ana, alex):
+        await person.join(standard_guild.guild)
+    assert (await ana.slash(standard_guild.guild, "locale")).message.content == "es-419"
+    assert (await ana.slash(None, "locale")).message.content == "es-419"
+    assert (await alex.slash(standard_guild.guild, "locale")).message.content == "en-US"
+    alex.user.locale = "es-ES"  # the person switched their Discord client's language
+    assert (await alex.slash(standard_guild.guild, "locale")).message.content == "es-ES"
+
+
 async def test_typed_options_and_resolved(emulator: Emulator, standard_guild: StandardGuild,
                                           selftest_bot: SelftestBot) -> None:
     alex = emulator.create_user("Alex")
