@@ -24,6 +24,10 @@ MESSAGE_LIMIT = 2000
 PAGE_LIMIT = 1900  # leaves room for the "Page k of N" line
 SELECT_OPTION_LIMIT = 100
 MAX_CHOICES = 25
+# What a moderator marks a meeting as when opening it: only monthly Coalition meetings count for attendance.
+MEETING_MONTHLY = "monthly"
+MEETING_OTHER = "other"
+MEETING_KINDS = (MEETING_MONTHLY, MEETING_OTHER)
 
 
 class CoiError(Exception):

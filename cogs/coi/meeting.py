@@ -10,6 +10,8 @@ the same moment cannot both become the note-taker.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -20,7 +22,7 @@ from bot.errors import BadInput, BotMissingPermission
 from bot.ui import MODERATOR_COMMANDS, NO_MENTIONS
 from cogs.coi import logic, texts
 from cogs.coi.service import CoiService, MeetingInfo
-from cogs.coi.views import NotetakerButton, notetaker_view
+from cogs.coi.views import MEETING_BUTTONS, NotetakerButton, notetaker_view
 
 log = logging.getLogger(__name__)
 
@@ -54,17 +56,25 @@ class MeetingCog(commands.Cog, name="MeetingCog"):
         return discord.Embed(title=texts.OPENING_TITLE.format(community=content.community.short_name),
                              description=text)
 
+    def more_buttons(self, meeting_id: int, kind: str, *, disabled: bool = False) -> Sequence[discord.ui.Item[Any]]:
+        """Other features' buttons on the opening (attendance's "I'm here"), when they are running."""
+        more = self.bot.services.get(MEETING_BUTTONS)
+        return more.meeting_buttons(meeting_id, kind, disabled=disabled) if more is not None else ()
+
     @meeting.command(name="start", description="Post the meeting opening: introductions, note-taker, norms")
-    @app_commands.describe(channel="The meeting's channel (its chat gets the opening)")
-    async def start(self, interaction: discord.Interaction, channel: MeetingChannel) -> None:
+    @app_commands.describe(channel="The meeting's channel (its chat gets the opening)", kind=texts.OPT_MEETING_KIND)
+    @app_commands.choices(kind=[app_commands.Choice(name=label, value=key)
+                                for key, label in texts.MEETING_KIND_LABELS.items()])
+    async def start(self, interaction: discord.Interaction, channel: MeetingChannel, kind: str) -> None:
         moderator = self.bot.require_moderator(interaction)
         guild = moderator.guild
         target = meeting_channel(channel)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        meeting_id = await self.service.open_meeting(guild.id, target.id, moderator.id, target.mention)
+        meeting_id = await self.service.open_meeting(guild.id, target.id, moderator.id, target.mention, kind)
         try:
             message = await target.send(logic.notetaker_line(None), embed=self.opening_embed(),
-                                        view=notetaker_view(meeting_id), allowed_mentions=NO_MENTIONS)
+                                        view=notetaker_view(meeting_id, more=self.more_buttons(meeting_id, kind)),
+                                        allowed_mentions=NO_MENTIONS)
         except discord.HTTPException as exc:
             await self.service.forget_meeting(meeting_id)
             if isinstance(exc, discord.Forbidden):
@@ -95,6 +105,8 @@ class MeetingCog(commands.Cog, name="MeetingCog"):
         content = logic.meeting_closed(f"<@{notetaker}>" if notetaker else None)
         try:
             await channel.get_partial_message(meeting.opening_message_id).edit(
-                content=content, view=notetaker_view(meeting.id, disabled=True), allowed_mentions=NO_MENTIONS)
+                content=content, allowed_mentions=NO_MENTIONS,
+                view=notetaker_view(meeting.id, disabled=True, more=self.more_buttons(meeting.id, meeting.kind,
+                                                                                      disabled=True)))
         except discord.HTTPException as exc:
             log.warning("could not close the opening message of meeting %s (HTTP %s)", meeting.id, exc.status)

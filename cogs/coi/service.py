@@ -30,6 +30,7 @@ class MeetingInfo:
     opening_message_id: int | None
     notetaker_id: int | None
     ended: bool
+    kind: str = "other"
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,8 @@ class RoomInfo:
 
 
 def _meeting(row: Meeting) -> MeetingInfo:
-    return MeetingInfo(row.id, row.channel_id, row.opening_message_id, row.notetaker_id, row.ended_at is not None)
+    return MeetingInfo(row.id, row.channel_id, row.opening_message_id, row.notetaker_id, row.ended_at is not None,
+                       row.kind)
 
 
 def _room(row: WaitingRoom) -> RoomInfo:
@@ -113,12 +115,16 @@ class CoiService:
 
     # --- meetings --------------------------------------------------------------------------------
 
-    async def open_meeting(self, guild_id: int, channel_id: int, moderator_id: int, channel_label: str) -> int:
+    async def open_meeting(self, guild_id: int, channel_id: int, moderator_id: int, channel_label: str,
+                           kind: str = "other") -> int:
+        """`kind`: "monthly" for a monthly Coalition meeting (attendance counts), else "other"."""
+        if kind not in logic.MEETING_KINDS:
+            raise BadInput(texts.UNKNOWN_MEETING_KIND)
         async with self.sessions() as session, session.begin():
             if await repo.active_meeting(session, guild_id, channel_id) is not None:
                 raise Conflict(texts.MEETING_ALREADY_OPEN.format(channel=channel_label))
             meeting = await repo.create_meeting(session, guild_id=guild_id, channel_id=channel_id,
-                                                started_by=moderator_id, started_at=self.clock.now())
+                                                started_by=moderator_id, started_at=self.clock.now(), kind=kind)
             return meeting.id
 
     async def forget_meeting(self, meeting_id: int) -> None:

@@ -163,6 +163,10 @@ MEETING_ALREADY_OPEN = ("A meeting is already open in {channel}. Close it with `
                         "new one.")
 OPENING_FORBIDDEN = ("I can't post in {channel}'s chat: I need **View Channel** and **Send Messages** there. A "
                      "server admin can grant them to my role. Nothing was posted.")
+MEETING_KIND_LABELS = {"monthly": "Monthly Coalition meeting (attendance counts)",
+                       "other": "Another meeting (a working group or other; attendance doesn't count)"}
+OPT_MEETING_KIND = "Is this a monthly Coalition meeting? Only those count for attendance"
+UNKNOWN_MEETING_KIND = "Please pick the meeting's kind from the list. Nothing was started."
 OPENING_POSTED = "The meeting opening is posted in {channel}. Close it with `/meeting end` when you're done."
 NO_MEETING_HERE = "There is no open meeting in {channel}, so there is nothing to close."
 NO_MEETING = "There is no open meeting, so there is nothing to close."

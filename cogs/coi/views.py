@@ -10,13 +10,14 @@ restart, reload everything from the database, refuse in `check` and map every er
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import discord
 
 from bot.errors import NotAllowed
 from bot.interactions import CustomId, Item, services_of
 from bot.plaintext import plain
+from bot.services import ServiceKey
 from bot.ui import NO_MENTIONS, BaseView
 from cogs.coi import logic, texts
 from cogs.coi.keys import COI, COI_TAGGING
@@ -124,9 +125,23 @@ async def show_claim(interaction: discord.Interaction, claim: NotetakerClaim) ->
                                             allowed_mentions=NO_MENTIONS)
 
 
-def notetaker_view(meeting_id: int, *, disabled: bool = False) -> discord.ui.View:
+@runtime_checkable
+class MeetingButtons(Protocol):
+    """More buttons for a meeting's opening, from another feature (attendance's "I'm here"): the
+    opening stays this feature's, and this feature never imports the other one."""
+
+    def meeting_buttons(self, meeting_id: int, kind: str, *, disabled: bool) -> Sequence[discord.ui.Item[Any]]: ...
+
+
+MEETING_BUTTONS = ServiceKey("meeting buttons", MeetingButtons)  # type: ignore[type-abstract]  # a Protocol
+
+
+def notetaker_view(meeting_id: int, *, disabled: bool = False,
+                   more: Sequence[discord.ui.Item[Any]] = ()) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
     view.add_item(NotetakerButton(meeting_id, disabled=disabled))
+    for item in more:
+        view.add_item(item)
     return detached(view)
 
 

@@ -110,8 +110,40 @@ INVENTORY: tuple[TableDoc, ...] = (
          ("started_by", "who opened the meeting (0 once they erase their data)"),
          ("opening_message_id", "the bot's opening message, to update it"),
          ("notetaker_id", "the volunteer note-taker"),
+         ("kind", "a monthly Coalition meeting (attendance counts) or another meeting, as the moderator marked it"),
          ("started_at", "when it started"),
          ("ended_at", "when it ended")),
+    ),
+    TableDoc(
+        "organization", "Organizations",
+        "The coalition's organizations, as moderators list them, so members can say which one they represent "
+        "and staff can see each organization's meeting attendance. No personal data.",
+        "When a moderator removes it (`/mod-organization remove`).",
+        (("id", "row number"), GUILD,
+         ("name", "the organization's name"),
+         ("name_key", "the same name in lower case, so it is listed once"),
+         ("added_at", "when it was added")),
+    ),
+    TableDoc(
+        "organization_affiliation", "Which organization a member represents",
+        "Only if the member chooses to say it (`/organization set`), so their \"I'm here\" at a monthly "
+        "Coalition meeting counts for their organization.",
+        "On `/organization clear`, when the organization is removed, after `retention_days_after_leave` days "
+        "once they leave, or on `/mydata delete`.",
+        (GUILD,
+         ("user_id", "the member's Discord ID"),
+         ("organization_id", "the organization (empty: they are here as an individual)"),
+         ("set_at", "when they said it")),
+    ),
+    TableDoc(
+        "attendance_checkin", "Meeting check-ins",
+        "One \"I'm here\" per person at a monthly Coalition meeting, so each organization's attendance can be "
+        "counted against the 50% ask. Nobody's own check-ins are shown to anyone but themselves (`/mydata`); "
+        "no voice activity is tracked.",
+        "After `retention_days_after_leave` days once the person leaves, or on their `/mydata delete`.",
+        (("meeting_id", "the meeting"), GUILD,
+         ("user_id", "who checked in"),
+         ("organization_id", "the organization it counted for (empty: none)")),
     ),
     TableDoc(
         "confidential_space", "Confidential spaces",

@@ -183,6 +183,11 @@ def describe_server(data: ServerData, coi_labels: Mapping[str, str]) -> str:
         names = texts.LIST_SEPARATOR.join(coi_labels.get(str(r.row.get("category_key")),
                                                          str(r.row.get("category_key"))) for r in tags)
         lines.append(texts.COI_TAGS.format(names=names))
+    for r in by_table.get("organization_affiliation", []):
+        lines.append(texts.AFFILIATION if r.row.get("organization_id") is not None else texts.AFFILIATION_INDIVIDUAL)
+    check_ins = by_table.get("attendance_checkin", [])
+    if check_ins:
+        lines.append(texts.CHECK_INS.format(count=len(check_ins)))
     notes = [r for r in by_table.get("meeting", []) if "notetaker_id" in r.columns]
     if notes:
         dates = texts.LIST_SEPARATOR.join(_date(r.row.get("started_at")) for r in notes)
@@ -197,7 +202,8 @@ def describe_server(data: ServerData, coi_labels: Mapping[str, str]) -> str:
                                      closed=(case.closed_at or "")[:10]))
     for r in by_table.get("departed_member", []):
         lines.append(texts.LEFT.format(date=_date(r.row.get("left_at"))))
-    handled.update({"membership", "onboarding_progress", "coi_tag", "departed_member"})
+    handled.update({"membership", "onboarding_progress", "coi_tag", "departed_member", "organization_affiliation",
+                    "attendance_checkin"})
 
     counts: dict[tuple[str, str], int] = {}
     for record in data.records:

@@ -53,5 +53,7 @@ class Meeting(Base):
     started_by: Mapped[int] = mapped_column(Snowflake)
     opening_message_id: Mapped[int | None] = mapped_column(Snowflake)
     notetaker_id: Mapped[int | None] = mapped_column(Snowflake)
+    # "monthly" (a monthly Coalition meeting: attendance counts) or "other"; set by /meeting start.
+    kind: Mapped[str] = mapped_column(String(16), default="other", server_default="other")
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

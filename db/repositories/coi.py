@@ -91,8 +91,9 @@ async def due_waiting_rooms(session: AsyncSession, now: datetime) -> Sequence[Wa
 
 
 async def create_meeting(session: AsyncSession, *, guild_id: int, channel_id: int, started_by: int,
-                         started_at: datetime) -> Meeting:
-    meeting = Meeting(guild_id=guild_id, channel_id=channel_id, started_by=started_by, started_at=started_at)
+                         started_at: datetime, kind: str = "other") -> Meeting:
+    meeting = Meeting(guild_id=guild_id, channel_id=channel_id, started_by=started_by, started_at=started_at,
+                      kind=kind)
     session.add(meeting)
     await session.flush()
     return meeting

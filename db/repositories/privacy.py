@@ -67,6 +67,8 @@ PERSON_COLUMNS: dict[str, dict[str, Erase]] = {
     "member_role_hold": {"user_id": Erase.KEEP_FOR_SAFETY},
     "onboarding_question": {"user_id": Erase.DELETE_ROW, "answered_by": Erase.SET_NULL},
     "coi_tag": {"user_id": Erase.DELETE_ROW},
+    "organization_affiliation": {"user_id": Erase.DELETE_ROW},
+    "attendance_checkin": {"user_id": Erase.DELETE_ROW},
     "waiting_room": {"started_by": Erase.SET_FORMER, "moved_member_ids": Erase.SCRUB_JSON,
                      "category_keys": Erase.NOT_A_PERSON},
     "meeting": {"started_by": Erase.SET_FORMER, "notetaker_id": Erase.SET_NULL},

@@ -17,7 +17,7 @@ from .conftest import InProcessBot
     ("mod-coi list", {}),
     ("waitingroom start", {"categories": "funders"}),
     ("waitingroom end", {}),
-    ("meeting start", {}),
+    ("meeting start", {"kind": "monthly"}),
     ("meeting end", {}),
 ])
 async def test_non_moderator_is_refused(emulator: Emulator, standard_guild: StandardGuild,
@@ -29,7 +29,7 @@ async def test_non_moderator_is_refused(emulator: Emulator, standard_guild: Stan
     await funder.join_voice(voice)
     if command.endswith("end"):  # something real to end, started by a moderator
         kind = command.split()[0]
-        extra = {"categories": "funders"} if kind == "waitingroom" else {}
+        extra = {"categories": "funders"} if kind == "waitingroom" else {"kind": "other"}
         started = await sg.moderator.slash(sg.guild, f"{kind} start", channel=voice, **extra)
         await started.wait_message(lambda m: "waiting room is on" in m.content or "posted" in m.content)
     snapshot = {tid: (o.allow, o.deny) for tid, o in voice.overwrites.items()}

@@ -16,8 +16,8 @@ from .conftest import InProcessBot
 NOTES = "I'll take notes"
 
 
-async def open_meeting(sg: StandardGuild, channel: Channel) -> Message:
-    result = await sg.moderator.slash(sg.guild, "meeting start", channel=channel)
+async def open_meeting(sg: StandardGuild, channel: Channel, kind: str = "other") -> Message:
+    result = await sg.moderator.slash(sg.guild, "meeting start", channel=channel, kind=kind)
     reply = await result.wait_message()
     assert result.ephemeral and "posted" in reply.content
     opening = channel.last_message()
@@ -52,7 +52,7 @@ async def test_opening_has_introductions_notetaker_norms_and_acronyms(
     assert (entry.action, entry.actor_id, entry.subject) == ("coi.meeting.start", sg.moderator.id,
                                                              f"channel:{voice.id}")
 
-    again = await sg.moderator.slash(sg.guild, "meeting start", channel=voice)
+    again = await sg.moderator.slash(sg.guild, "meeting start", channel=voice, kind="other")
     assert "already open" in (await again.wait_message()).content
 
 
@@ -124,7 +124,7 @@ async def test_text_channel_meeting_and_unsuitable_channels(emulator: Emulator, 
     sg = standard_guild
     category = sg.guild.create_category("Meetings")
     with pytest.raises(AssertionError, match="takes channel types"):  # Discord's picker doesn't offer it
-        await sg.moderator.slash(sg.guild, "meeting start", channel=category)
+        await sg.moderator.slash(sg.guild, "meeting start", channel=category, kind="other")
     thread = emulator.world.create_thread(sg.general, "side chat", sg.owner.user, private=False)
     with pytest.raises(AssertionError, match="takes channel types"):
         await sg.moderator.slash(sg.guild, "meeting end", channel=thread)

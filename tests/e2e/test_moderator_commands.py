@@ -15,11 +15,12 @@ from tests.emulator import permissions as P
 from .conftest import InProcessBot
 
 MODERATOR_COMMANDS = {"meeting", "waitingroom", "confidential", "recording", "audit",
-                      "mod-onboarding", "mod-coi", "mod-repair"}
+                      "mod-onboarding", "mod-coi", "mod-repair", "mod-organization", "mod-attendance"}
 # Member commands and the subcommands they may carry (nothing for moderators among them).
 MEMBER_COMMANDS = {"onboarding": {"start"}, "coi": {"tag", "clear"}, "repair": {"request", "mine"},
                    "mydata": {"show", "export", "delete"}, "privacy": set(), "about": set(),
-                   "acronym": {"lookup", "list"}, "help": set(), "membership": {"step-back"}}
+                   "acronym": {"lookup", "list"}, "help": set(), "membership": {"step-back"},
+                   "organization": {"set", "clear"}, "attendance": {"mine"}}
 
 
 async def test_synced_payload_hides_moderator_commands(

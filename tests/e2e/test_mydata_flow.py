@@ -56,7 +56,7 @@ async def member_with_everything(emulator: Emulator, sg: StandardGuild, name: st
     assert riley.has_role(sg.guild, "COI: Funders")
 
     voice = sg.guild.create_voice_channel("coalition-call")
-    started = await sg.moderator.slash(sg.guild, "meeting start", channel=voice)
+    started = await sg.moderator.slash(sg.guild, "meeting start", channel=voice, kind="other")
     await started.wait_message()
     opening = voice.last_message()
     assert opening is not None

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from db.base import Base
 from db.crypto import DataCipher
 from db.models import (
+    AttendanceCheckIn,
     AuditEntry,
     CoiTag,
     ConfidentialSpace,
@@ -25,6 +26,7 @@ from db.models import (
     Membership,
     OnboardingProgress,
     OnboardingQuestion,
+    OrganizationAffiliation,
     RecordingException,
     RepairCase,
     RepairEvent,
@@ -74,7 +76,11 @@ async def seed_every_table(session: AsyncSession, cipher: DataCipher, guild_id: 
         AuditEntry(guild_id=guild_id, actor_id=user_id, action="coi.waiting_room.start",
                    subject=f"user:{user_id}", created_at=at),
         DepartedMember(guild_id=guild_id, user_id=user_id, left_at=at),
+        OrganizationAffiliation(guild_id=guild_id, user_id=user_id, organization_id=None, set_at=at),
     ])
+    await session.flush()
+    meeting_id = (await session.execute(select(func.max(Meeting.id)).where(Meeting.guild_id == guild_id))).scalar_one()
+    session.add(AttendanceCheckIn(guild_id=guild_id, meeting_id=meeting_id, user_id=user_id, organization_id=None))
     index = cipher.blind_index(guild_id, str(user_id))
     own = RepairCase(guild_id=guild_id, number=base + 1, anonymous=False, requester_enc=cipher.encrypt(str(user_id)),
                      requester_index=index, what_happened_enc=cipher.encrypt(CASE_TEXT), assignee_id=moderator_id,
@@ -134,7 +140,7 @@ async def test_erase_leaves_no_trace_keeps_cases_and_spares_others(
         assert len(await repo.tables_mentioning(session, U)) > 10
     async with sessions() as session, session.begin():
         result = await repo.erase(session, CIPHER, U, G)
-    assert result.cases_unlinked == 2 and result.rows_deleted == 5
+    assert result.cases_unlinked == 2 and result.rows_deleted == 7  # incl. the affiliation and the check-in
     async with sessions() as session:
         # Nothing in server G mentions U any more; server G2 is untouched.
         for table in Base.metadata.sorted_tables:
