@@ -13,6 +13,7 @@ from discord.ext import commands
 
 from bot.client import CoalitionBot
 from bot.errors import BadInput
+from bot.i18n import t, t_server
 from bot.plaintext import plain
 from bot.ui import MODERATOR_COMMANDS, NO_MENTIONS
 from cogs.attendance import logic, texts, views
@@ -24,7 +25,7 @@ Year = app_commands.Range[int, logic.FIRST_YEAR, logic.LAST_YEAR]
 
 def guild_of(interaction: discord.Interaction) -> int:
     if interaction.guild_id is None:
-        raise BadInput(texts.SERVER_ONLY)
+        raise BadInput(t(texts.SERVER_ONLY))
     return interaction.guild_id
 
 
@@ -60,14 +61,15 @@ class AttendanceCog(commands.Cog, name="AttendanceCog"):
     async def set_(self, interaction: discord.Interaction, organization: str) -> None:
         chosen = await self.service.set_affiliation(guild_of(interaction), interaction.user.id, organization)
         if chosen.organization is None:
-            await interaction.response.send_message(texts.SET_INDIVIDUAL, ephemeral=True)
+            await interaction.response.send_message(t(texts.SET_INDIVIDUAL), ephemeral=True)
             return
         name = plain(chosen.organization.name)
-        await interaction.response.send_message(texts.SET_ORGANIZATION.format(name=name), ephemeral=True,
+        await interaction.response.send_message(t(texts.SET_ORGANIZATION, name=name), ephemeral=True,
                                                 allowed_mentions=NO_MENTIONS)
         if interaction.guild is not None:  # the person first (3-second deadline), then the moderators' line
             await self.bot.modlog.post(self.bot.wiring_for(interaction.guild).mod_log_channel,
-                                       texts.MODLOG_REPRESENTS.format(user=interaction.user.mention, organization=name))
+                                       t_server(texts.MODLOG_REPRESENTS, user=interaction.user.mention,
+                                                organization=name))
 
     @set_.autocomplete("organization")
     async def _pick(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -77,7 +79,7 @@ class AttendanceCog(commands.Cog, name="AttendanceCog"):
     @organization.command(name="clear", description=texts.CMD_ORGANIZATION_CLEAR)
     async def clear(self, interaction: discord.Interaction) -> None:
         cleared = await self.service.clear_affiliation(guild_of(interaction), interaction.user.id)
-        await interaction.response.send_message(texts.CLEARED if cleared else texts.NOTHING_TO_CLEAR, ephemeral=True)
+        await interaction.response.send_message(t(texts.CLEARED if cleared else texts.NOTHING_TO_CLEAR), ephemeral=True)
 
     @attendance.command(name="mine", description=texts.CMD_ATTENDANCE_MINE)
     @app_commands.describe(year=texts.OPT_YEAR)
@@ -94,7 +96,7 @@ class AttendanceCog(commands.Cog, name="AttendanceCog"):
     async def add(self, interaction: discord.Interaction, name: app_commands.Range[str, 1, 100]) -> None:
         moderator = self.bot.require_moderator(interaction)
         added = await self.service.add_organization(moderator.guild.id, moderator.id, name)
-        await interaction.response.send_message(texts.ADDED.format(name=plain(added.name)), ephemeral=True,
+        await interaction.response.send_message(t(texts.ADDED, name=plain(added.name)), ephemeral=True,
                                                 allowed_mentions=NO_MENTIONS)
 
     @moderate_organizations.command(name="remove", description=texts.CMD_MOD_ORGANIZATION_REMOVE)
@@ -102,7 +104,7 @@ class AttendanceCog(commands.Cog, name="AttendanceCog"):
     async def remove(self, interaction: discord.Interaction, organization: str) -> None:
         moderator = self.bot.require_moderator(interaction)
         removed = await self.service.remove_organization(moderator.guild.id, moderator.id, organization)
-        await interaction.response.send_message(texts.REMOVED.format(name=plain(removed.name)), ephemeral=True,
+        await interaction.response.send_message(t(texts.REMOVED, name=plain(removed.name)), ephemeral=True,
                                                 allowed_mentions=NO_MENTIONS)
 
     @remove.autocomplete("organization")

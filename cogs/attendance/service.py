@@ -16,6 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.errors import BadInput, Conflict, NotFound
+from bot.i18n import t
+from bot.plaintext import plain
 from bot.services import ServiceKey
 from cogs.attendance import logic, texts
 from db.models import Organization
@@ -59,27 +61,27 @@ class AttendanceService:
         try:
             name = logic.clean_name(text)
         except logic.BadName as exc:
-            raise BadInput(texts.RESERVED_NAME if str(exc) == "reserved"
-                           else texts.BAD_NAME.format(limit=logic.NAME_LIMIT)) from None
+            raise BadInput(t(texts.RESERVED_NAME) if str(exc) == "reserved"
+                           else t(texts.BAD_NAME, limit=logic.NAME_LIMIT)) from None
         try:
             async with self.sessions() as session, session.begin():
                 existing = await repo.organization_named(session, guild_id, logic.name_key(name))
                 if existing is not None:
-                    raise Conflict(texts.ALREADY_LISTED.format(name=existing.name))
+                    raise Conflict(t(texts.ALREADY_LISTED, name=plain(existing.name)))
                 if await repo.count_organizations(session, guild_id) >= logic.MAX_ORGANIZATIONS:
-                    raise Conflict(texts.TOO_MANY.format(limit=logic.MAX_ORGANIZATIONS))
+                    raise Conflict(t(texts.TOO_MANY, limit=logic.MAX_ORGANIZATIONS))
                 row = await repo.add_organization(session, guild_id, name, logic.name_key(name), self.clock.now())
                 await audit.record(session, guild_id, moderator_id, "attendance.organization.add",
                                    f"organization:{row.id}", at=self.clock.now())
                 return OrganizationInfo(row.id, row.name)
         except IntegrityError:  # another moderator added the same name at the same moment
-            raise Conflict(texts.ALREADY_LISTED.format(name=name)) from None
+            raise Conflict(t(texts.ALREADY_LISTED, name=plain(name))) from None
 
     async def remove_organization(self, guild_id: int, moderator_id: int, choice: str) -> OrganizationInfo:
         async with self.sessions() as session, session.begin():
             found = await self._find(session, guild_id, choice)
             if found is None:
-                raise NotFound(texts.UNKNOWN_ORGANIZATION)
+                raise NotFound(t(texts.UNKNOWN_ORGANIZATION))
             info = OrganizationInfo(found.id, found.name)
             await repo.remove_organization(session, guild_id, found.id)
             await audit.record(session, guild_id, moderator_id, "attendance.organization.remove",
@@ -90,8 +92,9 @@ class AttendanceService:
         """(label, value) choices for an autocomplete: the organizations matching what was typed."""
         want = logic.name_key(typed)
         found = [(o.name, str(o.id)) for o in await self.organizations(guild_id) if want in logic.name_key(o.name)]
-        if individual and (not want or want in logic.name_key(texts.INDIVIDUAL_CHOICE)):
-            found.insert(0, (texts.INDIVIDUAL_CHOICE, logic.INDIVIDUAL))
+        label = t(texts.INDIVIDUAL_CHOICE)
+        if individual and (not want or want in logic.name_key(label) or want in logic.INDIVIDUAL):
+            found.insert(0, (label, logic.INDIVIDUAL))
         return found[:25]
 
     @staticmethod
@@ -108,12 +111,12 @@ class AttendanceService:
 
     async def set_affiliation(self, guild_id: int, user_id: int, choice: str) -> Affiliation:
         async with self.sessions() as session, session.begin():
-            if logic.name_key(choice) in (logic.INDIVIDUAL, logic.name_key(texts.INDIVIDUAL_CHOICE)):
+            if logic.name_key(choice) in (logic.INDIVIDUAL, logic.name_key(t(texts.INDIVIDUAL_CHOICE))):
                 await repo.set_affiliation(session, guild_id, user_id, None, self.clock.now())
                 return Affiliation(None)
             found = await self._find(session, guild_id, choice)
             if found is None:  # a forged or outdated value: only the list's organizations
-                raise BadInput(texts.UNKNOWN_ORGANIZATION)
+                raise BadInput(t(texts.UNKNOWN_ORGANIZATION))
             await repo.set_affiliation(session, guild_id, user_id, found.id, self.clock.now())
             return Affiliation(OrganizationInfo(found.id, found.name))
 
@@ -139,13 +142,13 @@ class AttendanceService:
             async with self.sessions() as session, session.begin():
                 meeting = await repo.meeting(session, guild_id, meeting_id)
                 if meeting is None:
-                    raise NotFound(texts.MEETING_GONE)
+                    raise NotFound(t(texts.MEETING_GONE))
                 if meeting.kind != logic.MONTHLY:
-                    raise BadInput(texts.NOT_COUNTED)
+                    raise BadInput(t(texts.NOT_COUNTED))
                 if await repo.checked_in(session, meeting_id, user_id):
                     return CheckIn(False, None)
                 if meeting.ended_at is not None:
-                    raise Conflict(texts.MEETING_ENDED)
+                    raise Conflict(t(texts.MEETING_ENDED))
                 row = await repo.affiliation(session, guild_id, user_id)
                 org = (await repo.organization(session, guild_id, row.organization_id)
                        if row is not None and row.organization_id is not None else None)
@@ -172,11 +175,11 @@ class AttendanceService:
         async with self.sessions() as session:
             row = await repo.affiliation(session, guild_id, user_id)
             if row is None:
-                raise NotFound(texts.MINE_NO_ORGANIZATION)
+                raise NotFound(t(texts.MINE_NO_ORGANIZATION))
             org = (await repo.organization(session, guild_id, row.organization_id)
                    if row.organization_id is not None else None)
             if org is None:
-                raise NotFound(texts.MINE_INDIVIDUAL)
+                raise NotFound(t(texts.MINE_INDIVIDUAL))
             held = await repo.monthly_meetings_held(session, guild_id, start, end)
             attended = await repo.meetings_attended(session, guild_id, start, end, org.id) if held else {}
         return logic.Figure(org.name, attended.get(org.id, 0), held)

@@ -1,5 +1,7 @@
 """Every sentence of meeting attendance and organizations, whole, ready for translation."""
 
+from bot.i18n import Plural
+
 # --- commands ------------------------------------------------------------------------------------------
 
 CMD_ORGANIZATION = "The organization you represent in the coalition (optional)"
@@ -64,9 +66,12 @@ SERVER_ONLY = "This only works inside the coalition's server."
 
 REPORT_HEAD = ("**Monthly Coalition meeting attendance, {year}**\n"
                "Monthly meetings held: {held}. Organizations are asked to attend 50% or more of them.")
-FIGURE_MEETS = "**{organization}**: attended {attended} of {held} monthly meetings — meets the 50% ask"
-FIGURE_BELOW = ("**{organization}**: attended {attended} of {held} monthly meetings — below the 50% ask "
-                "({needed} of {held} would meet it)")
+FIGURE_MEETS = Plural("**{organization}**: attended {attended} of {held} monthly meeting — meets the 50% ask",
+                      "**{organization}**: attended {attended} of {held} monthly meetings — meets the 50% ask")
+FIGURE_BELOW = Plural("**{organization}**: attended {attended} of {held} monthly meeting — below the 50% ask "
+                      "({needed} of {held} would meet it)",
+                      "**{organization}**: attended {attended} of {held} monthly meetings — below the 50% ask "
+                      "({needed} of {held} would meet it)")
 REPORT_NOTE = ("An organization attended a meeting when any of its people pressed \"I'm here\". This is a way "
                "to know whom to check in with, never a judgment.")
 REPORT_NO_ORGANIZATIONS = ("There are no organizations on the list yet, so there is nothing to count. Add them "

@@ -14,6 +14,7 @@ from typing import Any
 import discord
 
 from bot.errors import BadInput
+from bot.i18n import t, t_server, tn
 from bot.interactions import CustomId, Item, services_of
 from bot.plaintext import pack_pages, plain
 from cogs.attendance import logic, texts
@@ -27,21 +28,23 @@ class CheckInButton(Item[discord.ui.Button[Any]], spec=CHECK_IN):
     redact = True  # who checked in to which meeting stays out of the error log
 
     def __init__(self, meeting: int, *, disabled: bool = False) -> None:
-        super().__init__(discord.ui.Button(label=texts.HERE_LABEL, emoji="👋", style=discord.ButtonStyle.success,
+        # On a shared message: the server's language.
+        super().__init__(discord.ui.Button(label=t_server(texts.HERE_LABEL), emoji="👋",
+                                           style=discord.ButtonStyle.success,
                                            custom_id=CHECK_IN.build(meeting=meeting), disabled=disabled))
         self.meeting_id = meeting
 
     async def act(self, interaction: discord.Interaction) -> None:
         if interaction.guild_id is None:
-            raise BadInput(texts.SERVER_ONLY)
+            raise BadInput(t(texts.SERVER_ONLY))
         done = await services_of(interaction.client)[ATTENDANCE].check_in(interaction.guild_id, self.meeting_id,
                                                                           interaction.user.id)
         if not done.new:
-            text = texts.ALREADY_CHECKED_IN
+            text = t(texts.ALREADY_CHECKED_IN)
         elif done.organization is not None:
-            text = texts.CHECKED_IN_FOR.format(organization=plain(done.organization))
+            text = t(texts.CHECKED_IN_FOR, organization=plain(done.organization))
         else:
-            text = texts.CHECKED_IN_ALONE
+            text = t(texts.CHECKED_IN_ALONE)
         await interaction.response.send_message(text, ephemeral=True)
 
 
@@ -58,29 +61,29 @@ class MeetingCheckIn:
 
 def figure_line(figure: logic.Figure) -> str:
     template = texts.FIGURE_MEETS if figure.meets_ask else texts.FIGURE_BELOW
-    return template.format(organization=plain(figure.organization), attended=figure.attended, held=figure.held,
-                           needed=figure.needed)
+    return tn(template, figure.held, organization=plain(figure.organization), attended=figure.attended,
+              held=figure.held, needed=figure.needed)
 
 
 def report_pages(report: logic.Report) -> list[str]:
     if report.held == 0:
-        return [texts.NO_MEETINGS.format(year=report.year)]
-    head = texts.REPORT_HEAD.format(year=report.year, held=report.held)
+        return [t(texts.NO_MEETINGS, year=report.year)]
+    head = t(texts.REPORT_HEAD, year=report.year, held=report.held)
     if not report.figures:
-        return [f"{head}\n\n{texts.REPORT_NO_ORGANIZATIONS}"]
+        return [f"{head}\n\n{t(texts.REPORT_NO_ORGANIZATIONS)}"]
     lines = [figure_line(f) for f in report.figures]
-    return pack_pages([*lines, "", texts.REPORT_NOTE], head=head + "\n\n")
+    return pack_pages([*lines, "", t(texts.REPORT_NOTE)], head=head + "\n\n")
 
 
 def own_figure(figure: logic.Figure, year: int) -> str:
     if figure.held == 0:
-        return texts.NO_MEETINGS.format(year=year)
-    return "\n\n".join([texts.MINE_HEAD.format(organization=plain(figure.organization), year=year),
-                        figure_line(figure), texts.MINE_NOTE])
+        return t(texts.NO_MEETINGS, year=year)
+    return "\n\n".join([t(texts.MINE_HEAD, organization=plain(figure.organization), year=year),
+                        figure_line(figure), t(texts.MINE_NOTE)])
 
 
 def organization_pages(names: list[str]) -> list[str]:
     if not names:
-        return [texts.LIST_EMPTY]
-    return pack_pages([texts.LIST_LINE.format(name=plain(n)) for n in names],
-                      head=texts.LIST_HEAD.format(count=len(names)) + "\n")
+        return [t(texts.LIST_EMPTY)]
+    return pack_pages([t(texts.LIST_LINE, name=plain(n)) for n in names],
+                      head=t(texts.LIST_HEAD, count=len(names)) + "\n")

@@ -231,4 +231,4 @@ async def test_mydata_shows_and_erases_check_ins_and_affiliation(
     # Ben's check-in still counts for the organization.
     assert len(await db_rows(bot_in_process, AttendanceCheckIn, user_id=ben.id)) == 1
     report = await sg.moderator.slash(guild, "mod-attendance report")
-    assert f"**{HRN}**: attended 1 of 1 monthly meetings — meets the 50% ask" in report.text
+    assert f"**{HRN}**: attended 1 of 1 monthly meeting — meets the 50% ask" in report.text
