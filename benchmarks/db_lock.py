@@ -100,7 +100,7 @@ async def moderate(sg: Any, figures: Figures, until: float, locked: asyncio.Even
         busy = record(figures, read)
         if not busy and locked.is_set():
             figures.reads_answered += 1
-        write = await sg.moderator.slash(sg.guild, "meeting start", channel=voice, timeout=30)
+        write = await sg.moderator.slash(sg.guild, "meeting start", channel=voice, kind="other", timeout=30)
         if not record(figures, write):
             figures.writes_answered += 1
         await asyncio.sleep(1.0)
