@@ -10,6 +10,7 @@ from collections.abc import Sequence
 import discord
 
 from bot.client import CoalitionBot
+from bot.i18n import t_server
 from bot.ui import NO_MENTIONS
 from cogs.privacy import texts
 from cogs.repair.service import REPAIR
@@ -42,7 +43,7 @@ class PrivacyActions:
             if not roles:
                 continue
             try:
-                await member.remove_roles(*roles, reason=texts.ROLES_REASON)
+                await member.remove_roles(*roles, reason=t_server(texts.ROLES_REASON))
                 removed += len(roles)
             except discord.HTTPException as exc:
                 failed += len(roles)
@@ -57,7 +58,7 @@ class PrivacyActions:
         someone erases their data would tell moderators who filed it."""
         await self.refresh_case_summaries(shown.named_case_ids)
         for channel_id, message_id, number in shown.relay_posts:
-            await self._edit_or_delete(channel_id, message_id, texts.FORMER_MEMBER_WROTE.format(number=number))
+            await self._edit_or_delete(channel_id, message_id, t_server(texts.FORMER_MEMBER_WROTE, number=number))
         for channel_id, message_id in shown.question_posts:
             await self._edit_or_delete(channel_id, message_id, None)
 

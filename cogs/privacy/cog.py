@@ -14,6 +14,7 @@ from discord.ext import commands
 from bot.client import CoalitionBot
 from bot.jobs import due_jobs_loop
 from bot.ui import MODERATOR_COMMANDS, NO_MENTIONS
+from cogs.privacy import texts
 from cogs.privacy.actions import PrivacyActions
 from cogs.privacy.service import JobReport, PrivacyService
 from cogs.privacy.views import PAGE_ITEMS, inventory_page
@@ -24,7 +25,7 @@ EMBED_COLOUR = discord.Colour.blurple()
 
 
 class PrivacyCog(commands.Cog):
-    audit_group = app_commands.Group(name="audit", description="Moderators: read the audit log", guild_only=True,
+    audit_group = app_commands.Group(name="audit", description=texts.CMD_AUDIT, guild_only=True,
                                      default_permissions=MODERATOR_COMMANDS)
 
     def __init__(self, bot: CoalitionBot, service: PrivacyService, actions: PrivacyActions) -> None:
@@ -43,7 +44,7 @@ class PrivacyCog(commands.Cog):
             self.daily.cancel()
         self.bot.remove_dynamic_items(*PAGE_ITEMS)
 
-    @app_commands.command(name="privacy", description="What the bot stores about people, why, and when it is deleted")
+    @app_commands.command(name="privacy", description=texts.CMD_PRIVACY)
     @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)
     async def privacy(self, interaction: discord.Interaction) -> None:
         embed, view = inventory_page(self.service.inventory_pages(), 0)
@@ -53,8 +54,8 @@ class PrivacyCog(commands.Cog):
             await interaction.response.send_message(embed=embed, view=view, ephemeral=True,
                                                     allowed_mentions=NO_MENTIONS)
 
-    @audit_group.command(name="recent", description="Moderators: the most recent audit log entries")
-    @app_commands.describe(action="Only actions starting with this, e.g. repair or coi.waiting_room")
+    @audit_group.command(name="recent", description=texts.CMD_AUDIT_RECENT)
+    @app_commands.describe(action=texts.OPT_AUDIT_ACTION)
     async def audit_recent(self, interaction: discord.Interaction, action: str | None = None) -> None:
         self.bot.require_moderator(interaction)
         assert interaction.guild_id is not None

@@ -1,7 +1,9 @@
 """Pure rules and text for privacy: retention dates, plain-language reports, pages.
 
 No discord, no sqlalchemy, no db imports: the cog turns database rows into the plain
-`Record`/`FiledCase` values below and sends what these functions return.
+`Record`/`FiledCase` values below and sends what these functions return. Reports for the person
+asking are rendered in their language (`t`, set by the interaction pipeline); the audit log, read by
+moderators, in the server's (`t_server`).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.i18n import t, t_server, tn
 from bot.plaintext import pack_pages
 from cogs.privacy import texts
 from cogs.privacy.inventory import INTRO, TableDoc
@@ -75,20 +78,20 @@ def _cut(block: str, limit: int) -> list[str]:
 
 
 def page_footer(index: int, total: int) -> str:
-    return texts.PAGE_OF.format(page=index + 1, total=total)
+    return t(texts.PAGE_OF, page=index + 1, total=total)
 
 
 # --- the inventory in plain language ---------------------------------------------------------
 
 
 def inventory_blocks(inventory: Sequence[TableDoc], retention_days: float, case_days: float) -> list[str]:
-    intro = texts.INVENTORY_HEADING + "\n" + (
-        INTRO.replace("`retention_days_after_leave` (default 30)", texts.RETENTION_HERE.format(days=retention_days))
-        .replace("`case_retention_days` (default 365)", texts.CASE_RETENTION_HERE.format(days=case_days)))
+    intro = t(texts.INVENTORY_HEADING) + "\n" + (
+        INTRO.replace("`retention_days_after_leave` (default 30)", t(texts.RETENTION_HERE, days=retention_days))
+        .replace("`case_retention_days` (default 365)", t(texts.CASE_RETENTION_HERE, days=case_days)))
     blocks = [intro]
     for table in inventory:
-        columns = texts.COLUMN_SEPARATOR.join(text for _name, text in table.columns)
-        blocks.append(texts.TABLE.format(title=table.title, why=table.why, deleted=table.deleted, columns=columns))
+        columns = t(texts.COLUMN_SEPARATOR).join(text for _name, text in table.columns)
+        blocks.append(t(texts.TABLE, title=table.title, why=table.why, deleted=table.deleted, columns=columns))
     return blocks
 
 
@@ -136,7 +139,7 @@ MODERATOR_COLUMNS = texts.MODERATOR_COLUMNS
 
 
 def unknown_server(guild_id: int) -> str:
-    return texts.UNKNOWN_SERVER.format(guild_id=guild_id)
+    return t(texts.UNKNOWN_SERVER, guild_id=guild_id)
 
 
 def _date(value: Any) -> str:
@@ -144,7 +147,13 @@ def _date(value: Any) -> str:
         return value.strftime("%Y-%m-%d")
     if isinstance(value, str) and len(value) >= 10:
         return value[:10]
-    return texts.UNKNOWN_DATE
+    return t(texts.UNKNOWN_DATE)
+
+
+def _status(labels: Mapping[str, str], status: object) -> str:
+    """A stored status in words (one the texts don't know yet: as stored, underscores as spaces)."""
+    key = str(status or "")
+    return t(labels[key]) if key in labels else key.replace("_", " ")
 
 
 def _short(text: str | None, limit: int = 120) -> str:
@@ -156,9 +165,9 @@ def _short(text: str | None, limit: int = 120) -> str:
 
 def describe_server(data: ServerData, coi_labels: Mapping[str, str]) -> str:
     """Plain-language account of what the bot holds about the person in one server."""
-    lines = [texts.SERVER_HEADING.format(name=data.guild_name)]
+    lines = [t(texts.SERVER_HEADING, name=data.guild_name)]
     if data.empty:
-        lines.append(texts.NOTHING_STORED)
+        lines.append(t(texts.NOTHING_STORED))
         return "\n".join(lines)
     by_table: dict[str, list[Record]] = {}
     for record in data.records:
@@ -166,42 +175,39 @@ def describe_server(data: ServerData, coi_labels: Mapping[str, str]) -> str:
     handled: set[str] = set()
 
     for r in by_table.get("membership", []):
-        lines.append(texts.MEMBERSHIP.format(version=r.row.get("content_version"),
-                                             date=_date(r.row.get("accepted_at"))))
+        lines.append(t(texts.MEMBERSHIP, version=r.row.get("content_version"), date=_date(r.row.get("accepted_at"))))
     for r in by_table.get("onboarding_progress", []):
-        lines.append(texts.ONBOARDING.format(status=str(r.row.get("status", "")).replace("_", " "),
-                                             step=int(r.row.get("step_index") or 0) + 1,
-                                             date=_date(r.row.get("started_at"))))
+        lines.append(t(texts.ONBOARDING, status=_status(texts.ONBOARDING_STATUSES, r.row.get("status")),
+                       step=int(r.row.get("step_index") or 0) + 1, date=_date(r.row.get("started_at"))))
     questions = [r for r in by_table.get("onboarding_question", []) if "user_id" in r.columns]
     if questions:
-        lines.append(texts.QUESTIONS.format(count=len(questions)))
+        lines.append(t(texts.QUESTIONS, count=len(questions)))
         for r in questions:
-            lines.append(texts.QUESTION.format(date=_date(r.row.get("asked_at")),
-                                               question=_short(r.row.get("question"))))
+            lines.append(t(texts.QUESTION, date=_date(r.row.get("asked_at")), question=_short(r.row.get("question"))))
     tags = by_table.get("coi_tag", [])
     if tags:
-        names = texts.LIST_SEPARATOR.join(coi_labels.get(str(r.row.get("category_key")),
-                                                         str(r.row.get("category_key"))) for r in tags)
-        lines.append(texts.COI_TAGS.format(names=names))
+        names = t(texts.LIST_SEPARATOR).join(coi_labels.get(str(r.row.get("category_key")),
+                                                            str(r.row.get("category_key"))) for r in tags)
+        lines.append(t(texts.COI_TAGS, names=names))
     for r in by_table.get("organization_affiliation", []):
-        lines.append(texts.AFFILIATION if r.row.get("organization_id") is not None else texts.AFFILIATION_INDIVIDUAL)
+        lines.append(t(texts.AFFILIATION if r.row.get("organization_id") is not None else texts.AFFILIATION_INDIVIDUAL))
     check_ins = by_table.get("attendance_checkin", [])
     if check_ins:
-        lines.append(texts.CHECK_INS.format(count=len(check_ins)))
+        lines.append(tn(texts.CHECK_INS, len(check_ins)))
     notes = [r for r in by_table.get("meeting", []) if "notetaker_id" in r.columns]
     if notes:
-        dates = texts.LIST_SEPARATOR.join(_date(r.row.get("started_at")) for r in notes)
-        lines.append(texts.NOTES.format(count=len(notes), dates=dates))
+        dates = t(texts.LIST_SEPARATOR).join(_date(r.row.get("started_at")) for r in notes)
+        lines.append(tn(texts.NOTES, len(notes), dates=dates))
     for case in data.cases:
         if case.anonymous:
             template = texts.CASE_CLOSED_ANONYMOUS if case.closed_at else texts.CASE_OPEN_ANONYMOUS
         else:
             template = texts.CASE_CLOSED if case.closed_at else texts.CASE_OPEN
-        lines.append(template.format(number=case.number, status=case.status.replace("_", " "),
-                                     filed=case.created_at[:10] if case.created_at else texts.UNKNOWN_DATE,
-                                     closed=(case.closed_at or "")[:10]))
+        lines.append(t(template, number=case.number, status=_status(texts.CASE_STATUSES, case.status),
+                       filed=case.created_at[:10] if case.created_at else t(texts.UNKNOWN_DATE),
+                       closed=(case.closed_at or "")[:10]))
     for r in by_table.get("departed_member", []):
-        lines.append(texts.LEFT.format(date=_date(r.row.get("left_at"))))
+        lines.append(t(texts.LEFT, date=_date(r.row.get("left_at"))))
     handled.update({"membership", "onboarding_progress", "coi_tag", "departed_member", "organization_affiliation",
                     "attendance_checkin"})
 
@@ -216,24 +222,24 @@ def describe_server(data: ServerData, coi_labels: Mapping[str, str]) -> str:
     for (table, column), count in counts.items():
         counted = MODERATOR_COLUMNS.get((table, column))
         if counted is None:
-            lines.append(texts.OTHER_RECORDS.format(table=table, column=column, count=count))
+            lines.append(t(texts.OTHER_RECORDS, table=table, column=column, count=count))
         else:
-            lines.append(counted.format(count=count))
+            lines.append(t(counted, count=count))
     if data.purge_on:
-        lines.append(texts.PURGE_ON.format(date=data.purge_on))
+        lines.append(t(texts.PURGE_ON, date=data.purge_on))
     return "\n".join(lines)
 
 
 def mydata_blocks(servers: Sequence[ServerData], coi_labels: Mapping[str, str]) -> list[str]:
     if all(s.empty for s in servers):
-        return [texts.HOLD_NOTHING_HERE if len(servers) == 1 else texts.HOLD_NOTHING]
-    return [texts.HOLD_HEAD, *(describe_server(s, coi_labels) for s in servers if not s.empty)]
+        return [t(texts.HOLD_NOTHING_HERE if len(servers) == 1 else texts.HOLD_NOTHING)]
+    return [t(texts.HOLD_HEAD), *(describe_server(s, coi_labels) for s in servers if not s.empty)]
 
 
 def export_document(user_id: int, generated_at: datetime, servers: Sequence[ServerData]) -> dict[str, Any]:
     """The JSON export: the same facts as /mydata show, with every stored field."""
     return {
-        "about": texts.EXPORT_ABOUT,
+        "about": t(texts.EXPORT_ABOUT),
         "user_id": str(user_id),
         "generated_at": generated_at.isoformat(),
         "servers": [
@@ -269,22 +275,20 @@ def _jsonable(value: Any) -> Any:
 
 
 def delete_confirmation(scope_all: bool, server_name: str | None) -> str:
-    heading = texts.CONFIRM_EVERYWHERE if scope_all else texts.CONFIRM_HERE.format(server=server_name)
-    return f"{heading}\n{texts.CONFIRM_BODY}"
+    heading = t(texts.CONFIRM_EVERYWHERE) if scope_all else t(texts.CONFIRM_HERE, server=server_name)
+    return f"{heading}\n{t(texts.CONFIRM_BODY)}"
 
 
 def delete_done(records: int, cases: int, roles_removed: int, roles_failed: int) -> str:
-    sentences = [texts.DONE_WITH_CASES.format(records=records, cases=cases) if cases
-                 else texts.DONE.format(records=records)]
+    sentences = [tn(texts.DONE, records)]
+    if cases:
+        sentences.append(tn(texts.CASES_UNLINKED, cases))
     if roles_removed:
-        sentences.append(texts.ROLES_REMOVED.format(count=roles_removed))
+        sentences.append(tn(texts.ROLES_REMOVED, roles_removed))
     if roles_failed:
-        sentences.append(texts.ROLES_FAILED.format(count=roles_failed))
-    sentences.append(texts.UNTOUCHED)
+        sentences.append(tn(texts.ROLES_FAILED, roles_failed))
+    sentences.append(t(texts.UNTOUCHED))
     return " ".join(sentences)
-
-
-DELETE_CANCELLED = texts.CANCELLED
 
 
 # --- audit log -------------------------------------------------------------------------------
@@ -299,15 +303,16 @@ class AuditLine:
 
 
 def audit_blocks(entries: Sequence[AuditLine], action_filter: str | None) -> list[str]:
-    title = texts.AUDIT_TITLE_FILTERED.format(prefix=action_filter) if action_filter else texts.AUDIT_TITLE
+    title = t_server(texts.AUDIT_TITLE_FILTERED, prefix=action_filter) if action_filter \
+        else t_server(texts.AUDIT_TITLE)
     if not entries:
-        return [f"{title}\n{texts.AUDIT_EMPTY}"]
+        return [f"{title}\n{t_server(texts.AUDIT_EMPTY)}"]
     lines = [title]
     for e in entries:
-        actor = f"<@{e.actor_id}>" if e.actor_id else texts.AUDIT_NOBODY
+        actor = f"<@{e.actor_id}>" if e.actor_id else t_server(texts.AUDIT_NOBODY)
         values = {"when": e.created_at.strftime("%Y-%m-%d %H:%M"), "action": e.action, "actor": actor}
-        lines.append(texts.AUDIT_LINE_WITH_SUBJECT.format(**values, subject=e.subject) if e.subject
-                     else texts.AUDIT_LINE.format(**values))
+        lines.append(t_server(texts.AUDIT_LINE_WITH_SUBJECT, **values, subject=e.subject) if e.subject
+                     else t_server(texts.AUDIT_LINE, **values))
     return ["\n".join(lines)]
 
 
@@ -317,11 +322,8 @@ def clean_action_filter(value: str | None) -> str | None:
         return None
     cleaned = value.strip().lower()
     if len(cleaned) > 64 or not all(ch.isalnum() or ch in "._-" for ch in cleaned):
-        raise ValueError(texts.BAD_ACTION_FILTER)
+        raise ValueError(t_server(texts.BAD_ACTION_FILTER))
     return cleaned
-
-
-MYDATA_TOO_SOON = texts.TOO_SOON
 
 
 def mydata_wait(last: datetime | None, now: datetime, cooldown_seconds: float) -> int:

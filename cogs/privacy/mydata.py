@@ -11,6 +11,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import CoalitionBot
+from bot.i18n import t
 from bot.ui import NO_MENTIONS
 from cogs.privacy import logic, texts
 from cogs.privacy.actions import PrivacyActions
@@ -24,7 +25,7 @@ SHOWN_PAGES = 10
 
 
 class MyDataCog(commands.Cog):
-    mydata = app_commands.Group(name="mydata", description="See, download or delete what the bot holds about you",
+    mydata = app_commands.Group(name="mydata", description=texts.CMD_MYDATA,
                                 allowed_contexts=DM_CONTEXT)
 
     def __init__(self, bot: CoalitionBot, service: PrivacyService, actions: PrivacyActions) -> None:
@@ -41,10 +42,10 @@ class MyDataCog(commands.Cog):
     async def _too_soon(self, interaction: discord.Interaction) -> bool:
         wait = self.service.wait_before_look(interaction.user.id)
         if wait:
-            await interaction.response.send_message(texts.TOO_SOON.format(seconds=wait), ephemeral=True)
+            await interaction.response.send_message(t(texts.TOO_SOON, seconds=wait), ephemeral=True)
         return bool(wait)
 
-    @mydata.command(name="show", description="See everything the bot holds about you (only you can see it)")
+    @mydata.command(name="show", description=texts.CMD_MYDATA_SHOW)
     async def mydata_show(self, interaction: discord.Interaction) -> None:
         if await self._too_soon(interaction):
             return
@@ -56,18 +57,18 @@ class MyDataCog(commands.Cog):
                 embed.set_footer(text=logic.page_footer(index, len(pages)))
             await interaction.followup.send(embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS)
         if len(pages) > SHOWN_PAGES:
-            await interaction.followup.send(texts.MORE_THAN_FITS, ephemeral=True)
+            await interaction.followup.send(t(texts.MORE_THAN_FITS), ephemeral=True)
 
-    @mydata.command(name="export", description="Get everything the bot holds about you as a file (only for you)")
+    @mydata.command(name="export", description=texts.CMD_MYDATA_EXPORT)
     async def mydata_export(self, interaction: discord.Interaction) -> None:
         if await self._too_soon(interaction):
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
         payload = await self.service.export(interaction.user.id, interaction.guild_id, self.actions.name_of)
-        file = discord.File(io.BytesIO(payload), filename=texts.EXPORT_FILENAME)
-        await interaction.followup.send(texts.EXPORT_READY, file=file, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        file = discord.File(io.BytesIO(payload), filename=t(texts.EXPORT_FILENAME))
+        await interaction.followup.send(t(texts.EXPORT_READY), file=file, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
-    @mydata.command(name="delete", description="Delete what the bot holds about you (asks you to confirm first)")
+    @mydata.command(name="delete", description=texts.CMD_MYDATA_DELETE)
     async def mydata_delete(self, interaction: discord.Interaction) -> None:
         scope_all = interaction.guild is None
         name = interaction.guild.name if interaction.guild is not None else None

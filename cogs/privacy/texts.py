@@ -1,10 +1,15 @@
 """Every sentence the privacy feature says (ready for translation). What each table holds and why
 is the inventory's (cogs/privacy/inventory.py), which also writes docs/privacy.md.
 
-Whole sentences with named placeholders; one sentence per form where a number or a kind changes it.
+Whole sentences with named placeholders; one sentence per form where a number or a kind changes it
+(`Plural` where it depends on a number). Who reads a sentence decides its language: the person asking
+(`t`) for /privacy and /mydata; the server's (`t_server`) for /audit, the audit-log reason and the
+bot's own lines in case threads.
 """
 
 from __future__ import annotations
+
+from bot.i18n import Plural
 
 PAGE_OF = "Page {page} of {total}"
 PREVIOUS_PAGE = "Previous page"
@@ -37,14 +42,29 @@ NOTHING_STORED = "Nothing stored."
 MEMBERSHIP = "• Membership: you said yes to the agreements (version {version}) on {date}."
 ONBOARDING = "• Onboarding: {status}, on step {step}, started {date}."
 QUESTIONS = "• Questions you asked during onboarding: {count}."
+ONBOARDING_STATUSES: dict[str, str] = {
+    "in_progress": "in progress",
+    "declined": "declined",
+    "completed": "completed",
+}
+CASE_STATUSES: dict[str, str] = {
+    "submitted": "submitted",
+    "acknowledged": "acknowledged",
+    "in_progress": "in progress",
+    "resolved": "resolved",
+    "closed": "closed",
+    "reopened": "reopened",
+}
 QUESTION = "  – {date}: \"{question}\""
 COI_TAGS = "• Conflict of interest (COI) tags: {names}."
 LIST_SEPARATOR = ", "
 AFFILIATION = ("• You said which organization you represent (`/attendance mine` shows its figure; "
                "`/organization clear` removes it).")
 AFFILIATION_INDIVIDUAL = "• You said you're here as an individual, not for an organization."
-CHECK_INS = "• You pressed \"I'm here\" at {count} monthly Coalition meeting(s)."
-NOTES = "• You volunteered to take notes at {count} meeting(s): {dates}."
+CHECK_INS = Plural("• You pressed \"I'm here\" at {count} monthly Coalition meeting.",
+                   "• You pressed \"I'm here\" at {count} monthly Coalition meetings.")
+NOTES = Plural("• You volunteered to take notes at {count} meeting: {dates}.",
+               "• You volunteered to take notes at {count} meetings: {dates}.")
 CASE_OPEN = "• Repair case #{number} you filed: {status}, filed {filed}."
 CASE_CLOSED = "• Repair case #{number} you filed: {status}, filed {filed}, closed {closed}."
 CASE_OPEN_ANONYMOUS = ("• Repair case #{number} you filed (anonymous — only you can see this link): {status}, "
@@ -96,12 +116,15 @@ CONFIRM_BODY = (
 ERASE_LABEL = "Yes, delete my data"
 KEEP_LABEL = "No, keep my data"
 NOT_YOURS = "These buttons belong to someone else's request, so I can't act on them for you."
-DONE = "Done. I deleted or cleared {records} record(s) about you."
-DONE_WITH_CASES = ("Done. I deleted or cleared {records} record(s) about you and removed your link to {cases} repair "
-                   "case(s); they now show \"former member\".")
-ROLES_REMOVED = "I removed {count} COI role(s) from you."
-ROLES_FAILED = ("I could not remove {count} COI role(s) (missing permission); a moderator can remove them, or you "
-                "can ask one to.")
+DONE = Plural("Done. I deleted or cleared {count} record about you.",
+              "Done. I deleted or cleared {count} records about you.")
+CASES_UNLINKED = Plural("I removed your link to {count} repair case; it now shows \"former member\".",
+                        "I removed your link to {count} repair cases; they now show \"former member\".")
+ROLES_REMOVED = Plural("I removed {count} COI role from you.", "I removed {count} COI roles from you.")
+ROLES_FAILED = Plural(
+    "I could not remove {count} COI role (missing permission); a moderator can remove it, or you can ask one to.",
+    "I could not remove {count} COI roles (missing permission); a moderator can remove them, or you can ask one to.",
+)
 UNTOUCHED = "Your Member role and your messages are untouched."
 CANCELLED = "Okay, nothing was deleted. Your data stays as it was."
 ROLES_REASON = "The member erased their data (/mydata delete)"
@@ -116,3 +139,14 @@ AUDIT_LINE = "`{when}` **{action}** by {actor}"
 AUDIT_LINE_WITH_SUBJECT = "`{when}` **{action}** by {actor} · {subject}"
 AUDIT_NOBODY = "former member / the bot"
 BAD_ACTION_FILTER = "An action filter is a word like `repair` or `repair.close` (letters, digits, dots)."
+
+# --- slash commands: descriptions Discord shows in the command picker -----------------------------
+
+CMD_PRIVACY = "What the bot stores about people, why, and when it is deleted"
+CMD_AUDIT = "Moderators: read the audit log"
+CMD_AUDIT_RECENT = "Moderators: the most recent audit log entries"
+OPT_AUDIT_ACTION = "Only actions starting with this, e.g. repair or coi.waiting_room"
+CMD_MYDATA = "See, download or delete what the bot holds about you"
+CMD_MYDATA_SHOW = "See everything the bot holds about you (only you can see it)"
+CMD_MYDATA_EXPORT = "Get everything the bot holds about you as a file (only for you)"
+CMD_MYDATA_DELETE = "Delete what the bot holds about you (asks you to confirm first)"

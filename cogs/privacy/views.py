@@ -14,7 +14,9 @@ from typing import Any
 
 import discord
 
-from bot.interactions import CustomId, Item, services_of
+from bot.errors import NotAllowed
+from bot.i18n import t
+from bot.interactions import CustomId, Item, ItemT, services_of
 from bot.ui import BaseView
 from cogs.privacy import logic, texts
 from cogs.privacy.keys import PRIVACY, PRIVACY_ACTIONS
@@ -45,7 +47,7 @@ class PageButton(Item[discord.ui.Button[Any]], spec=PAGE):
 
     @classmethod
     def restore(cls, item: discord.ui.Item[Any], values: dict[str, Any]) -> PageButton:
-        label = item.label if isinstance(item, discord.ui.Button) and item.label else texts.PAGE
+        label = item.label if isinstance(item, discord.ui.Button) and item.label else t(texts.PAGE)
         return cls(values["page"], label)
 
     async def act(self, interaction: discord.Interaction) -> None:
@@ -53,13 +55,20 @@ class PageButton(Item[discord.ui.Button[Any]], spec=PAGE):
         await interaction.response.edit_message(embed=embed, view=view)
 
 
-class EraseButton(Item[discord.ui.Button[Any]], spec=ERASE):
+class OwnButton(Item[ItemT]):
+    """A confirmation button only the person who asked may press; anyone else is told so in their
+    own language (the pipeline has set it before `check`)."""
+
+    async def check(self, interaction: discord.Interaction) -> None:
+        if self.values["user"] != interaction.user.id:
+            raise NotAllowed(t(texts.NOT_YOURS))
+
+
+class EraseButton(OwnButton[discord.ui.Button[Any]], spec=ERASE):
     where = "privacy erase"
-    owner = "user"
-    not_yours = texts.NOT_YOURS
 
     def __init__(self, user: int, scope: int) -> None:
-        super().__init__(discord.ui.Button(label=texts.ERASE_LABEL, style=discord.ButtonStyle.danger,
+        super().__init__(discord.ui.Button(label=t(texts.ERASE_LABEL), style=discord.ButtonStyle.danger,
                                            custom_id=ERASE.build(user=user, scope=scope)))
         self.user_id, self.scope = user, scope
 
@@ -76,18 +85,16 @@ class EraseButton(Item[discord.ui.Button[Any]], spec=ERASE):
         log.info("a member erased their data (%d server(s), %d value(s))", erased.servers, erased.total)
 
 
-class KeepButton(Item[discord.ui.Button[Any]], spec=KEEP):
+class KeepButton(OwnButton[discord.ui.Button[Any]], spec=KEEP):
     where = "privacy keep"
-    owner = "user"
-    not_yours = texts.NOT_YOURS
 
     def __init__(self, user: int) -> None:
-        super().__init__(discord.ui.Button(label=texts.KEEP_LABEL, style=discord.ButtonStyle.secondary,
+        super().__init__(discord.ui.Button(label=t(texts.KEEP_LABEL), style=discord.ButtonStyle.secondary,
                                            custom_id=KEEP.build(user=user)))
         self.user_id = user
 
     async def act(self, interaction: discord.Interaction) -> None:
-        await interaction.response.edit_message(content=logic.DELETE_CANCELLED, view=None)
+        await interaction.response.edit_message(content=t(texts.CANCELLED), view=None)
 
 
 def pages_view(page: int, total: int) -> BaseView | None:
@@ -95,9 +102,9 @@ def pages_view(page: int, total: int) -> BaseView | None:
         return None
     view = BaseView(timeout=None)
     if page > 0:
-        view.add_item(PageButton(page - 1, texts.PREVIOUS_PAGE))
+        view.add_item(PageButton(page - 1, t(texts.PREVIOUS_PAGE)))
     if page < total - 1:
-        view.add_item(PageButton(page + 1, texts.NEXT_PAGE))
+        view.add_item(PageButton(page + 1, t(texts.NEXT_PAGE)))
     return view
 
 

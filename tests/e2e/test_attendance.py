@@ -217,7 +217,7 @@ async def test_mydata_shows_and_erases_check_ins_and_affiliation(
     await shown.wait_message(lambda m: bool(m.text))
     text = "\n".join(m.text for m in shown.messages)
     assert "You said which organization you represent" in text
-    assert "pressed \"I'm here\" at 1 monthly Coalition meeting(s)" in text
+    assert "pressed \"I'm here\" at 1 monthly Coalition meeting." in text
 
     asked = await ana.slash(guild, "mydata delete")
     prompt = await asked.wait_message()

@@ -102,7 +102,7 @@ async def test_show_export_delete_for_a_member_in_every_feature(
     assert "you said yes to the agreements" in text
     assert "Questions you asked during onboarding: 1" in text and "QMARK-4417" in text
     assert "Conflict of interest (COI) tags: Funders" in text
-    assert "take notes at 1 meeting(s)" in text
+    assert "take notes at 1 meeting:" in text
     assert "Repair case #1 you filed" in text
     assert "Repair case #2 you filed (anonymous — only you can see this link)" in text
     # Asking again at once is answered kindly (one person repeating it must not slow everyone else).
@@ -150,7 +150,7 @@ async def test_show_export_delete_for_a_member_in_every_feature(
     prompt = await asked.wait_message()
     await riley.click(prompt, "Yes, delete my data")
     done = await emulator.wait_for(lambda: "Done." in prompt.text and prompt, description="the erasure reply")
-    assert "repair case(s)" in done.text and "1 COI role(s)" in done.text and prompt.buttons == []
+    assert "repair cases; they now show" in done.text and "1 COI role from you" in done.text and prompt.buttons == []
 
     # Every column of every table, searched for the ID as an integer and as text: nothing.
     async with bot.sessions() as session:

@@ -124,7 +124,7 @@ def test_describe_server_in_plain_language() -> None:
     assert "(version 2025.1) on 2026-01-10" in text
     assert "Questions you asked during onboarding: 1" in text and '"Why?"' in text
     assert "COI) tags: Funders." in text
-    assert "take notes at 1 meeting(s): 2026-01-10" in text
+    assert "take notes at 1 meeting: 2026-01-10" in text
     assert "Repair case #7 you filed (anonymous" in text and "in progress" in text
     assert "Moderator actions in the audit log: 1." in text
     assert "Other records in `brand_new_table` (user_id): 1." in text
@@ -152,7 +152,7 @@ def test_delete_texts_say_what_happens_in_discord() -> None:
     assert "COI roles" in text and "not** remove your Member role" in text and "former member" in text
     assert "every server" in logic.delete_confirmation(True, None)
     done = logic.delete_done(5, 1, 2, 0)
-    assert "5 record(s)" in done and "1 repair case(s)" in done and "2 COI role(s)" in done
+    assert "5 records about you" in done and "1 repair case;" in done and "2 COI roles" in done
     assert "could not remove 1" in logic.delete_done(1, 0, 0, 1)
 
 
