@@ -120,6 +120,7 @@ class BotApp:
         # Let event and interaction handlers that are mid-transaction finish before the
         # engine goes away; disposing under them strands their connections' close.
         await drain_handlers(timeout=5.0)
+        await self.bot.languages.drain()  # app languages noted behind the last clicks
         if self.instance_lock is not None:
             await self.instance_lock.close()
         await self.engine.dispose()

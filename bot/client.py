@@ -115,7 +115,8 @@ class CoalitionBot(commands.Bot):
         # Each feature's use cases by typed key (bot.interactions.ServiceKey): no get_cog("…").
         self.services = Services()
         i18n.configure(settings.guild.language)
-        self.services.provide(LANGUAGES, LanguageBook())
+        self.languages = LanguageBook(sessions)
+        self.services.provide(LANGUAGES, self.languages)
         # Every modal submission, routed by its custom_id spec (bot.interactions.ModalRouter).
         self.modals = ModalRouter()
         # guild -> the IDs of its roles and channels, as set-up found them (see bot/wiring.py)
@@ -127,6 +128,7 @@ class CoalitionBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         await asyncio.to_thread(i18n.load_catalogs)  # read here, so no click ever waits on a .po file
+        await self.languages.load()  # each person's language, in memory before the first click
         self.add_dynamic_items(DmPickSelect)
         for extension in feature_extensions():
             try:

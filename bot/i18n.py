@@ -261,7 +261,10 @@ def update_catalogs(languages: list[str] | None = None) -> list[Path]:
                 catalog = Catalog(locale=language, domain=domain, project="coalition-bot", fuzzy=False,
                                   copyright_holder="the coalition bot's contributors",
                                   last_translator="community translation, for the coalition to review")
+            created = catalog.creation_date
             catalog.update(template, no_fuzzy_matching=False)
+            if path.exists():
+                catalog.creation_date = created  # no header churn: two branches updating a catalog don't clash
             path.parent.mkdir(parents=True, exist_ok=True)
             with path.open("wb") as po:
                 write_po(po, catalog, width=110, omit_header=False, sort_output=False, ignore_obsolete=True)

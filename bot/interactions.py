@@ -151,10 +151,11 @@ def services_of(client: discord.Client) -> Services:
 
 def use_language_of(interaction: discord.Interaction) -> None:
     """Answer the rest of this interaction in the language of the person who sent it (their choice,
-    else their client's locale). Called first by every item, modal route and slash command."""
+    else their client's locale, which the book remembers for later DMs). Called first by every item,
+    modal route and slash command."""
     book = services_of(interaction.client).get(LANGUAGES)
     user_id = interaction.user.id
-    set_current(book.language_of(user_id, interaction.locale) if book is not None else from_locale(interaction.locale))
+    set_current(book.observe(user_id, interaction.locale) if book is not None else from_locale(interaction.locale))
 
 
 # --- the DynamicItem base --------------------------------------------------------------------------

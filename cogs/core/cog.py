@@ -9,6 +9,7 @@ from discord.ext import commands
 
 from bot import __version__
 from bot.client import CoalitionBot
+from bot.i18n import t
 from bot.ui import NO_MENTIONS
 from cogs.core import help as help_page
 from cogs.core import texts
@@ -37,10 +38,10 @@ class CoreCog(commands.Cog):
     @app_commands.command(name="about", description="What this bot does and how to get help")
     async def about(self, interaction: discord.Interaction) -> None:
         community = self.bot.content.community
-        text = texts.ABOUT.format(community=community.name, email=community.contact_email)
+        text = t(texts.ABOUT, community=community.name, email=community.contact_email)
         source_url = self.bot.settings.source_url
-        text += (texts.SOURCE_AT.format(version=__version__, url=source_url) if source_url
-                 else texts.SOURCE_ASK.format(version=__version__))
+        text += (t(texts.SOURCE_AT, version=__version__, url=source_url) if source_url
+                 else t(texts.SOURCE_ASK, version=__version__))
         await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
     @app_commands.command(name="help", description="What you can do here, in plain words (only you see it)")

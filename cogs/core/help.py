@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from bot.i18n import t
 from cogs.core.texts import COMMAND_LINE as _COMMAND_LINE
 from cogs.core.texts import (
     CONTACT,
@@ -36,9 +37,11 @@ def is_for_moderators(description: str, has_default_permissions: bool) -> bool:
 
 
 def _line(command: CommandInfo) -> str:
-    description = command.description.removeprefix(MODERATOR_PREFIX).strip()
+    # The description in the reader's language (a texts-module sentence: its own msgid), without
+    # the "Moderators:" the section title already says.
+    description = t(command.description).removeprefix(t(MODERATOR_PREFIX)).removeprefix(MODERATOR_PREFIX).strip()
     description = description[:1].upper() + description[1:]
-    return _COMMAND_LINE.format(name=command.name, description=description)
+    return t(_COMMAND_LINE, name=command.name, description=description)
 
 
 def render_help(commands: Iterable[CommandInfo], *, moderator: bool, in_dm: bool,
@@ -46,12 +49,12 @@ def render_help(commands: Iterable[CommandInfo], *, moderator: bool, in_dm: bool
     """(title, text) sections of the help page; the moderators' section only for moderators."""
     ordered = sorted(commands, key=lambda c: c.name)
     members = [c for c in ordered if not c.for_moderators]
-    sections = [(MEMBER_TITLE, "\n".join([INTRO_DM if in_dm else INTRO_SERVER, "",
-                                          *(_line(c) for c in members), "",
-                                          CONTACT.format(email=contact_email)]))]
+    sections = [(t(MEMBER_TITLE), "\n".join([t(INTRO_DM if in_dm else INTRO_SERVER), "",
+                                             *(_line(c) for c in members), "",
+                                             t(CONTACT, email=contact_email)]))]
     mods = [c for c in ordered if c.for_moderators]
     if moderator and mods:
-        sections.append((MODERATOR_TITLE, "\n".join([*(_line(c) for c in mods), "", MODERATOR_NOTE])))
+        sections.append((t(MODERATOR_TITLE), "\n".join([*(_line(c) for c in mods), "", t(MODERATOR_NOTE)])))
     return sections
 
 

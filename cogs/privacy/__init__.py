@@ -10,7 +10,8 @@ from cogs.privacy.service import PrivacyService
 
 async def setup(bot: CoalitionBot) -> None:
     # Always on: data rights and retention are not optional.
-    service = PrivacyService(bot.sessions, bot.reads, bot.clock, bot.settings.privacy, bot.cipher, bot.content)
+    service = PrivacyService(bot.sessions, bot.reads, bot.clock, bot.settings.privacy, bot.cipher, bot.content,
+                             bot.languages)
     actions = PrivacyActions(bot)
     bot.services.provide(PRIVACY, service)  # what the buttons reach: no get_cog
     bot.services.provide(PRIVACY_ACTIONS, actions)

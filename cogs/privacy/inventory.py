@@ -84,6 +84,17 @@ INVENTORY: tuple[TableDoc, ...] = (
          ("declared_at", "when they declared it")),
     ),
     TableDoc(
+        "person_language", "Language",
+        "So the bot speaks to each person in their language (English or Spanish), also in messages it sends "
+        "them later, like reminders. Set when they pick a language (`/language`, or the buttons on the first "
+        "message), or noted from their Discord app's language when it isn't the server's.",
+        "On `/mydata delete` (here or everywhere), or with the rest of their data `retention_days_after_leave` "
+        "days after they leave a server.",
+        (("user_id", "the person's Discord ID (one language for every server and DMs, so no server)"),
+         ("language", "the language code, e.g. es"),
+         ("chosen", "whether they picked it (else it follows their Discord app)")),
+    ),
+    TableDoc(
         "waiting_room", "Waiting rooms",
         "So a waiting room a moderator opens for a meeting can be ended and every permission restored, "
         "even after a restart.",

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.i18n import t, t_server, tn
+from bot.i18n import LANGUAGES, t, t_server, tn
 from bot.plaintext import pack_pages
 from cogs.privacy import texts
 from cogs.privacy.inventory import INTRO, TableDoc
@@ -142,6 +142,13 @@ def unknown_server(guild_id: int) -> str:
     return t(texts.UNKNOWN_SERVER, guild_id=guild_id)
 
 
+EVERYWHERE_ID = 0  # the ServerData of what belongs to no one server (the person's language)
+
+
+def everywhere(records: Sequence[Record]) -> ServerData:
+    return ServerData(EVERYWHERE_ID, t(texts.EVERYWHERE), tuple(records), ())
+
+
 def _date(value: Any) -> str:
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d")
@@ -208,8 +215,12 @@ def describe_server(data: ServerData, coi_labels: Mapping[str, str]) -> str:
                        closed=(case.closed_at or "")[:10]))
     for r in by_table.get("departed_member", []):
         lines.append(t(texts.LEFT, date=_date(r.row.get("left_at"))))
+    for r in by_table.get("person_language", []):
+        code = str(r.row.get("language"))
+        template = texts.LANGUAGE_CHOSEN if r.row.get("chosen") else texts.LANGUAGE_FROM_APP
+        lines.append(t(template, language=LANGUAGES.get(code, code)))
     handled.update({"membership", "onboarding_progress", "coi_tag", "departed_member", "organization_affiliation",
-                    "attendance_checkin"})
+                    "attendance_checkin", "person_language"})
 
     counts: dict[tuple[str, str], int] = {}
     for record in data.records:
@@ -244,7 +255,7 @@ def export_document(user_id: int, generated_at: datetime, servers: Sequence[Serv
         "generated_at": generated_at.isoformat(),
         "servers": [
             {
-                "guild_id": str(s.guild_id),
+                "guild_id": str(s.guild_id) if s.guild_id != EVERYWHERE_ID else None,
                 "server": s.guild_name,
                 "records": [{"table": r.table, "matched": list(r.columns), "fields": _jsonable(dict(r.row))}
                             for r in s.records],

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.clock import Clock
 from bot.content import Content
 from bot.errors import BadInput
+from bot.languages import LanguageBook
 from bot.settings import PrivacySection
 from cogs.privacy import logic
 from cogs.privacy.inventory import INVENTORY
@@ -69,13 +70,14 @@ async def _checkpoint(engine: object) -> None:
 
 class PrivacyService:
     def __init__(self, sessions: Sessions, reads: Sessions, clock: Clock, settings: PrivacySection,
-                 cipher: DataCipher, content: Content) -> None:
+                 cipher: DataCipher, content: Content, languages: LanguageBook | None = None) -> None:
         self.sessions = sessions
         self.reads = reads  # answers even while the database is busy writing
         self.clock = clock
         self.settings = settings
         self.cipher = cipher
         self.content = content
+        self.languages = languages or LanguageBook()  # forgets an erased person's language in memory too
         self._last_look: dict[int, datetime] = {}  # user -> last /mydata show or export
 
     # --- /privacy ------------------------------------------------------------------------------
@@ -101,6 +103,7 @@ class PrivacyService:
 
     async def gather(self, user_id: int, guild_id: int | None, name_of: NameOf) -> list[logic.ServerData]:
         """What the bot holds about the person, per server (one server, or all when None)."""
+        await self.languages.drain()  # an app language noted behind a click a moment ago is shown too
         async with self.reads() as session:
             data = await repo.collect(session, self.cipher, user_id, guild_id)
         guild_ids = data.guild_ids() | ({guild_id} if guild_id is not None else set())
@@ -122,6 +125,9 @@ class PrivacyService:
                     purge_on = logic.purge_after_leave_at(left, retention).strftime("%Y-%m-%d")
             name = name_of(gid) or logic.unknown_server(gid)
             servers.append(logic.ServerData(gid, name, records, cases, purge_on))
+        personal = [logic.Record(f.table, tuple(f.columns), f.row) for f in data.found if "guild_id" not in f.row]
+        if personal:  # the person's language: theirs in every server, shown once, first
+            servers.insert(0, logic.everywhere(personal))
         return servers
 
     def coi_labels(self) -> dict[str, str]:
@@ -139,6 +145,7 @@ class PrivacyService:
 
     async def erase(self, user_id: int, guild_id: int | None, *, action: str) -> Erased:
         """Erase the person (one server, or all when None), then flush the erased bytes out of the WAL."""
+        await self.languages.drain()  # an app language being written behind a click is erased too
         async with self.sessions() as session, session.begin():
             data = await repo.collect(session, self.cipher, user_id, guild_id)
             guilds = data.guild_ids() | ({guild_id} if guild_id is not None else set())
@@ -148,6 +155,7 @@ class PrivacyService:
                 # Who erased is deliberately not recorded: only that it happened.
                 await audit.record(session, gid, None, action, at=self.clock.now())
             engine = session.bind
+        self.languages.forget(user_id)
         await _checkpoint(engine)
         return Erased(result.rows_deleted + result.values_cleared, result.cases_unlinked, len(guilds), result.total,
                       shown)
@@ -180,6 +188,8 @@ class PrivacyService:
         purge = Purge(JobReport())
         report = purge.report
         now = self.clock.now()
+        erased: list[int] = []
+        await self.languages.drain()
         async with self.sessions() as session, session.begin():
             for departure in await repo.departures_due(session, logic.leave_cutoff(
                     now, self.settings.retention_days_after_leave)):
@@ -194,6 +204,7 @@ class PrivacyService:
                 purge.shown.append(await repo.shown_about(session, self.cipher, departure.user_id,
                                                           departure.guild_id))
                 await repo.erase(session, self.cipher, departure.user_id, departure.guild_id)
+                erased.append(departure.user_id)
                 report.departed_purged += 1
             # Only this shard's servers: the case's moderator thread can be deleted only by the
             # process that has the server (else the case row goes but its thread stays forever).
@@ -203,6 +214,8 @@ class PrivacyService:
             for gid, count in sorted(Counter(p.guild_id for p in purged).items()):
                 await audit.record(session, gid, None, "privacy.closed_cases_purged", f"count:{count}", at=now)
             engine = session.bind
+        for user_id in erased:
+            self.languages.forget(user_id)
         if report.departed_purged or report.cases_purged:
             await _checkpoint(engine)  # as after /mydata delete: no erased value left in the WAL
         purge.case_places = [(case.guild_id, case.thread_id) for case in purged]

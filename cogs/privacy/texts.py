@@ -140,6 +140,12 @@ AUDIT_LINE_WITH_SUBJECT = "`{when}` **{action}** by {actor} · {subject}"
 AUDIT_NOBODY = "former member / the bot"
 BAD_ACTION_FILTER = "An action filter is a word like `repair` or `repair.close` (letters, digits, dots)."
 
+# --- the person's language (person_language: theirs in every server, so shown apart) -------------------
+
+EVERYWHERE = "Everywhere (every server and our direct messages)"
+LANGUAGE_CHOSEN = "• Language: {language} (you chose it; change it with `/language`)."
+LANGUAGE_FROM_APP = "• Language: {language} (your Discord app's language; pick one with `/language`)."
+
 # --- slash commands: descriptions Discord shows in the command picker -----------------------------
 
 CMD_PRIVACY = "What the bot stores about people, why, and when it is deleted"

@@ -8,6 +8,7 @@ from db.models.attendance import AttendanceCheckIn, Organization, OrganizationAf
 from db.models.coi import CoiTag, Meeting, WaitingRoom
 from db.models.confidential import ConfidentialSpace, RecordingException, StickyReminder, VoiceMeetingState
 from db.models.core import AuditEntry, DepartedMember, GuildState, GuildWiringEntry, KeyCheck
+from db.models.language import PersonLanguage
 from db.models.onboarding import MemberRoleHold, Membership, OnboardingProgress, OnboardingQuestion
 from db.models.repair import RepairCase, RepairCounter, RepairEvent
 
@@ -28,6 +29,7 @@ __all__ = [
     "OnboardingQuestion",
     "Organization",
     "OrganizationAffiliation",
+    "PersonLanguage",
     "RecordingException",
     "RepairCase",
     "RepairCounter",

@@ -69,6 +69,8 @@ PERSON_COLUMNS: dict[str, dict[str, Erase]] = {
     "coi_tag": {"user_id": Erase.DELETE_ROW},
     "organization_affiliation": {"user_id": Erase.DELETE_ROW},
     "attendance_checkin": {"user_id": Erase.DELETE_ROW},
+    # The person's language is theirs in every server: any erasure of them (one server's or all) deletes it.
+    "person_language": {"user_id": Erase.DELETE_ROW},
     "waiting_room": {"started_by": Erase.SET_FORMER, "moved_member_ids": Erase.SCRUB_JSON,
                      "category_keys": Erase.NOT_A_PERSON},
     "meeting": {"started_by": Erase.SET_FORMER, "notetaker_id": Erase.SET_NULL},

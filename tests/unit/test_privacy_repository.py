@@ -27,6 +27,7 @@ from db.models import (
     OnboardingProgress,
     OnboardingQuestion,
     OrganizationAffiliation,
+    PersonLanguage,
     RecordingException,
     RepairCase,
     RepairEvent,
@@ -81,6 +82,8 @@ async def seed_every_table(session: AsyncSession, cipher: DataCipher, guild_id: 
     await session.flush()
     meeting_id = (await session.execute(select(func.max(Meeting.id)).where(Meeting.guild_id == guild_id))).scalar_one()
     session.add(AttendanceCheckIn(guild_id=guild_id, meeting_id=meeting_id, user_id=user_id, organization_id=None))
+    # The person's language belongs to no one server: seeded once, however many servers are seeded.
+    await session.merge(PersonLanguage(user_id=user_id, language="es", chosen=True))
     index = cipher.blind_index(guild_id, str(user_id))
     own = RepairCase(guild_id=guild_id, number=base + 1, anonymous=False, requester_enc=cipher.encrypt(str(user_id)),
                      requester_index=index, what_happened_enc=cipher.encrypt(CASE_TEXT), assignee_id=moderator_id,
@@ -140,7 +143,7 @@ async def test_erase_leaves_no_trace_keeps_cases_and_spares_others(
         assert len(await repo.tables_mentioning(session, U)) > 10
     async with sessions() as session, session.begin():
         result = await repo.erase(session, CIPHER, U, G)
-    assert result.cases_unlinked == 2 and result.rows_deleted == 7  # incl. the affiliation and the check-in
+    assert result.cases_unlinked == 2 and result.rows_deleted == 8  # incl. the affiliation, the check-in, the language
     async with sessions() as session:
         # Nothing in server G mentions U any more; server G2 is untouched.
         for table in Base.metadata.sorted_tables:
