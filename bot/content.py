@@ -24,6 +24,10 @@ class Community(_Model):
     about: str
     membership_free: str
     minutes_to_complete: int = Field(default=10, ge=1)
+    # One gentle, optional line in the welcome-complete message and in /about (never a condition);
+    # both empty: no line at all.
+    donation: str = Field(default="", max_length=300)
+    donation_url: str = Field(default="", pattern=r"^(https?://\S{1,200})?$")
 
 
 class ItemList(_Model):
@@ -120,6 +124,17 @@ class Content(_Model):
     def glossary_lookup(self, term: str) -> GlossaryEntry | None:
         wanted = term.strip().casefold()
         return next((g for g in self.glossary if g.term.casefold() == wanted), None)
+
+
+def donation_line(content: Content, template: str, with_link: str) -> str:
+    """The content file's optional donation line, in the caller's words (`template` with {donation},
+    `with_link` with {donation} and {url}); empty when the content file has none."""
+    community = content.community
+    text = " ".join(community.donation.split())
+    if not text:
+        return ""
+    return with_link.format(donation=text, url=community.donation_url) if community.donation_url \
+        else template.format(donation=text)
 
 
 class ContentError(Exception):

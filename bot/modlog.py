@@ -31,6 +31,11 @@ class ModLog:
             log.warning("could not post to the mod-log channel (HTTP %s)", exc.status)
             return None
 
+    def recently(self, guild_id: int, key: str) -> bool:
+        """Whether `alert_once` posted this alert in the last 10 minutes (so the caller can say so)."""
+        last = self._last_alert.get((guild_id, key))
+        return last is not None and time.monotonic() - last < ALERT_COOLDOWN_S
+
     async def alert_once(self, guild_id: int, key: str, channel: discord.abc.Messageable | None, text: str) -> bool:
         """Post `text` unless the same alert (guild, key) was posted in the last 10 minutes."""
         now = time.monotonic()

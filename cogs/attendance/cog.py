@@ -14,7 +14,7 @@ from discord.ext import commands
 from bot.client import CoalitionBot
 from bot.errors import BadInput
 from bot.i18n import t, t_server
-from bot.plaintext import plain
+from bot.plaintext import clip, plain
 from bot.ui import MODERATOR_COMMANDS, NO_MENTIONS
 from cogs.attendance import logic, texts, views
 from cogs.attendance.service import AttendanceService
@@ -80,6 +80,32 @@ class AttendanceCog(commands.Cog, name="AttendanceCog"):
     async def clear(self, interaction: discord.Interaction) -> None:
         cleared = await self.service.clear_affiliation(guild_of(interaction), interaction.user.id)
         await interaction.response.send_message(t(texts.CLEARED if cleared else texts.NOTHING_TO_CLEAR), ephemeral=True)
+
+    @organization.command(name="cannot-participate", description=texts.CMD_CANNOT_PARTICIPATE)
+    @app_commands.describe(reason=texts.OPT_REASON)
+    async def cannot_participate(self, interaction: discord.Interaction,
+                                 reason: app_commands.Range[str, 1, logic.REASON_LIMIT] | None = None) -> None:
+        """One line for staff, like stepping back: the reason is posted (one line, defused), never stored."""
+        guild_id = guild_of(interaction)
+        said = logic.one_line(reason)
+        shown = plain(clip(said, logic.REASON_LIMIT))
+        kept = t(texts.YOUR_REASON, reason=shown) if said else ""
+        organization = await self.service.represented(guild_id, interaction.user.id, kept)
+        name = plain(organization.name)
+        if said:
+            line = t_server(texts.MODLOG_CANNOT_PARTICIPATE_WITH_REASON, user=interaction.user.mention,
+                            organization=name, reason=shown)
+        else:
+            line = t_server(texts.MODLOG_CANNOT_PARTICIPATE, user=interaction.user.mention, organization=name)
+        # The person first (3-second deadline); a repeat within minutes is not posted twice.
+        key = f"cannot-participate-{interaction.user.id}"
+        if self.bot.modlog.recently(guild_id, key):
+            await interaction.response.send_message(t(texts.CANNOT_PARTICIPATE_AGAIN), ephemeral=True)
+            return
+        await interaction.response.send_message(t(texts.CANNOT_PARTICIPATE_DONE, organization=name), ephemeral=True,
+                                                allowed_mentions=NO_MENTIONS)
+        assert interaction.guild is not None
+        await self.bot.modlog.alert_once(guild_id, key, self.bot.wiring_for(interaction.guild).mod_log_channel, line)
 
     @attendance.command(name="mine", description=texts.CMD_ATTENDANCE_MINE)
     @app_commands.describe(year=texts.OPT_YEAR)

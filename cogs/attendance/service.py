@@ -134,6 +134,13 @@ class AttendanceService:
             found = await repo.organization(session, guild_id, row.organization_id)
             return Affiliation(OrganizationInfo(found.id, found.name) if found is not None else None)
 
+    async def represented(self, guild_id: int, user_id: int, kept: str = "") -> OrganizationInfo:
+        """The organization this person says they represent (refused kindly, with `kept` given back, if none)."""
+        said = await self.affiliation(guild_id, user_id)
+        if said is None or said.organization is None:
+            raise NotFound(t(texts.CANNOT_PARTICIPATE_NO_ORGANIZATION) + kept)
+        return said.organization
+
     # --- "I'm here" ----------------------------------------------------------------------------------------
 
     async def check_in(self, guild_id: int, meeting_id: int, user_id: int) -> CheckIn:

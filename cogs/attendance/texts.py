@@ -15,6 +15,8 @@ CMD_ATTENDANCE = "Meeting attendance of your organization"
 CMD_ATTENDANCE_MINE = "How many monthly Coalition meetings your organization attended this year"
 CMD_MOD_ATTENDANCE = "Moderators: meeting attendance by organization"
 CMD_MOD_ATTENDANCE_REPORT = "Moderators: each organization's monthly meeting attendance against the 50% ask"
+CMD_CANNOT_PARTICIPATE = "Tell staff your organization can't take part at the agreed level right now (no penalty)"
+OPT_REASON = "A short reason for the moderators (optional)"
 OPT_ORGANIZATION = "Start typing to pick from the list"
 OPT_NAME = "The organization's name, as members will see it"
 OPT_YEAR = "Which year (leave empty for this year)"
@@ -86,3 +88,22 @@ MINE_NO_ORGANIZATION = ("You haven't said which organization you represent, so t
                         "represent one, pick it with `/organization set`.")
 MINE_INDIVIDUAL = ("You're here as an individual, so there's no organization figure to show. If you represent "
                    "an organization, pick it with `/organization set`.")
+
+# --- "can't participate" (the agreements: "if your organization is not able to participate at this level,
+# please notify us") ----------------------------------------------------------------------------------------
+
+CANNOT_PARTICIPATE_DONE = ("Thank you for telling us. This is not a punishment: capacity changes, and it is respected. "
+                           "The moderators have one short line saying that **{organization}** can't take part at the "
+                           "agreed level right now. Nothing else changes: the organization stays on the list, and "
+                           "anyone can keep pressing \"I'm here\" whenever they can.")
+CANNOT_PARTICIPATE_AGAIN = ("You told the moderators a few minutes ago, so I didn't post it again. They have it. Thank "
+                            "you!")
+CANNOT_PARTICIPATE_NO_ORGANIZATION = ("This is for someone who represents an organization, and you haven't said which "
+                                      "one you represent. If you do, pick it with `/organization set` first. If it's "
+                                      "your own membership you want to step back from, `/membership step-back` is "
+                                      "there (also no punishment).")
+YOUR_REASON = "\n\nWhat you wrote, so it isn't lost: {reason}"
+MODLOG_CANNOT_PARTICIPATE = ("{user} says **{organization}** can't participate at the agreed level right now "
+                             "(attending 50% of monthly Coalition meetings)")
+MODLOG_CANNOT_PARTICIPATE_WITH_REASON = ("{user} says **{organization}** can't participate at the agreed level right "
+                                         "now (attending 50% of monthly Coalition meetings). Their reason: {reason}")

@@ -9,6 +9,7 @@ from discord.ext import commands
 
 from bot import __version__
 from bot.client import CoalitionBot
+from bot.content import donation_line
 from bot.i18n import t
 from bot.ui import NO_MENTIONS
 from cogs.core import help as help_page
@@ -39,6 +40,7 @@ class CoreCog(commands.Cog):
     async def about(self, interaction: discord.Interaction) -> None:
         community = self.bot.content.community
         text = t(texts.ABOUT, community=community.name, email=community.contact_email)
+        text += donation_line(self.bot.content, t(texts.DONATION), t(texts.DONATION_WITH_LINK))
         source_url = self.bot.settings.source_url
         text += (t(texts.SOURCE_AT, version=__version__, url=source_url) if source_url
                  else t(texts.SOURCE_ASK, version=__version__))

@@ -12,6 +12,9 @@ ABOUT = (
     "Questions? Ask a moderator or write to {email}.\n\n"
 )
 # The AGPL asks that people who use a modified bot over a network can get its source.
+# The content file's optional donation line (never a condition); with its link when it has one.
+DONATION = "💛 {donation}\n\n"
+DONATION_WITH_LINK = "💛 {donation} <{url}>\n\n"
 SOURCE_AT = "I'm free software (GNU AGPL 3.0), version {version}. My source code: <{url}>"
 SOURCE_ASK = ("I'm free software (GNU AGPL 3.0), version {version}. The people who run me can give you "
               "my source code: ask a moderator.")

@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
-from bot.content import Content
+from bot.content import Content, donation_line
 from bot.locks import KeyedLocks
 from bot.services import ServiceKey
 from cogs.onboarding import logic, texts
@@ -153,7 +153,9 @@ class OnboardingService:
         name = self.content.community.name
         if reaffirm:
             return texts.REAFFIRMED.format(version=self.content.version, name=name)
-        return texts.COMPLETED.format(name=name, next_steps=texts.NEXT_STEPS)
+        text = texts.COMPLETED.format(name=name, next_steps=texts.NEXT_STEPS)
+        donation = donation_line(self.content, texts.DONATION, texts.DONATION_WITH_LINK)
+        return f"{text}\n\n{donation}" if donation else text
 
     def declined_text(self, typed: bool) -> str:
         return (texts.DECLINED_TYPED if typed else texts.DECLINED).format(email=self.content.community.contact_email)

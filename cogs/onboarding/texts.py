@@ -10,6 +10,9 @@ from __future__ import annotations
 
 COMPLETED = ("🎉 Thank you for your clear \"yes\" — you are now a member of the {name}! Your member role is on "
              "its way, and the member channels will open for you.\n\n{next_steps}")
+# The content file's optional donation line (never a condition), after the welcome; with its link when it has one.
+DONATION = "💛 {donation}"
+DONATION_WITH_LINK = "💛 {donation} <{url}>"
 REAFFIRMED = ("Thank you for confirming the updated agreements (version {version}). Nothing else changes — "
               "you're still a member of {name}.")
 DECLINED = ("Thank you for being honest. Membership needs a clear \"yes\" to the commitment question, so I "

@@ -232,3 +232,42 @@ async def test_mydata_shows_and_erases_check_ins_and_affiliation(
     assert len(await db_rows(bot_in_process, AttendanceCheckIn, user_id=ben.id)) == 1
     report = await sg.moderator.slash(guild, "mod-attendance report")
     assert f"**{HRN}**: attended 1 of 1 monthly meeting — meets the 50% ask" in report.text
+
+
+async def test_an_organizations_contact_says_it_cannot_participate(
+        emulator: Emulator, standard_guild: StandardGuild, bot_in_process: InProcessBot) -> None:
+    sg = standard_guild
+    guild = sg.guild
+    await add_organization(sg, HRN)
+    ana, cy = await person(emulator, sg, "Ana"), await person(emulator, sg, "Cy")
+
+    # Not representing an organization: told kindly, pointed to stepping back, their reason given back.
+    refused = await cy.slash(guild, "organization cannot-participate", reason="we lost our grant")
+    assert refused.ephemeral and "/organization set" in refused.text and "/membership step-back" in refused.text
+    assert "we lost our grant" in refused.text
+    assert mod_log_lines(sg, "can't participate") == []
+
+    await represent(ana, sg, "harm")
+    said = await ana.slash(guild, "organization cannot-participate")
+    assert said.ephemeral and "not a punishment" in said.text and HRN in said.text
+    await emulator.wait_for(lambda: mod_log_lines(sg, "can't participate") == [
+        f"{ana.mention} says **{HRN}** can't participate at the agreed level right now "
+        "(attending 50% of monthly Coalition meetings)"], description="one mod-log line")
+    again = await ana.slash(guild, "organization cannot-participate", reason="@everyone [x](https://evil.example)")
+    assert again.ephemeral and "a few minutes ago" in again.text
+    assert len(mod_log_lines(sg, "can't participate")) == 1  # not posted twice
+    assert (await db_rows(bot_in_process, Organization, name=HRN))  # nothing else changes
+
+
+async def test_a_cannot_participate_reason_is_one_defused_line(
+        emulator: Emulator, standard_guild: StandardGuild, bot_in_process: InProcessBot) -> None:
+    sg = standard_guild
+    await add_organization(sg, HRN)
+    bo = await person(emulator, sg, "Bo")
+    await represent(bo, sg, "harm")
+    said = await bo.slash(sg.guild, "organization cannot-participate", reason="@everyone\n# [x](https://evil.example)")
+    assert said.ephemeral and "not a punishment" in said.text
+    (line,) = await emulator.wait_for(lambda: mod_log_lines(sg, "can't participate"), description="the line")
+    assert line.startswith(f"{bo.mention} says **{HRN}** can't participate") and "Their reason: " in line
+    assert "\n" not in line and "@everyone" not in line and "@\u200beveryone" in line
+    assert "](" not in line.replace("\\](", "")

@@ -20,7 +20,7 @@ MODERATOR_COMMANDS = {"meeting", "waitingroom", "confidential", "recording", "au
 MEMBER_COMMANDS = {"onboarding": {"start"}, "coi": {"tag", "clear"}, "repair": {"request", "mine"},
                    "mydata": {"show", "export", "delete"}, "privacy": set(), "about": set(),
                    "acronym": {"lookup", "list"}, "help": set(), "membership": {"step-back"},
-                   "organization": {"set", "clear"}, "attendance": {"mine"},
+                   "organization": {"set", "clear", "cannot-participate"}, "attendance": {"mine"},
                    "language": set()}
 
 

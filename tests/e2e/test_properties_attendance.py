@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from hypothesis import given
 
-from bot.plaintext import plain
-from cogs.attendance.logic import NAME_LIMIT
+from bot.plaintext import clip, plain
+from cogs.attendance.logic import NAME_LIMIT, REASON_LIMIT
 from tests.conftest import StandardGuild
 from tests.emulator import Emulator
 
@@ -53,3 +53,32 @@ async def test_organization_name(emulator: Emulator, standard_guild: StandardGui
         assert "\n" not in line.content
         removed = await sg.moderator.slash(sg.guild, "mod-organization remove", organization=picked["value"])
         assert removed.ephemeral and removed.text.startswith("Removed **")
+
+
+@prop_settings(15)
+@with_examples("@everyone we can't", "[why](https://evil.example)", "# a lot\n> going on")
+@given(text=TEXT)
+async def test_cannot_participate_reason(emulator: Emulator, standard_guild: StandardGuild,
+                                         bot_in_process: InProcessBot, guard: Guard, text: str) -> None:
+    sg = standard_guild
+    assert sg.mod_log is not None
+    contact = emulator.create_user(f"contact{len(sg.guild.members)}")
+    await contact.join(sg.guild, roles=[sg.guild.role("Member")])
+    if "Acme" not in (await sg.moderator.slash(sg.guild, "mod-organization list")).text:
+        await sg.moderator.slash(sg.guild, "mod-organization add", name="Acme")
+    reason = fit(guard.ids.fill(text), REASON_LIMIT)
+    async with guard.probe(reason):
+        picked = (await contact.autocomplete(sg.guild, "organization set", organization="acme"))[0]
+        await contact.slash(sg.guild, "organization set", organization=picked["value"])
+        options = {"reason": reason} if reason else {}
+        said = await contact.slash(sg.guild, "organization cannot-participate", **options)
+        assert said.ephemeral and "not a punishment" in said.text
+        line = await emulator.wait_for(lambda: next((m for m in sg.mod_log.all_messages()  # type: ignore[union-attr]
+                                                     if m.content.startswith(f"{contact.mention} says **Acme**")),
+                                                    None), description="the mod-log line")
+        one_line = " ".join(reason.split())
+        assert "\n" not in line.content
+        if one_line:
+            guard.note_echo("reason", echoed_in(plain(clip(one_line, REASON_LIMIT)), line.content))
+        else:
+            assert "Their reason" not in line.content
