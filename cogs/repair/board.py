@@ -12,10 +12,11 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot import case_places
+from bot.case_places import Place
 from bot.errors import MODERATORS_ONLY, NotAllowed
 from bot.interactions import Item, ItemT, services_of
-from bot.ui import NO_MENTIONS
-from cogs.repair import texts, views
+from cogs.repair import texts
 from cogs.repair.logic import CaseSummary
 from cogs.repair.service import REPAIR, RepairService, Reviewer, Source
 
@@ -23,9 +24,6 @@ if TYPE_CHECKING:
     from bot.client import CoalitionBot
 
 log = logging.getLogger(__name__)
-
-Place = discord.Thread | discord.TextChannel
-
 
 class RepairItem(Item[ItemT]):
     """Repair's buttons and selects: errors are mapped once, with redaction (no custom_id, server or
@@ -50,8 +48,7 @@ class CaseBoard:
     # --- people -----------------------------------------------------------------------------
 
     def moderators_of(self, guild: discord.Guild) -> list[discord.Member]:
-        return sorted((m for m in guild.members if not m.bot and self.bot.is_moderator(m)),
-                      key=lambda m: m.display_name.casefold())
+        return case_places.moderators_of(self.bot, guild)
 
     def reviewer(self, member: discord.Member) -> Reviewer:
         alternate_role = self.bot.wiring_for(member.guild).alternate_reviewers_role
@@ -71,38 +68,11 @@ class CaseBoard:
     # --- a case's place ------------------------------------------------------------------------
 
     async def place_of(self, case: CaseSummary) -> Place | None:
-        if case.thread_id is None:
-            return None
-        guild = self.bot.get_guild(case.guild_id)
-        channel = guild.get_channel_or_thread(case.thread_id) if guild is not None else None
-        if channel is None:
-            try:
-                channel = await self.bot.fetch_channel(case.thread_id)  # type: ignore[assignment]
-            except discord.HTTPException:
-                return None
-        return channel if isinstance(channel, (discord.Thread, discord.TextChannel)) else None
+        return await case_places.place_by_id(self.bot, case.guild_id, case.thread_id)
 
     async def post(self, case: CaseSummary, text: str, **kwargs: Any) -> discord.Message | None:
-        place = await self.place_of(case)
-        if place is None:
-            return None
-        kwargs.setdefault("allowed_mentions", NO_MENTIONS)
-        try:
-            return await place.send(text, **kwargs)
-        except discord.HTTPException as exc:
-            log.warning("repair: could not post in the thread of case id %s (HTTP %s)", case.case_id, exc.status)
-            return None
+        return await case_places.post(await self.place_of(case), text, **kwargs)
 
     async def dm(self, user_id: int | None, body: str) -> bool:
         """A direct message to a requester; False when it could not be delivered."""
-        if user_id is None:
-            return False
-        try:
-            user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
-            await user.send(views.clip(body, 2000), allowed_mentions=NO_MENTIONS)
-        except discord.HTTPException:
-            # No case ID here: whether an anonymous requester can be reached must not be readable
-            # by whoever reads the logs either (often a moderator).
-            log.info("repair: a direct message to a requester could not be delivered")
-            return False
-        return True
+        return await case_places.dm(self.bot, user_id, body)

@@ -22,15 +22,17 @@ import logging
 import os
 import secrets
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import discord
 
+from bot import case_places
+from bot.case_places import Place
 from bot.locks import KeyedLocks
 from bot.ui import NO_MENTIONS
 from cogs.repair import logic, texts, views
 from cogs.repair.actions import case_buttons
-from cogs.repair.board import CaseBoard, Place
+from cogs.repair.board import CaseBoard
 from cogs.repair.logic import Audience, CaseSummary, RouteFacts, RouteKind, RoutePlan
 from cogs.repair.service import RepairService
 
@@ -40,7 +42,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 TEST_STALL_ENV = "COALITION_TEST_REPAIR_STALL"
-MAX_THREAD_ADDS = 50
 
 
 async def _stall_if_testing(point: str) -> None:
@@ -173,45 +174,22 @@ class Router:
                 return found
         name = logic.case_channel_name(case.number)
         if plan.kind is RouteKind.THREAD:
-            threads = {t.id: t for t in parent.threads}
-            try:
-                for t in await guild.active_threads():
-                    threads.setdefault(t.id, t)
-            except discord.HTTPException:
-                pass
-            for thread in threads.values():
-                # Only the bot can own a thread it created; numbers are never reused (repair_counter).
-                if thread.name == name and thread.parent_id == parent.id and thread.owner_id == guild.me.id:
-                    return thread
-            return None
-        token = self.service.place_token(case)
-        for channel in guild.text_channels:
-            if channel.name == name and token in (channel.topic or ""):
-                return channel
-        return None
+            # Only the bot can own a thread it created; numbers are never reused (repair_counter).
+            return await case_places.find_own_thread(guild, parent, name)
+        return case_places.find_own_channel(guild, name, self.service.place_token(case))
 
     async def _create_place(self, case: CaseSummary, guild: discord.Guild, parent: discord.TextChannel,
                             plan: RoutePlan) -> Place:
         name = logic.case_channel_name(case.number)
         reason = texts.PLACE_REASON.format(number=case.number)
         if plan.kind is RouteKind.THREAD:
-            return await parent.create_thread(name=name, type=discord.ChannelType.private_thread, invitable=False,
-                                              auto_archive_duration=10080, reason=reason)
-        overwrites: dict[Any, discord.PermissionOverwrite] = dict(parent.overwrites)
-        overwrites[guild.default_role] = discord.PermissionOverwrite(view_channel=False)
-        overwrites[guild.me] = discord.PermissionOverwrite(view_channel=True, send_messages=True, embed_links=True,
-                                                           attach_files=True, read_message_history=True)
+            return await case_places.create_private_thread(parent, name, reason)
         alternate_role = self.bot.wiring_for(guild).alternate_reviewers_role
-        if plan.audience is Audience.ALTERNATES and alternate_role is not None:
-            overwrites[alternate_role] = discord.PermissionOverwrite(view_channel=True, send_messages=True,
-                                                                     read_message_history=True)
-        for member_id in case.excluded_ids:
-            member = guild.get_member(member_id)
-            if member is not None:
-                overwrites[member] = discord.PermissionOverwrite(view_channel=False)
+        allow = [alternate_role] if plan.audience is Audience.ALTERNATES and alternate_role is not None else []
+        deny = [m for m in (guild.get_member(i) for i in case.excluded_ids) if m is not None]
         topic = texts.PLACE_TOPIC.format(number=case.number, token=self.service.place_token(case))
-        return await guild.create_text_channel(name, overwrites=overwrites, category=parent.category, topic=topic,
-                                               reason=reason)
+        return await case_places.create_private_channel(guild, parent, name, topic=topic, reason=reason,
+                                                        allow=allow, deny=deny)
 
     async def _post_early_messages(self, place: Place, case: CaseSummary) -> None:
         """DMs the requester sent before the case had a thread were only logged; show them now."""
@@ -226,24 +204,8 @@ class Router:
                             exc.status)
 
     async def _add_members(self, thread: discord.Thread, members: list[discord.Member]) -> None:
-        for member in members[:MAX_THREAD_ADDS]:
-            try:
-                await thread.add_user(member)
-            except discord.HTTPException as exc:
-                log.warning("repair: could not add a reviewer to a case thread (HTTP %s)", exc.status)
+        await case_places.add_members(thread, members)
 
     async def _existing_summary(self, place: Place, case: CaseSummary) -> discord.Message | None:
         """A summary posted just before a crash (its ID never saved) is adopted, not posted twice."""
-        wanted = f"repair:ack:{case.case_id}"
-        me = self.bot.user
-        try:
-            async for message in place.history(limit=20, oldest_first=True):
-                if me is None or message.author.id != me.id:
-                    continue
-                for row in message.components:
-                    for child in getattr(row, "children", []):
-                        if getattr(child, "custom_id", None) == wanted:
-                            return message
-        except discord.HTTPException:
-            return None
-        return None
+        return await case_places.own_message_with(self.bot, place, f"repair:ack:{case.case_id}")
