@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import discord
+from discord.utils import format_dt
 
 from bot.client import CoalitionBot
+from bot.errors import BadInput
 from bot.plaintext import plain
 from bot.ui import NO_MENTIONS
 from cogs.confidential import logic, texts
@@ -29,6 +32,12 @@ def place_of(channel: discord.abc.GuildChannel | discord.Thread) -> ChannelPlace
         return ChannelPlace(channel.id, None, channel.parent_id,
                             parent.category_id if parent is not None else None)
     return ChannelPlace(channel.id, channel.category_id)
+
+
+@dataclass(frozen=True)
+class Granted:
+    recording: Recording
+    text: str  # what the moderator who granted it is told
 
 
 def humans_in(channel: VoiceLike) -> list[discord.Member]:
@@ -61,6 +70,31 @@ class ConfidentialActions:
         until = max(r.expires_at for r in recordings)
         return discord.Embed(description=logic.recording_announcement(names, int(until.timestamp())),
                              colour=discord.Colour.red())
+
+    # --- granting a recording exception (/recording allow, and an access request's button) --------------
+
+    def check_grant(self, minutes: int, reason: str, recorder: discord.Member | None) -> str:
+        """BadInput (kind, says how to fix it) unless this grant can be made; returns the cleaned reason."""
+        cleaned = self.service.check_request(minutes, reason)
+        if recorder is not None and not recorder.bot:
+            raise BadInput(texts.NOT_A_BOT.format(name=plain(recorder.display_name)))
+        if recorder is not None and self.bot.user is not None and recorder.id == self.bot.user.id:
+            raise BadInput(texts.IS_ME)
+        return cleaned
+
+    async def grant(self, channel: VoiceLike, recorder: discord.Member | None, reason: str, moderator_id: int,
+                    minutes: int, *, access_request_id: int | None = None) -> Granted:
+        """Grant it (stored, audited), announce it in the meeting's chat (the bot's name and the general
+        reason only: never the private reason nor whose need it is), and say what was done."""
+        granted = await self.service.allow(channel.guild.id, channel.id, recorder.id if recorder else None, reason,
+                                           moderator_id, minutes, access_request_id=access_request_id)
+        await self.send_in_voice_chat(channel, [self.recording_embed(channel.guild, [granted])])
+        who = texts.ALLOWED_BOT.format(name=plain(recorder.display_name)) if recorder else texts.ANY_BOT
+        text = texts.ALLOWED.format(who=who, channel=channel.mention, duration=logic.describe_duration(minutes),
+                                    until=format_dt(granted.expires_at, "t"))
+        if not await self.is_confidential(channel):
+            text += "\n" + texts.ALLOWED_NOT_CONFIDENTIAL.format(channel=channel.mention)
+        return Granted(granted, text)
 
     async def alert(self, guild: discord.Guild, key: str, text: str) -> None:
         await self.bot.modlog.alert_once(guild.id, key, self.bot.wiring_for(guild).mod_log_channel, text)

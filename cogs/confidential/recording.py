@@ -13,6 +13,7 @@ from bot.plaintext import plain
 from bot.ui import MODERATOR_COMMANDS, NO_MENTIONS
 from cogs.confidential import logic, texts
 from cogs.confidential.actions import ConfidentialActions, VoiceLike
+from cogs.confidential.keys import RECORDING
 from cogs.confidential.service import ConfidentialService
 
 
@@ -26,6 +27,13 @@ class RecordingCog(commands.Cog):
         self.service = service
         self.actions = actions
 
+    async def cog_load(self) -> None:
+        # Others grant an exception the same way (an access request for a recording): bot.services[RECORDING].
+        self.bot.services.provide(RECORDING, self.actions)
+
+    async def cog_unload(self) -> None:
+        self.bot.services.remove(RECORDING)
+
     @recording.command(name="allow", description="Let a recording bot stay for an accessibility need, for a while")
     @app_commands.describe(
         channel="The voice or stage channel of the meeting",
@@ -38,22 +46,10 @@ class RecordingCog(commands.Cog):
                     reason: app_commands.Range[str, 1, logic.MAX_REASON_CHARS],
                     bot: discord.Member | None = None) -> None:
         moderator = self.bot.require_moderator(interaction)
-        guild = moderator.guild
-        cleaned = self.service.check_request(minutes, reason)
-        if bot is not None and not bot.bot:
-            raise BadInput(texts.NOT_A_BOT.format(name=plain(bot.display_name)))
-        if bot is not None and self.bot.user is not None and bot.id == self.bot.user.id:
-            raise BadInput(texts.IS_ME)
+        cleaned = self.actions.check_grant(minutes, reason, bot)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        granted = await self.service.allow(guild.id, channel.id, bot.id if bot else None, cleaned, moderator.id,
-                                           minutes)
-        await self.actions.send_in_voice_chat(channel, [self.actions.recording_embed(guild, [granted])])
-        who = texts.ALLOWED_BOT.format(name=plain(bot.display_name)) if bot else texts.ANY_BOT
-        text = texts.ALLOWED.format(who=who, channel=channel.mention, duration=logic.describe_duration(minutes),
-                                    until=format_dt(granted.expires_at, "t"))
-        if not await self.actions.is_confidential(channel):
-            text += "\n" + texts.ALLOWED_NOT_CONFIDENTIAL.format(channel=channel.mention)
-        await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        granted = await self.actions.grant(channel, bot, cleaned, moderator.id, minutes)
+        await interaction.followup.send(granted.text, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
     @recording.command(name="status", description="Show the recording exceptions that are active now")
     async def status(self, interaction: discord.Interaction) -> None:

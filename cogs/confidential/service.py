@@ -241,12 +241,14 @@ class ConfidentialService:
             raise BadInput(str(exc)) from None
 
     async def allow(self, guild_id: int, channel_id: int, bot_id: int | None, reason: str, moderator_id: int,
-                    minutes: int) -> Recording:
-        """Grant a recording exception (the reason is stored encrypted)."""
+                    minutes: int, *, access_request_id: int | None = None) -> Recording:
+        """Grant a recording exception (the reason is stored encrypted). `access_request_id`: the access
+        request it was granted from (/access request), so the "discussed with staff" condition is on record."""
         now = self.clock.now()
         async with self.sessions() as session, session.begin():
             row = await repo.add_exception(session, guild_id, channel_id, bot_id, self.cipher.encrypt(reason),
-                                           moderator_id, now, now + timedelta(minutes=minutes))
+                                           moderator_id, now, now + timedelta(minutes=minutes),
+                                           access_request_id=access_request_id)
             await audit.record(session, guild_id, moderator_id, "recording.allow", f"channel:{channel_id}")
             return _recording(row)
 

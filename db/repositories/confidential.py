@@ -161,10 +161,11 @@ async def add_exception(
     granted_by: int,
     starts_at: datetime,
     expires_at: datetime,
+    access_request_id: int | None = None,
 ) -> RecordingException:
     row = RecordingException(guild_id=guild_id, channel_id=channel_id, bot_user_id=bot_user_id,
                              reason_enc=reason_enc, granted_by=granted_by, starts_at=starts_at,
-                             expires_at=expires_at, announced_at=starts_at)
+                             expires_at=expires_at, announced_at=starts_at, access_request_id=access_request_id)
     session.add(row)
     await session.flush()
     return row
