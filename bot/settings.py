@@ -190,6 +190,10 @@ class RepairSection(Section):
     relay_per_hour: int = Field(default=20, ge=1)
 
 
+class AccessSection(Section):
+    enabled: bool = True
+
+
 class PrivacySection(Section):
     retention_days_after_leave: float = Field(default=30, ge=0)
     case_retention_days: float = Field(default=365, ge=1)
@@ -226,6 +230,7 @@ class Settings(BaseSettings):
     coi: CoiSection = CoiSection()
     confidential: ConfidentialSection = ConfidentialSection()
     repair: RepairSection = RepairSection()
+    access: AccessSection = AccessSection()
     privacy: PrivacySection = PrivacySection()
     logging: LoggingSection = LoggingSection()
 

@@ -4,6 +4,7 @@ One module per feature; each table that belongs to a server has a `guild_id`.
 """
 
 from db.base import Base
+from db.models.access import AccessRequest
 from db.models.attendance import AttendanceCheckIn, Organization, OrganizationAffiliation
 from db.models.coi import CoiTag, Meeting, WaitingRoom
 from db.models.confidential import ConfidentialSpace, RecordingException, StickyReminder, VoiceMeetingState
@@ -13,6 +14,7 @@ from db.models.onboarding import MemberRoleHold, Membership, OnboardingProgress,
 from db.models.repair import RepairCase, RepairCounter, RepairEvent
 
 __all__ = [
+    "AccessRequest",
     "AttendanceCheckIn",
     "AuditEntry",
     "Base",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Integer, LargeBinary, String
+from sqlalchemy import ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, Snowflake, UTCDateTime, guild_id_column, utcnow
@@ -64,3 +64,7 @@ class RecordingException(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # When the bot last announced the recording in the channel's chat.
     announced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The access request it was granted from (/access request), so the "discussed with staff" condition
+    # is on record; NULL for a plain /recording allow.
+    access_request_id: Mapped[int | None] = mapped_column(
+        ForeignKey("access_request.id", ondelete="SET NULL"), index=True)
