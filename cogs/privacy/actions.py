@@ -12,6 +12,7 @@ import discord
 from bot.client import CoalitionBot
 from bot.i18n import t_server
 from bot.ui import NO_MENTIONS
+from cogs.access.service import ACCESS
 from cogs.privacy import texts
 from cogs.repair.service import REPAIR
 from db.repositories import privacy as repo
@@ -57,6 +58,9 @@ class PrivacyActions:
         are deleted. Anonymous cases are left exactly as they are: any change there at the moment
         someone erases their data would tell moderators who filed it."""
         await self.refresh_case_summaries(shown.named_case_ids)
+        access = self.bot.services.get(ACCESS)  # None when access needs are switched off
+        if access is not None and shown.access_request_ids:
+            await access.refresh_summaries(shown.access_request_ids)  # "Former member", their words gone
         for channel_id, message_id, number in shown.relay_posts:
             await self._edit_or_delete(channel_id, message_id, t_server(texts.FORMER_MEMBER_WROTE, number=number))
         for channel_id, message_id in shown.question_posts:
@@ -82,10 +86,10 @@ class PrivacyActions:
             log.warning("could not take an erased person off a message in channel %s (HTTP %s)", channel_id,
                         exc.status)
 
-    async def delete_case_place(self, guild_id: int, thread_id: int | None) -> int:
+    async def delete_case_place(self, guild_id: int, thread_id: int | None, *, prefix: str = "case-") -> int:
         """A purged case's place goes too (it holds the summary and the conversation): its private
-        thread, or its private channel. The ID is one the bot stored when it created the place
-        (repair routing never adopts a place by name)."""
+        thread, or its private channel (named `prefix`N: a repair case, or an access request). The ID is
+        one the bot stored when it created the place (routing never adopts a place by name alone)."""
         guild = self.bot.get_guild(guild_id)
         if guild is None or thread_id is None:
             return 0
@@ -94,7 +98,7 @@ class PrivacyActions:
             if place is None:
                 place = await self.bot.fetch_channel(thread_id)
             # Belt and braces: only a case's thread or channel, never another channel by mistake.
-            if not isinstance(place, (discord.Thread, discord.TextChannel)) or not place.name.startswith("case-"):
+            if not isinstance(place, (discord.Thread, discord.TextChannel)) or not place.name.startswith(prefix):
                 return 0
             await place.delete()
             return 1

@@ -90,7 +90,9 @@ class PrivacyCog(commands.Cog):
                 await self.actions.erase_shown(leftovers)
             for guild_id, thread_id in purge.case_places:
                 report.threads_deleted += await self.actions.delete_case_place(guild_id, thread_id)
-            if report.departed_purged or report.cases_purged:
-                log.info("privacy purge: data of %d departed member(s), %d closed repair case(s)",
-                         report.departed_purged, report.cases_purged)
+            for guild_id, thread_id in purge.access_places:
+                report.threads_deleted += await self.actions.delete_case_place(guild_id, thread_id, prefix="access-")
+            if report.departed_purged or report.cases_purged or report.access_purged:
+                log.info("privacy purge: data of %d departed member(s), %d closed repair case(s), %d answered "
+                         "access request(s)", report.departed_purged, report.cases_purged, report.access_purged)
             return report

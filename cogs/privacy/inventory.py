@@ -199,7 +199,9 @@ INVENTORY: tuple[TableDoc, ...] = (
          ("granted_by", "the moderator who granted it"),
          ("starts_at", "start"),
          ("expires_at", "end"),
-         ("announced_at", "when it was announced in the meeting")),
+         ("announced_at", "when it was announced in the meeting"),
+         ("access_request_id", "the access request it was granted from, if any (the record that the need was "
+                               "discussed with staff; the announcement never says whose need it is)")),
     ),
     TableDoc(
         "repair_case", "Repair cases",
@@ -244,6 +246,28 @@ INVENTORY: tuple[TableDoc, ...] = (
          ("body_enc", "note or relayed text, encrypted"),
          ("data", "small details such as the new status (no text)"),
          ("created_at", "when")),
+    ),
+    TableDoc(
+        "access_request", "Access requests",
+        "What a member asked staff for, privately, to take part in meetings (captions, a note-taker, a "
+        "recording, materials in advance, interpretation), so moderators can arrange it and answer them. Not "
+        "anonymous: moderators see who asked. The person's own words are encrypted.",
+        "`case_retention_days` after a moderator answers it (daily purge, with its private thread). On "
+        "`/mydata delete` (or `retention_days_after_leave` days after they leave) the link to the person and "
+        "their words are erased; the request then shows \"former member\".",
+        (("id", "row number"), GUILD,
+         ("number", "request number shown to moderators"),
+         ("requester_id", "who asked"),
+         ("needs", "which needs they picked (e.g. captions, a recording)"),
+         ("detail_enc", "what they wrote, encrypted (optional)"),
+         ("status", "received, arranged or not possible"),
+         ("decided_by", "the moderator who answered"),
+         ("decided_at", "when they answered"),
+         ("thread_id", "the private moderator thread (or channel)"),
+         ("summary_message_id", "the request's summary message"),
+         ("recording_channel_id", "where a recording was allowed from this request"),
+         ("recording_allowed_at", "when it was allowed"),
+         ("created_at", "when they asked")),
     ),
     TableDoc(
         "repair_counter", "Repair case counters",
@@ -318,11 +342,11 @@ INVENTORY: tuple[TableDoc, ...] = (
 
 INTRO = (
     "The bot keeps as little as it can. It never stores message content, usernames, avatars, IP addresses "
-    "or analytics: people appear only as Discord IDs (numbers). Repair case text, the requester of a case "
-    "and onboarding questions are encrypted at rest. Anyone can see everything the bot holds about them "
-    "with `/mydata show`, download it with `/mydata export`, and erase it with `/mydata delete`. "
-    "`retention_days_after_leave` (default 30) and `case_retention_days` (default 365) are settings "
-    "in the `[privacy]` section of config.toml."
+    "or analytics: people appear only as Discord IDs (numbers). Repair case text, the requester of a case, "
+    "what someone wrote in an access request and onboarding questions are encrypted at rest. Anyone can see "
+    "everything the bot holds about them with `/mydata show`, download it with `/mydata export`, and erase it "
+    "with `/mydata delete`. `retention_days_after_leave` (default 30) and `case_retention_days` (default 365) "
+    "are settings in the `[privacy]` section of config.toml; the second applies to answered access requests too."
 )
 
 START_MARKER = "<!-- inventory:start -->"

@@ -16,6 +16,7 @@ from typing import Any
 
 from bot.i18n import LANGUAGES, t, t_server, tn
 from bot.plaintext import pack_pages
+from cogs.access import texts as access_texts
 from cogs.privacy import texts
 from cogs.privacy.inventory import INTRO, TableDoc
 
@@ -205,6 +206,17 @@ def describe_server(data: ServerData, coi_labels: Mapping[str, str]) -> str:
     if notes:
         dates = t(texts.LIST_SEPARATOR).join(_date(r.row.get("started_at")) for r in notes)
         lines.append(tn(texts.NOTES, len(notes), dates=dates))
+    for r in by_table.get("access_request", []):
+        if "requester_id" not in r.columns:
+            continue
+        needs = t(texts.LIST_SEPARATOR).join(t(access_texts.NEED_LABELS[key]) if key in access_texts.NEED_LABELS
+                                             else key for key in str(r.row.get("needs") or "").split(",") if key)
+        status = str(r.row.get("status"))
+        status = t(access_texts.STATUS_LABELS[status]) if status in access_texts.STATUS_LABELS else status
+        lines.append(t(texts.ACCESS_REQUEST, number=r.row.get("number"), needs=needs, status=status,
+                       date=_date(r.row.get("created_at"))))
+        if r.row.get("detail"):
+            lines.append(t(texts.ACCESS_WORDS, detail=_short(r.row.get("detail"))))
     for case in data.cases:
         if case.anonymous:
             template = texts.CASE_CLOSED_ANONYMOUS if case.closed_at else texts.CASE_OPEN_ANONYMOUS
@@ -226,7 +238,7 @@ def describe_server(data: ServerData, coi_labels: Mapping[str, str]) -> str:
     for record in data.records:
         for column in record.columns:
             shown_above = record.table in handled or (record.table, column) in (
-                ("onboarding_question", "user_id"), ("meeting", "notetaker_id"))
+                ("onboarding_question", "user_id"), ("meeting", "notetaker_id"), ("access_request", "requester_id"))
             if (record.table, column) not in MODERATOR_COLUMNS and shown_above:
                 continue
             counts[(record.table, column)] = counts.get((record.table, column), 0) + 1

@@ -38,6 +38,7 @@ class JobReport:
     departed_purged: int = 0
     departures_cancelled: int = 0
     cases_purged: int = 0
+    access_purged: int = 0
     threads_deleted: int = 0
 
 
@@ -59,6 +60,7 @@ class Purge:
     report: JobReport
     shown: list[repo.Shown] = field(default_factory=list)
     case_places: list[tuple[int, int | None]] = field(default_factory=list)  # (guild, thread or channel)
+    access_places: list[tuple[int, int | None]] = field(default_factory=list)  # the same, of access requests
 
 
 async def _checkpoint(engine: object) -> None:
@@ -213,10 +215,17 @@ class PrivacyService:
             report.cases_purged = len(purged)
             for gid, count in sorted(Counter(p.guild_id for p in purged).items()):
                 await audit.record(session, gid, None, "privacy.closed_cases_purged", f"count:{count}", at=now)
+            # Answered access requests go after the same time as closed cases (docs/access.md).
+            answered = await repo.purge_answered_access_requests(session, logic.closed_case_cutoff(
+                now, self.settings.case_retention_days), owned=owned)
+            report.access_purged = len(answered)
+            for gid, count in sorted(Counter(p.guild_id for p in answered).items()):
+                await audit.record(session, gid, None, "privacy.access_requests_purged", f"count:{count}", at=now)
             engine = session.bind
         for user_id in erased:
             self.languages.forget(user_id)
-        if report.departed_purged or report.cases_purged:
+        if report.departed_purged or report.cases_purged or report.access_purged:
             await _checkpoint(engine)  # as after /mydata delete: no erased value left in the WAL
         purge.case_places = [(case.guild_id, case.thread_id) for case in purged]
+        purge.access_places = [(request.guild_id, request.thread_id) for request in answered]
         return purge

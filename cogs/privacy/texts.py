@@ -65,6 +65,8 @@ CHECK_INS = Plural("• You pressed \"I'm here\" at {count} monthly Coalition me
                    "• You pressed \"I'm here\" at {count} monthly Coalition meetings.")
 NOTES = Plural("• You volunteered to take notes at {count} meeting: {dates}.",
                "• You volunteered to take notes at {count} meetings: {dates}.")
+ACCESS_REQUEST = "• Access request #{number} you made ({needs}): {status}, {date}."
+ACCESS_WORDS = "  – what you wrote: \"{detail}\""
 CASE_OPEN = "• Repair case #{number} you filed: {status}, filed {filed}."
 CASE_CLOSED = "• Repair case #{number} you filed: {status}, filed {filed}, closed {closed}."
 CASE_OPEN_ANONYMOUS = ("• Repair case #{number} you filed (anonymous — only you can see this link): {status}, "
@@ -81,6 +83,7 @@ MODERATOR_COLUMNS: dict[tuple[str, str], str] = {
     ("onboarding_question", "answered_by"): "• Newcomers' questions you answered: {count}.",
     ("repair_case", "assignee_id"): "• Repair cases assigned to you: {count}.",
     ("repair_event", "actor_id"): "• Entries you made in repair case histories: {count}.",
+    ("access_request", "decided_by"): "• Access requests you answered: {count}.",
     ("waiting_room", "moved_member_ids"): "• Waiting rooms you were moved into: {count}.",
 }
 OTHER_RECORDS = "• Other records in `{table}` ({column}): {count}."
@@ -107,6 +110,8 @@ CONFIRM_BODY = (
     "• which organization you said you represent, and your \"I'm here\" check-ins at meetings\n"
     "• your link to any repair case you filed, anonymous ones too. The case itself stays with the "
     "moderators so they can finish the repair work; it will show \"former member\" instead of you.\n"
+    "• your link to your access requests and what you wrote in them (the moderators keep only which needs "
+    "were asked for and their answer, as \"former member\")\n"
     "• your ID in moderator records (audit log, case histories), which then show \"former member\".\n\n"
     "In Discord, I will remove your COI roles (I manage those). I will **not** remove your Member role, "
     "kick you, or delete any messages — you stay in the server exactly as you are.\n"

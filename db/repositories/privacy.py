@@ -6,7 +6,8 @@ person's Discord ID and what erasure does to it. Everything else is generic:
 * any column named in `PERSON_COLUMNS` is matched by equality with the person's ID;
 * every JSON column (unless kept for safety) is scrubbed of the ID wherever it appears;
 * every plain text column is scrubbed of the ID written as text ("user:123", "<@123>");
-* repair cases are linked to their requester only through the blind index.
+* repair cases are linked to their requester only through the blind index;
+* an access request loses its requester's words with its link to them.
 
 `unhandled_person_columns()` lists Snowflake columns that look like a person's ID but are not
 in the registry, so a test fails the day a feature adds one without saying what erasure does.
@@ -39,7 +40,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from db.crypto import DataCipher
-from db.models import Base, DepartedMember, OnboardingProgress, OnboardingQuestion, RepairCase, RepairEvent
+from db.models import (
+    AccessRequest,
+    Base,
+    DepartedMember,
+    OnboardingProgress,
+    OnboardingQuestion,
+    RecordingException,
+    RepairCase,
+    RepairEvent,
+)
 
 # Stands in for a person who erased their data where a column cannot be empty.
 FORMER_MEMBER_ID = 0
@@ -78,6 +88,9 @@ PERSON_COLUMNS: dict[str, dict[str, Erase]] = {
     "recording_exception": {"granted_by": Erase.SET_FORMER, "bot_user_id": Erase.NOT_A_PERSON},
     "repair_case": {"assignee_id": Erase.SET_NULL, "excluded_moderator_ids": Erase.KEEP_FOR_SAFETY},
     "repair_event": {"actor_id": Erase.SET_NULL},
+    # The request stays for the moderators' record (its needs and answer), without who asked nor their words
+    # (`erase` clears `detail_enc` with the link), like a repair case's requester link.
+    "access_request": {"requester_id": Erase.SET_NULL, "decided_by": Erase.SET_NULL},
 }
 # Why some IDs survive an erasure (shown in docs and /privacy).
 KEEP_REASONS: dict[tuple[str, str], str] = {
@@ -291,6 +304,7 @@ async def collect(session: AsyncSession, cipher: DataCipher, user_id: int,
                 if column.name.endswith("_enc"):
                     own = table.name == "onboarding_question" and "user_id" in matched
                     own = own or (table.name == "repair_event" and "actor_id" in matched)
+                    own = own or (table.name == "access_request" and "requester_id" in matched)
                     if own and value is not None:
                         values[column.name.removesuffix("_enc")] = cipher.decrypt(value)
                     continue
@@ -320,6 +334,8 @@ class Shown:
     relay_posts: list[tuple[int, int, int]] = field(default_factory=list)
     # (channel_id, message_id) of their onboarding questions posted for moderators
     question_posts: list[tuple[int, int]] = field(default_factory=list)
+    # access requests they made: their summaries name them and show their words
+    access_request_ids: list[int] = field(default_factory=list)
 
 
 async def shown_about(session: AsyncSession, cipher: DataCipher, user_id: int, guild_id: int | None) -> Shown:
@@ -337,6 +353,9 @@ async def shown_about(session: AsyncSession, cipher: DataCipher, user_id: int, g
         *_guild_filter(OnboardingQuestion.__table__, guild_id))
     rows = (await session.execute(questions)).all()
     shown.question_posts = [(int(c), int(m)) for c, m in rows if c is not None and m is not None]
+    access = select(AccessRequest.id).where(AccessRequest.requester_id == user_id,
+                                            *_guild_filter(AccessRequest.__table__, guild_id))
+    shown.access_request_ids = [int(i) for i in (await session.execute(access)).scalars()]
     return shown
 
 
@@ -380,6 +399,10 @@ async def erase(session: AsyncSession, cipher: DataCipher, user_id: int,
         await session.execute(update(RepairCase).where(RepairCase.id.in_(ids))
                               .values(requester_enc=None, requester_index=None))
         result.cases_unlinked += len(ids)
+    # 1b. Access requests they made: their words go with the link to them (step 2 clears the link).
+    await session.execute(update(AccessRequest).where(
+        AccessRequest.requester_id == user_id, AccessRequest.detail_enc.is_not(None),
+        *_guild_filter(AccessRequest.__table__, guild_id)).values(detail_enc=None))
     # 2. Columns that hold the ID directly.
     for table_name, columns in PERSON_COLUMNS.items():
         table = Base.metadata.tables.get(table_name)
@@ -490,6 +513,28 @@ async def purge_closed_cases(session: AsyncSession, cutoff: datetime,
     ids = [r.id for r in rows]
     await session.execute(delete(RepairEvent).where(RepairEvent.case_id.in_(ids)))
     await session.execute(delete(RepairCase).where(RepairCase.id.in_(ids)))
+    await session.flush()
+    return [PurgedCase(r.guild_id, r.id, r.thread_id) for r in rows]
+
+
+# Statuses in which an access request has its answer (cogs/access/logic.py DECISIONS).
+ANSWERED_STATUSES = ("arranged", "not_possible")
+
+
+async def purge_answered_access_requests(session: AsyncSession, cutoff: datetime,
+                                         owned: Callable[[int], bool] | None = None) -> list[PurgedCase]:
+    """Delete access requests answered on or before `cutoff` (like closed repair cases), in the servers
+    `owned` says this process handles; a recording exception granted from one forgets the link."""
+    query = select(AccessRequest.id, AccessRequest.guild_id, AccessRequest.thread_id).where(
+        AccessRequest.status.in_(ANSWERED_STATUSES), AccessRequest.decided_at.is_not(None),
+        AccessRequest.decided_at <= cutoff)
+    rows = [r for r in (await session.execute(query)).all() if owned is None or owned(r.guild_id)]
+    if not rows:
+        return []
+    ids = [r.id for r in rows]
+    await session.execute(update(RecordingException).where(RecordingException.access_request_id.in_(ids))
+                          .values(access_request_id=None))
+    await session.execute(delete(AccessRequest).where(AccessRequest.id.in_(ids)))
     await session.flush()
     return [PurgedCase(r.guild_id, r.id, r.thread_id) for r in rows]
 

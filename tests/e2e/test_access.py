@@ -7,6 +7,8 @@ in the bot, and the person is told by direct message (or the moderator learns it
 
 from __future__ import annotations
 
+import json
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -171,3 +173,128 @@ async def test_the_form_refuses_nothing_picked_and_gives_the_words_back(
         rec.bot, rec.user, rec.guild, rec.channel, I.MODAL_SUBMIT, data, source=rec.source), None, True)
     assert refused.ephemeral and "pick at least one need" in refused.text and "mine" in refused.text
     assert await stored(bot_in_process) == []
+
+
+async def test_mydata_shows_exports_and_erases_an_access_request(
+        emulator: Emulator, standard_guild: StandardGuild, bot_in_process: InProcessBot) -> None:
+    from db.repositories import privacy as repo
+
+    sg = standard_guild
+    bot = bot_in_process.bot
+    dee = await newcomer(emulator, sg, "Dee")
+    await ask(dee, sg, ["captions", "recording"], detail="ACCESSMARK-2210 captions, and a recording to review")
+    place = await place_of(emulator, sg, 1)
+    summary = await summary_in(emulator, place)
+
+    shown = await dee.slash(sg.guild, "mydata show")
+    await shown.wait_message(lambda m: bool(m.text))
+    text = "\n".join(m.text for m in shown.messages)
+    assert "Access request #1 you made (Live captions, A recording of the meeting" in text
+    assert "Received" in text and "ACCESSMARK-2210" in text
+    bot.clock.advance(timedelta(seconds=11))
+    exported = await dee.slash(sg.guild, "mydata export")
+    message = await exported.wait_message(lambda m: bool(m.attachments))
+    (server,) = json.loads(message.attachments[0].data)["servers"]
+    (record,) = [r for r in server["records"] if r["table"] == "access_request"]
+    assert record["fields"]["detail"].startswith("ACCESSMARK-2210")
+    assert record["fields"]["needs"] == "captions,recording"
+
+    asked = await dee.slash(sg.guild, "mydata delete")
+    prompt = await asked.wait_message()
+    assert "access requests" in prompt.text
+    await dee.click(prompt, "Yes, delete my data")
+    await emulator.wait_for(lambda: "Done." in prompt.text, description="the erasure reply")
+    async with bot.sessions() as session:
+        assert await repo.tables_mentioning(session, dee.id) == []
+    (row,) = await stored(bot_in_process)
+    assert row.requester_id is None and row.detail_enc is None and row.needs == "captions,recording"
+    # The summary in the moderators' thread no longer names them nor shows their words.
+    await emulator.wait_for(lambda: field(summary, "From").startswith("Former member"),
+                            description="the summary re-rendered")
+    assert field(summary, "In their words") == "(erased at their request)"
+    assert "ACCESSMARK" not in json.dumps(summary.embeds) and str(dee.id) not in json.dumps(summary.embeds)
+    # Moderators can still answer; nobody is told (there is nobody to tell).
+    answered = await sg.moderator.click(summary, "Arranged")
+    assert answered.type == 7
+    await emulator.wait_for(lambda: any("nobody to tell" in m.text for m in place.all_messages()),
+                            description="the thread's line")
+
+
+def public_messages(sg: StandardGuild, member: ScriptedUser) -> list[Message]:
+    """Every message an ordinary member can read: every channel, voice chat and thread they can see."""
+    return [m for channel in sg.guild.channels.values() if member.can_view(channel)
+            for m in channel.all_messages(visible_to=member)]
+
+
+async def test_a_recording_for_an_access_need_is_allowed_in_one_step_without_naming_whose(
+        emulator: Emulator, standard_guild: StandardGuild, bot_in_process: InProcessBot) -> None:
+    from db.models import RecordingException
+
+    sg = standard_guild
+    room = sg.guild.create_voice_channel("coalition-meeting")
+    marked = await sg.moderator.slash(sg.guild, "confidential add", target=room)
+    assert "now a confidential space" in (await marked.wait_message()).text
+    recorder = emulator.create_user("Scribe Recorder", bot=True)
+    await recorder.join(sg.guild)
+    quinn = await newcomer(emulator, sg, "Quinn Needsrecording")
+    await ask(quinn, sg, ["recording", "materials"], detail="I process spoken words slowly; I review recordings")
+    place = await place_of(emulator, sg, 1)
+    summary = await summary_in(emulator, place)
+    assert {b["label"] for b in summary.buttons} == {"Arranged", "Not possible", "Allow the recording…"}
+    (request,) = await stored(bot_in_process)
+
+    # Not a moderator: refused kindly, no form, nothing granted.
+    helper = await newcomer(emulator, sg, "Helper")
+    refused = await helper.click(summary, "Allow the recording…")
+    assert refused.ephemeral and "Only moderators" in refused.text and refused.modal is None
+
+    # The moderator: one button, one form (the meeting's channel, how long, which bot).
+    opened = await sg.moderator.click(summary, "Allow the recording…")
+    assert opened.modal is not None
+    assert {"The meeting's voice channel", "For how long", "The recording bot (optional)"} <= set(opened.modal.labels)
+    # Someone else sending the moderator's form (a forged submission) is refused; nothing is granted.
+    modal = opened.modal
+    values = {"channel": [str(room.id)], "minutes": ["120"], "bot": [str(recorder.id)]}
+    forged = emulator.interactions.dispatch(modal.record.bot, helper.user, sg.guild, modal.record.channel,
+                                            I.MODAL_SUBMIT, {"custom_id": modal.custom_id, "components":
+                                                             I.modal_submit_components(modal.data, values)},
+                                            source=modal.record.source)
+    not_theirs = await InteractionResult.wait(emulator, forged, None, True)
+    assert not_theirs.ephemeral and "opened for someone else" in not_theirs.text
+    assert not [m for m in room.all_messages() if "being recorded" in m.text]
+    sent = await opened.modal.submit({"channel": [str(room.id)], "minutes": ["120"], "bot": [str(recorder.id)]})
+    reply = await sent.wait_message(lambda m: "may record" in m.text)
+    assert sent.ephemeral and "Scribe Recorder" in reply.text and "2 hours" in reply.text
+
+    # Stored: the exception names the request (the "discussed with staff" record), and the request the grant.
+    async with bot_in_process.bot.sessions() as session:
+        (exception,) = (await session.execute(select(RecordingException))).scalars().all()
+    assert exception.access_request_id == request.id and exception.channel_id == room.id
+    assert exception.bot_user_id == recorder.id
+    (request,) = await stored(bot_in_process)
+    assert request.recording_channel_id == room.id and request.recording_allowed_at is not None
+    actions = await audit_actions(bot_in_process)
+    assert "recording.allow" in actions and "access.recording" in actions
+    await emulator.wait_for(lambda: "coalition-meeting" in field(summary, "Recording") or
+                            f"<#{room.id}>" in field(summary, "Recording"), description="the summary's record")
+    await emulator.wait_for(lambda: any("allowed a recording" in m.text for m in place.all_messages()),
+                            description="the thread's line")
+    assert request.status == "received"  # allowing the recording answers nothing by itself
+
+    # The meeting: the announcement says a recording is made for an accessibility need, and the bot may stay.
+    await recorder.join_voice(room)
+    await quinn.join_voice(room)
+    await emulator.wait_for(lambda: len([m for m in room.all_messages() if "being recorded" in m.text]) >= 2,
+                            description="the announcement at the meeting's start")
+    announcement = [m for m in room.all_messages() if "being recorded" in m.text][-1]
+    assert "accessibility need" in announcement.text and "Scribe Recorder" in announcement.text
+    assert recorder.voice_channel(sg.guild) is not None
+
+    # Nothing an ordinary member can read names whose need it is: not the name, the mention nor the ID.
+    reader = await newcomer(emulator, sg, "Reader")
+    public = public_messages(sg, reader)
+    assert any("being recorded" in m.text for m in public)
+    assert not reader.can_view(place)
+    for message in public:
+        blob = message.text + json.dumps(message.embeds) + json.dumps(message.components)
+        assert "Quinn" not in blob and "Needsrecording" not in blob and str(quinn.id) not in blob, message.text

@@ -41,7 +41,7 @@ async def test_help_shows_members_their_commands_and_moderators_theirs(
     everything = registered(bot.global_commands + bot.guild_commands[sg.guild.id])
     member_commands = {name for name, mod in everything.items() if not mod}
     moderator_commands = {name for name, mod in everything.items() if mod}
-    assert {"/coi tag", "/repair request", "/help"} <= member_commands
+    assert {"/coi tag", "/repair request", "/access request", "/help"} <= member_commands
     assert {"/confidential add", "/mod-coi list", "/waitingroom start"} <= moderator_commands
 
     alex = emulator.create_user("Alex")

@@ -21,7 +21,7 @@ MEMBER_COMMANDS = {"onboarding": {"start"}, "coi": {"tag", "clear"}, "repair": {
                    "mydata": {"show", "export", "delete"}, "privacy": set(), "about": set(),
                    "acronym": {"lookup", "list"}, "help": set(), "membership": {"step-back"},
                    "organization": {"set", "clear", "cannot-participate"}, "attendance": {"mine"},
-                   "language": set()}
+                   "language": set(), "access": {"request"}}
 
 
 async def test_synced_payload_hides_moderator_commands(

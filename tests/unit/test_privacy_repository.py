@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from db.base import Base
 from db.crypto import DataCipher
 from db.models import (
+    AccessRequest,
     AttendanceCheckIn,
     AuditEntry,
     CoiTag,
@@ -40,6 +41,7 @@ from db.repositories import privacy as repo
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 QUESTION = "Is the Tuesday meeting safe for me QMARK-7781?"
 CASE_TEXT = "Something happened at the meeting CASEMARK-5521"
+ACCESS_TEXT = "Captions please, I am hard of hearing ACCESSMARK-3391"
 
 
 @dataclass
@@ -97,6 +99,14 @@ async def seed_every_table(session: AsyncSession, cipher: DataCipher, guild_id: 
                           what_happened_enc=cipher.encrypt("other person's case"), assignee_id=user_id,
                           created_at=at)
     session.add_all([own, anonymous, assigned])
+    access_base = (await session.execute(select(func.coalesce(func.max(AccessRequest.number), 0)).where(
+        AccessRequest.guild_id == guild_id))).scalar_one()
+    session.add_all([
+        AccessRequest(guild_id=guild_id, number=access_base + 1, requester_id=user_id, needs="captions,recording",
+                      detail_enc=cipher.encrypt(ACCESS_TEXT), status="received", created_at=at),
+        AccessRequest(guild_id=guild_id, number=access_base + 2, requester_id=other_id, needs="notetaker",
+                      detail_enc=cipher.encrypt("another person's words"), status="arranged", decided_by=user_id,
+                      decided_at=at, created_at=at)])
     await session.flush()
     session.add_all([
         RepairEvent(case_id=own.id, guild_id=guild_id, actor_id=user_id, kind="submitted",
@@ -124,6 +134,10 @@ async def test_collect_finds_every_table_and_decrypts_only_own_words(
     assert tables == person_tables
     question = next(f for f in data.found if f.table == "onboarding_question")
     assert question.row["question"] == QUESTION and "question_enc" not in question.row
+    mine, answered = sorted((f for f in data.found if f.table == "access_request"), key=lambda f: f.row["number"])
+    assert mine.row["detail"] == ACCESS_TEXT and "detail_enc" not in mine.row and mine.columns == ["requester_id"]
+    # A request they answered as a moderator: not the asker's ID nor their words.
+    assert answered.columns == ["decided_by"] and "requester_id" not in answered.row and "detail" not in answered.row
     exception = next(f for f in data.found if f.table == "recording_exception")
     assert "reason" not in exception.row and "reason_enc" not in exception.row  # not their words
     assert sorted(c["number"] for c in data.cases_filed) == [1, 2]
@@ -164,6 +178,13 @@ async def test_erase_leaves_no_trace_keeps_cases_and_spares_others(
         assert room.reason == "asked by <@former>"
         audit = (await session.execute(select(AuditEntry).where(AuditEntry.guild_id == G))).scalar_one()
         assert audit.actor_id is None and audit.subject == "user:former"
+        # Their access request stays for the moderators' record, without them and without their words.
+        requests = (await session.execute(select(AccessRequest).where(AccessRequest.guild_id == G)
+                                          .order_by(AccessRequest.number))).scalars().all()
+        mine = requests[0]
+        assert (mine.requester_id, mine.detail_enc, mine.needs) == (None, None, "captions,recording")
+        assert requests[1].requester_id == OTHER and requests[1].decided_by is None
+        assert CIPHER.decrypt(requests[1].detail_enc) == "another person's words"  # not theirs: kept
         question = await session.get(Membership, (G2, U))
         assert question is not None
         assert (await repo.collect(session, CIPHER, U, G)).found == []
@@ -207,6 +228,28 @@ async def test_purge_closed_cases_only_when_old_enough(sessions: async_sessionma
         numbers = (await session.execute(select(RepairCase.number).order_by(RepairCase.number))).scalars().all()
         assert numbers == [2, 3, 4]
         assert (await session.execute(select(func.count()).select_from(RepairEvent))).scalar_one() == 0
+
+
+async def test_purge_answered_access_requests_only_when_old_enough(
+        sessions: async_sessionmaker[AsyncSession]) -> None:
+    async with sessions() as session, session.begin():
+        requests = [AccessRequest(guild_id=G, number=n, requester_id=U, needs="recording", status=status,
+                                  decided_at=decided, thread_id=n, created_at=T0) for n, status, decided in [
+                                      (1, "arranged", T0), (2, "not_possible", T0 + timedelta(days=2)),
+                                      (3, "received", None), (4, "not_possible", T0)]]
+        session.add_all(requests)
+        await session.flush()
+        session.add(RecordingException(guild_id=G, channel_id=1, reason_enc=CIPHER.encrypt("x"), granted_by=M,
+                                       starts_at=T0, expires_at=T0 + timedelta(hours=1),
+                                       access_request_id=requests[0].id))
+    async with sessions() as session, session.begin():
+        purged = await repo.purge_answered_access_requests(session, T0 + timedelta(days=1))
+        assert sorted((p.guild_id, p.thread_id) for p in purged) == [(G, 1), (G, 4)]
+    async with sessions() as session:
+        numbers = (await session.execute(select(AccessRequest.number).order_by(AccessRequest.number))).scalars().all()
+        assert numbers == [2, 3]
+        exception = (await session.execute(select(RecordingException))).scalar_one()
+        assert exception.access_request_id is None  # the exception forgets the purged request
 
 
 async def test_collect_reads_only_the_persons_rows(sessions: async_sessionmaker[AsyncSession],
