@@ -74,13 +74,13 @@ class AccessCog(commands.Cog, name="Access"):
 
     async def request_form(self, interaction: discord.Interaction, ids: dict[str, Any],
                            fields: dict[str, Any]) -> None:
+        detail = str(fields.get(views.DETAIL_FIELD) or "")
         guild = self.bot.get_guild(ids["guild"])
         if guild is None or guild.get_member(interaction.user.id) is None:
-            raise BadInput(texts.IN_SERVER_ONLY)
+            raise BadInput(texts.IN_SERVER_ONLY + AccessService.given_back(detail))
         picked = fields.get(views.NEEDS_FIELD) or []
         needs = [str(v) for v in picked] if isinstance(picked, list) else [str(picked)]
-        filed = await self.service.file(guild.id, interaction.user.id, needs,
-                                        str(fields.get(views.DETAIL_FIELD) or ""),
+        filed = await self.service.file(guild.id, interaction.user.id, needs, detail,
                                         email=self.bot.content.community.contact_email)
         # The person first (Discord's 3-second deadline), then the moderators' case.
         await interaction.response.send_message(
@@ -217,7 +217,7 @@ class AccessCog(commands.Cog, name="Access"):
 
     async def open_recording_form(self, interaction: discord.Interaction, request_id: int) -> None:
         request = await self.service.check_recording(request_id, self._moderator(interaction))
-        self.bot.services[RECORDING]  # switched off: a kind reply before the form opens
+        _ = self.bot.services[RECORDING]  # recording exceptions switched off: a kind reply before the form opens
         await interaction.response.send_modal(views.recording_modal(request, interaction.user.id))
 
     async def recording_form(self, interaction: discord.Interaction, ids: dict[str, Any],

@@ -102,7 +102,7 @@ class AccessService:
         picked = logic.parse_needs(needs)
         words = logic.clean_detail(detail)
         if not picked:
-            raise BadInput(texts.NOTHING_PICKED + self._given_back(words))
+            raise BadInput(texts.NOTHING_PICKED + self.given_back(words))
         now = self.clock.now()
         for attempt in range(NUMBER_ATTEMPTS):
             try:
@@ -110,7 +110,7 @@ class AccessService:
                     waiting = await repo.count_waiting(session, guild_id, user_id)
                     if waiting >= logic.MAX_OPEN:
                         raise Conflict(texts.TOO_MANY_OPEN.format(count=waiting, email=email)
-                                       + self._given_back(words))
+                                       + self.given_back(words))
                     row = await repo.create(session, guild_id=guild_id, requester_id=user_id,
                                             needs=logic.encode_needs(picked),
                                             detail_enc=self.cipher.encrypt_optional(words), at=now)
@@ -122,8 +122,9 @@ class AccessService:
         raise AssertionError("unreachable")
 
     @staticmethod
-    def _given_back(words: str | None) -> str:
-        # The person's own words, shown as typed (no markdown, no links), so a refusal loses nothing.
+    def given_back(words: str | None) -> str:
+        """The person's own words, shown as typed (no markdown, no links), so a refusal loses nothing."""
+        words = logic.clean_detail(words)
         return texts.YOUR_WORDS.format(detail=plain(words)) if words else ""
 
     # --- moderators answering ----------------------------------------------------------------------
