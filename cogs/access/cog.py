@@ -21,7 +21,9 @@ from discord.utils import format_dt
 
 from bot import case_places
 from bot.errors import REDACT, BadInput
+from bot.i18n import speaking, t, t_server
 from bot.jobs import due_jobs_loop
+from bot.languages import LANGUAGES
 from bot.locks import KeyedLocks
 from bot.plaintext import clip
 from bot.ui import NO_MENTIONS
@@ -69,7 +71,7 @@ class AccessCog(commands.Cog, name="Access"):
     @group.command(name="request", description=texts.COMMAND_DESCRIPTION, extras=REDACT)
     async def request(self, interaction: discord.Interaction) -> None:
         if interaction.guild is None:
-            raise BadInput(texts.IN_SERVER_ONLY)
+            raise BadInput(t(texts.IN_SERVER_ONLY))
         await interaction.response.send_modal(views.request_modal(interaction.guild.id, interaction.user.id))
 
     async def request_form(self, interaction: discord.Interaction, ids: dict[str, Any],
@@ -77,14 +79,14 @@ class AccessCog(commands.Cog, name="Access"):
         detail = str(fields.get(views.DETAIL_FIELD) or "")
         guild = self.bot.get_guild(ids["guild"])
         if guild is None or guild.get_member(interaction.user.id) is None:
-            raise BadInput(texts.IN_SERVER_ONLY + AccessService.given_back(detail))
+            raise BadInput(t(texts.IN_SERVER_ONLY) + AccessService.given_back(detail))
         picked = fields.get(views.NEEDS_FIELD) or []
         needs = [str(v) for v in picked] if isinstance(picked, list) else [str(picked)]
         filed = await self.service.file(guild.id, interaction.user.id, needs, detail,
                                         email=self.bot.content.community.contact_email)
         # The person first (Discord's 3-second deadline), then the moderators' case.
         await interaction.response.send_message(
-            texts.RECEIVED.format(number=filed.number, email=self.bot.content.community.contact_email),
+            t(texts.RECEIVED, number=filed.number, email=self.bot.content.community.contact_email),
             ephemeral=True)
         try:
             await self.route(filed.request_id)
@@ -125,7 +127,7 @@ class AccessCog(commands.Cog, name="Access"):
             place = await self._place(guild, request)
             if place is None:
                 await self.bot.modlog.alert_once(guild.id, "access-blocked", self.bot.wiring_for(guild).mod_log_channel,
-                                                 texts.BLOCKED.format(number=request.number))
+                                                 t_server(texts.BLOCKED, number=request.number))
                 return False
             if request.thread_id != place.id:
                 await self.service.set_place(request.request_id, place.id)
@@ -134,7 +136,7 @@ class AccessCog(commands.Cog, name="Access"):
             first_button = views.case_buttons(request).children
             custom_id = getattr(first_button[0], "custom_id", None) if first_button else None
             adopted = await case_places.own_message_with(self.bot, place, custom_id) if custom_id else None
-            summary = adopted or await place.send(texts.INTRO.format(number=request.number),
+            summary = adopted or await place.send(t_server(texts.INTRO, number=request.number),
                                                   embed=views.summary_embed(request),
                                                   view=views.case_buttons(request), allowed_mentions=NO_MENTIONS)
             await self.service.set_summary_message(request.request_id, summary.id)
@@ -150,14 +152,14 @@ class AccessCog(commands.Cog, name="Access"):
             return None
         name = place_name(request.number)
         token = self.service.place_token(request)
-        reason = texts.PLACE_REASON.format(number=request.number)
+        reason = t_server(texts.PLACE_REASON, number=request.number)
         if case_places.can_make_private_threads(parent):
             return (await case_places.find_own_thread(guild, parent, name)
                     or await case_places.create_private_thread(parent, name, reason))
         if case_places.can_make_channels(guild):
             moderator_role = self.bot.wiring_for(guild).moderator_role
             return case_places.find_own_channel(guild, name, token) or await case_places.create_private_channel(
-                guild, parent, name, topic=texts.PLACE_TOPIC.format(number=request.number, token=token),
+                guild, parent, name, topic=t_server(texts.PLACE_TOPIC, number=request.number, token=token),
                 reason=reason, allow=[moderator_role] if moderator_role is not None else [])
         return None
 
@@ -189,7 +191,7 @@ class AccessCog(commands.Cog, name="Access"):
             await interaction.response.defer(ephemeral=True, thinking=True)
             await self.show_summary(request)
         delivered = await self._tell_requester(request)
-        status = texts.STATUS_LABELS[request.status.value]
+        status = t_server(texts.STATUS_LABELS[request.status.value])
         values = {"who": interaction.user.mention, "number": request.number, "status": status}
         if request.requester_id is None:
             line, done = texts.DECIDED_LINE_ERASED, texts.DONE_ERASED
@@ -198,9 +200,9 @@ class AccessCog(commands.Cog, name="Access"):
         else:
             line, done = texts.DECIDED_LINE_NOT_DELIVERED, texts.DONE_NOT_DELIVERED
         await case_places.post(await case_places.place_by_id(self.bot, request.guild_id, request.thread_id),
-                               line.format(**values))
+                               t_server(line, **values))
         if not on_summary or not delivered:  # the moderator who clicked learns it was not delivered
-            await interaction.followup.send(done.format(number=request.number, status=status.lower()),
+            await interaction.followup.send(t_server(done, number=request.number, status=status.lower()),
                                             ephemeral=True, allowed_mentions=NO_MENTIONS)
 
     async def _tell_requester(self, request: Request) -> bool:
@@ -209,8 +211,11 @@ class AccessCog(commands.Cog, name="Access"):
         guild = self.bot.get_guild(request.guild_id)
         sentence = texts.TO_REQUESTER_ARRANGED if request.status is Status.ARRANGED \
             else texts.TO_REQUESTER_NOT_POSSIBLE
-        body = sentence.format(number=request.number, server=guild.name if guild else "",
-                               needs=views.need_names(request), email=self.bot.content.community.contact_email)
+        book = self.bot.services.get(LANGUAGES)
+        # Their answer in their language (they are not the one clicking: the moderator is).
+        with speaking(book.language_of(request.requester_id) if book is not None else None):
+            body = t(sentence, number=request.number, server=guild.name if guild else "",
+                     needs=views.need_names(request), email=self.bot.content.community.contact_email)
         return await case_places.dm(self.bot, request.requester_id, body)
 
     # --- a recording exception from a request ---------------------------------------------------------
@@ -229,21 +234,21 @@ class AccessCog(commands.Cog, name="Access"):
         recording = self.bot.services[RECORDING]
         channel = guild.get_channel(_first_id(fields.get(views.CHANNEL_FIELD)) or 0)
         if not isinstance(channel, VOICE_TYPES):
-            raise BadInput(texts.RECORDING_NOT_VOICE)
+            raise BadInput(t_server(texts.RECORDING_NOT_VOICE))
         minutes = _first_id(fields.get(views.MINUTES_FIELD)) or 180
         recorder_id = _first_id(fields.get(views.BOT_FIELD))
         recorder = guild.get_member(recorder_id) if recorder_id else None
         if recorder_id and recorder is None:
-            raise BadInput(texts.RECORDING_BOT_GONE)
-        reason = recording.check_grant(minutes, texts.RECORDING_REASON.format(number=request.number), recorder)
+            raise BadInput(t_server(texts.RECORDING_BOT_GONE))
+        reason = recording.check_grant(minutes, t_server(texts.RECORDING_REASON, number=request.number), recorder)
         await interaction.response.defer(ephemeral=True, thinking=True)
         granted = await recording.grant(channel, recorder, reason, moderator.user_id, minutes,
                                         access_request_id=request.request_id)
         request = await self.service.recording_allowed(request.request_id, moderator, channel.id)
         await self.show_summary(request)
         place = await case_places.place_by_id(self.bot, request.guild_id, request.thread_id)
-        await case_places.post(place, texts.RECORDING_LINE.format(
-            who=interaction.user.mention, channel=channel.mention, number=request.number,
+        await case_places.post(place, t_server(
+            texts.RECORDING_LINE, who=interaction.user.mention, channel=channel.mention, number=request.number,
             until=format_dt(granted.recording.expires_at, "t")))
         await interaction.followup.send(clip(granted.text), ephemeral=True, allowed_mentions=NO_MENTIONS)
 

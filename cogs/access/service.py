@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.errors import MODERATORS_ONLY, BadInput, Conflict, NotAllowed, NotFound
+from bot.i18n import t, t_server
 from bot.plaintext import plain
 from bot.services import ServiceKey
 from cogs.access import logic, texts
@@ -102,14 +103,14 @@ class AccessService:
         picked = logic.parse_needs(needs)
         words = logic.clean_detail(detail)
         if not picked:
-            raise BadInput(texts.NOTHING_PICKED + self.given_back(words))
+            raise BadInput(t(texts.NOTHING_PICKED) + self.given_back(words))
         now = self.clock.now()
         for attempt in range(NUMBER_ATTEMPTS):
             try:
                 async with self.sessions() as session, session.begin():
                     waiting = await repo.count_waiting(session, guild_id, user_id)
                     if waiting >= logic.MAX_OPEN:
-                        raise Conflict(texts.TOO_MANY_OPEN.format(count=waiting, email=email)
+                        raise Conflict(t(texts.TOO_MANY_OPEN, count=waiting, email=email)
                                        + self.given_back(words))
                     row = await repo.create(session, guild_id=guild_id, requester_id=user_id,
                                             needs=logic.encode_needs(picked),
@@ -125,7 +126,7 @@ class AccessService:
     def given_back(words: str | None) -> str:
         """The person's own words, shown as typed (no markdown, no links), so a refusal loses nothing."""
         words = logic.clean_detail(words)
-        return texts.YOUR_WORDS.format(detail=plain(words)) if words else ""
+        return t(texts.YOUR_WORDS, detail=plain(words)) if words else ""
 
     # --- moderators answering ----------------------------------------------------------------------
 
@@ -138,9 +139,9 @@ class AccessService:
     @staticmethod
     def _check_place(row: AccessRequest | None, moderator: Moderator) -> AccessRequest:
         if row is None:
-            raise NotFound(texts.REQUEST_GONE)
+            raise NotFound(t_server(texts.REQUEST_GONE))
         if row.guild_id != moderator.guild_id:
-            raise NotFound(texts.WRONG_SERVER)
+            raise NotFound(t_server(texts.WRONG_SERVER))
         return row
 
     async def decide(self, request_id: int, moderator: Moderator, decision: Status) -> Request:
@@ -152,8 +153,8 @@ class AccessService:
             try:
                 status = logic.decide(row.status, decision)
             except AlreadyAnswered:
-                label = texts.STATUS_LABELS.get(row.status, row.status)
-                raise Conflict(texts.ALREADY_ANSWERED.format(number=row.number, status=label)) from None
+                label = t_server(texts.STATUS_LABELS.get(row.status, row.status))
+                raise Conflict(t_server(texts.ALREADY_ANSWERED, number=row.number, status=label)) from None
             await repo.decide(session, row, status=status.value, moderator_id=moderator.user_id, at=now)
             await audit.record(session, row.guild_id, moderator.user_id, f"access.{status.value}",
                                f"access:{row.id}", at=now)
@@ -166,9 +167,9 @@ class AccessService:
             row = self._check_place(await repo.get(session, request_id), moderator)
         request = self.view(row)
         if not request.wants_recording:
-            raise BadInput(texts.NO_RECORDING_ASKED.format(number=request.number))
+            raise BadInput(t_server(texts.NO_RECORDING_ASKED, number=request.number))
         if request.status is Status.NOT_POSSIBLE:
-            raise Conflict(texts.RECORDING_AFTER_NOT_POSSIBLE.format(number=request.number))
+            raise Conflict(t_server(texts.RECORDING_AFTER_NOT_POSSIBLE, number=request.number))
         return request
 
     async def recording_allowed(self, request_id: int, moderator: Moderator, channel_id: int) -> Request:

@@ -10,6 +10,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import discord
 
+from bot.i18n import t, t_server
 from bot.interactions import CustomId, Item, personal_modal, services_of
 from bot.plaintext import clip, plain
 from bot.services import ServiceKey
@@ -31,6 +32,7 @@ CHANNEL_FIELD = "channel"
 MINUTES_FIELD = "minutes"
 BOT_FIELD = "bot"
 
+MENTION = "<@{user_id}>"  # not a sentence: how Discord writes a mention
 DECISION_OF = {"arranged": Status.ARRANGED, "notpossible": Status.NOT_POSSIBLE}
 STATUS_COLOURS = {Status.RECEIVED: discord.Colour.orange(), Status.ARRANGED: discord.Colour.green(),
                   Status.NOT_POSSIBLE: discord.Colour.dark_grey()}
@@ -58,7 +60,7 @@ class AccessItem(Item[discord.ui.Button[Any]]):
 
 class DecideButton(AccessItem, spec=DECIDE):
     def __init__(self, action: str, request: int) -> None:
-        label = texts.ARRANGED_LABEL if action == "arranged" else texts.NOT_POSSIBLE_LABEL
+        label = t_server(texts.ARRANGED_LABEL if action == "arranged" else texts.NOT_POSSIBLE_LABEL)
         style = discord.ButtonStyle.success if action == "arranged" else discord.ButtonStyle.danger
         super().__init__(discord.ui.Button(label=label, style=style,
                                            custom_id=DECIDE.build(action=action, request=request)))
@@ -70,8 +72,8 @@ class DecideButton(AccessItem, spec=DECIDE):
 
 class RecordButton(AccessItem, spec=RECORD):
     def __init__(self, request: int) -> None:
-        super().__init__(discord.ui.Button(label=texts.ALLOW_RECORDING_LABEL, style=discord.ButtonStyle.primary,
-                                           custom_id=RECORD.build(request=request)))
+        super().__init__(discord.ui.Button(label=t_server(texts.ALLOW_RECORDING_LABEL),
+                                           style=discord.ButtonStyle.primary, custom_id=RECORD.build(request=request)))
         self.request_id = request
 
     async def act(self, interaction: discord.Interaction) -> None:
@@ -97,40 +99,43 @@ def case_buttons(request: Request) -> discord.ui.View:
 
 
 def need_names(request: Request) -> str:
-    return ", ".join(texts.NEED_LABELS[n.value] for n in request.needs)
+    """The needs in the current language (the requester's, in their DM)."""
+    return ", ".join(t(texts.NEED_LABELS[n.value]) for n in request.needs)
 
 
 def summary_embed(request: Request) -> discord.Embed:
-    """The moderators' summary. The person's words shown as typed (no markdown, no links); embeds never ping."""
-    embed = discord.Embed(title=texts.SUMMARY_TITLE.format(number=request.number),
+    """The moderators' summary, in the server's language. The person's words shown as typed (no markdown,
+    no links); embeds never ping."""
+    embed = discord.Embed(title=t_server(texts.SUMMARY_TITLE, number=request.number),
                           colour=STATUS_COLOURS[request.status], timestamp=request.created_at)
     erased = request.requester_id is None
-    embed.add_field(name=texts.FIELD_FROM, inline=True, value=texts.FORMER_MEMBER if erased
-                    else texts.MENTION.format(user_id=request.requester_id))
-    status = texts.STATUS_LABELS[request.status.value]
+    embed.add_field(name=t_server(texts.FIELD_FROM), inline=True, value=t_server(texts.FORMER_MEMBER) if erased
+                    else MENTION.format(user_id=request.requester_id))
+    status = t_server(texts.STATUS_LABELS[request.status.value])
     if request.decided_by is not None and request.status is not Status.RECEIVED:
-        status = texts.DECIDED_BY.format(status=status, user_id=request.decided_by)
-    embed.add_field(name=texts.FIELD_STATUS, value=status, inline=True)
-    needs = "\n".join(texts.NEED_LINE.format(need=texts.NEED_LABELS[n.value]) for n in request.needs)
-    embed.add_field(name=texts.FIELD_NEEDS, value=needs or "—", inline=False)
-    empty = texts.DETAIL_ERASED if erased else texts.NO_DETAIL
+        status = t_server(texts.DECIDED_BY, status=status, user_id=request.decided_by)
+    embed.add_field(name=t_server(texts.FIELD_STATUS), value=status, inline=True)
+    needs = "\n".join(t_server(texts.NEED_LINE, need=t_server(texts.NEED_LABELS[n.value])) for n in request.needs)
+    embed.add_field(name=t_server(texts.FIELD_NEEDS), value=needs or "—", inline=False)
+    empty = t_server(texts.DETAIL_ERASED if erased else texts.NO_DETAIL)
     detail = clip(plain(request.detail), 1024) if request.detail else empty
-    embed.add_field(name=texts.FIELD_DETAIL, value=detail, inline=False)
+    embed.add_field(name=t_server(texts.FIELD_DETAIL), value=detail, inline=False)
     if request.recording_channel_id is not None and request.recording_allowed_at is not None:
-        embed.add_field(name=texts.FIELD_RECORDING, inline=False, value=texts.RECORDING_ALLOWED.format(
-            channel_id=request.recording_channel_id, at=int(request.recording_allowed_at.timestamp())))
-    embed.set_footer(text=texts.FOOTER)
+        embed.add_field(name=t_server(texts.FIELD_RECORDING), inline=False, value=t_server(
+            texts.RECORDING_ALLOWED, channel_id=request.recording_channel_id,
+            at=int(request.recording_allowed_at.timestamp())))
+    embed.set_footer(text=t_server(texts.FOOTER))
     return embed
 
 
 def request_modal(guild_id: int, user_id: int) -> discord.ui.Modal:
     needs = ModalSelect(custom_id=NEEDS_FIELD, min_values=1, max_values=len(logic.NEEDS), options=[
-        discord.SelectOption(label=texts.NEED_LABELS[n.value], value=n.value) for n in logic.NEEDS])
-    return personal_modal(
-        REQUEST_FORM, texts.FORM_TITLE,
-        discord.ui.Label(text=texts.NEEDS_LABEL, description=texts.NEEDS_DESCRIPTION, component=needs),
-        discord.ui.TextInput(label=texts.DETAIL_LABEL, custom_id=DETAIL_FIELD, style=discord.TextStyle.paragraph,
-                             required=False, max_length=logic.DETAIL_LIMIT, placeholder=texts.DETAIL_PLACEHOLDER),
+        discord.SelectOption(label=t(texts.NEED_LABELS[n.value]), value=n.value) for n in logic.NEEDS])
+    return personal_modal(  # the person's own form: in their language
+        REQUEST_FORM, t(texts.FORM_TITLE),
+        discord.ui.Label(text=t(texts.NEEDS_LABEL), description=t(texts.NEEDS_DESCRIPTION), component=needs),
+        discord.ui.TextInput(label=t(texts.DETAIL_LABEL), custom_id=DETAIL_FIELD, style=discord.TextStyle.paragraph,
+                             required=False, max_length=logic.DETAIL_LIMIT, placeholder=t(texts.DETAIL_PLACEHOLDER)),
         guild=guild_id, user=user_id)
 
 
@@ -152,13 +157,13 @@ def recording_modal(request: Request, moderator_id: int) -> discord.ui.Modal:
     channel = _ModalChannelSelect(custom_id=CHANNEL_FIELD, min_values=1, max_values=1,
                                   channel_types=[discord.ChannelType.voice, discord.ChannelType.stage_voice])
     minutes = ModalSelect(custom_id=MINUTES_FIELD, options=[
-        discord.SelectOption(label=label, value=value, default=value == "180")
+        discord.SelectOption(label=t_server(label), value=value, default=value == "180")
         for value, label in texts.RECORDING_MINUTES.items()])
     recorder = _ModalUserSelect(custom_id=BOT_FIELD, min_values=0, max_values=1, required=False)
     return personal_modal(
-        RECORD_FORM, clip(texts.RECORDING_FORM_TITLE.format(number=request.number), 45),
-        discord.ui.Label(text=texts.RECORDING_CHANNEL_LABEL, component=channel),
-        discord.ui.Label(text=texts.RECORDING_MINUTES_LABEL, component=minutes),
-        discord.ui.Label(text=texts.RECORDING_BOT_LABEL, description=texts.RECORDING_BOT_DESCRIPTION,
-                         component=recorder),
+        RECORD_FORM, clip(t_server(texts.RECORDING_FORM_TITLE, number=request.number), 45),
+        discord.ui.Label(text=t_server(texts.RECORDING_CHANNEL_LABEL), component=channel),
+        discord.ui.Label(text=t_server(texts.RECORDING_MINUTES_LABEL), component=minutes),
+        discord.ui.Label(text=t_server(texts.RECORDING_BOT_LABEL),
+                         description=t_server(texts.RECORDING_BOT_DESCRIPTION), component=recorder),
         request=request.request_id, user=moderator_id)
