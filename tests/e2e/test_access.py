@@ -156,6 +156,16 @@ async def test_closed_dms_are_handled_kindly_and_the_moderator_is_told(
     await emulator.wait_for(lambda: any("couldn't reach them by direct message" in m.text
                                         for m in place.all_messages()), description="the thread's warning")
     assert (await stored(bot_in_process))[0].status == "not_possible"
+    # Retention: an answered request goes case_retention_days after its answer, with its private thread.
+    privacy = bot_in_process.bot.get_cog("PrivacyCog")
+    assert privacy is not None
+    days = bot_in_process.bot.settings.privacy.case_retention_days
+    bot_in_process.bot.clock.advance(timedelta(days=days - 1))
+    assert (await privacy.run_due_jobs()).access_purged == 0  # type: ignore[attr-defined]
+    bot_in_process.bot.clock.advance(timedelta(days=1, minutes=1))
+    report = await privacy.run_due_jobs()  # type: ignore[attr-defined]
+    assert report.access_purged == 1 and report.threads_deleted == 1
+    assert await stored(bot_in_process) == [] and sg.guild.find_channel("access-1") is None
 
 
 async def test_the_form_refuses_nothing_picked_and_gives_the_words_back(

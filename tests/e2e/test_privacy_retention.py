@@ -139,5 +139,6 @@ async def test_closed_cases_are_purged_after_case_retention_days(
     (entry,) = [e for e in await db_rows(bot, AuditEntry) if e.action == "privacy.closed_cases_purged"]
     assert entry.subject == "count:1" and entry.actor_id is None
     purge_logs = [r.getMessage() for r in caplog.records if "privacy purge" in r.getMessage()]
-    assert purge_logs == ["privacy purge: data of 0 departed member(s), 1 closed repair case(s)"]
+    assert purge_logs == ["privacy purge: data of 0 departed member(s), 1 closed repair case(s), 0 answered "
+                          "access request(s)"]
     assert not any(CLOSED_TEXT in r.getMessage() for r in caplog.records)
