@@ -1,7 +1,7 @@
 """access_request (/access request), and recording_exception.access_request_id (granted from one)
 
-Revision ID: 0014
-Revises: 0013
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-12-05 09:10:00
 """
 
@@ -14,8 +14,8 @@ from alembic import op
 
 import db.base
 
-revision: str = '0014'
-down_revision: str | None = '0013'
+revision: str = '0015'
+down_revision: str | None = '0014'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
