@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 import cogs
 from bot import i18n, pacing, texts, wiring
 from bot.clock import Clock
+from bot.command_locales import CatalogTranslator
 from bot.content import Content
 from bot.dm_router import DmPickSelect, DmRouter
 from bot.errors import MODERATORS_ONLY, NotAllowed, report_interaction_error
@@ -137,6 +138,8 @@ class CoalitionBot(commands.Bot):
                 # One broken feature must not take the others down; say so loudly.
                 log.exception("feature %s failed to load; the other features keep running", extension)
                 self.failed_extensions.append(extension)
+        # Names and descriptions in Spanish too (es-ES, es-419), from the catalogs, at every sync.
+        await self.tree.set_translator(CatalogTranslator())
         # Split: DM-capable commands stay global; the rest are synced per guild.
         for command in list(self.tree.get_commands()):
             if isinstance(command, app_commands.ContextMenu) or is_global_command(command):

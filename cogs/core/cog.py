@@ -36,7 +36,7 @@ class CoreCog(commands.Cog):
     def __init__(self, bot: CoalitionBot) -> None:
         self.bot = bot
 
-    @app_commands.command(name="about", description="What this bot does and how to get help")
+    @app_commands.command(name="about", description=texts.CMD_ABOUT)
     async def about(self, interaction: discord.Interaction) -> None:
         community = self.bot.content.community
         text = t(texts.ABOUT, community=community.name, email=community.contact_email)
@@ -46,7 +46,7 @@ class CoreCog(commands.Cog):
                  else t(texts.SOURCE_ASK, version=__version__))
         await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
-    @app_commands.command(name="help", description="What you can do here, in plain words (only you see it)")
+    @app_commands.command(name="help", description=texts.CMD_HELP)
     @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)
     async def help(self, interaction: discord.Interaction) -> None:
         guild = interaction.guild

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.i18n import t
+from bot.texts import COMMAND_NAMES
 from cogs.core.texts import COMMAND_LINE as _COMMAND_LINE
 from cogs.core.texts import (
     CONTACT,
@@ -41,7 +42,9 @@ def _line(command: CommandInfo) -> str:
     # the "Moderators:" the section title already says.
     description = t(command.description).removeprefix(t(MODERATOR_PREFIX)).removeprefix(MODERATOR_PREFIX).strip()
     description = description[:1].upper() + description[1:]
-    return t(_COMMAND_LINE, name=command.name, description=description)
+    # The name as the reader's Discord app shows it (its parts are COMMAND_NAMES, translated with the commands).
+    name = " ".join(t(part) if part in COMMAND_NAMES else part for part in command.name.split())
+    return t(_COMMAND_LINE, name=name, description=description)
 
 
 def render_help(commands: Iterable[CommandInfo], *, moderator: bool, in_dm: bool,

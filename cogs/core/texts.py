@@ -29,3 +29,7 @@ MODERATOR_TITLE = "For moderators"
 MODERATOR_NOTE = "Only moderators see this part, and the bot checks it each time."
 CONTACT = "Questions? Ask a moderator, or write to {email}."
 COMMAND_LINE = "`/{name}` — {description}"
+
+# --- slash commands: descriptions Discord shows in the command picker -----------------------------
+CMD_ABOUT = "What this bot does and how to get help"
+CMD_HELP = "What you can do here, in plain words (only you see it)"

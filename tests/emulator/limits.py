@@ -385,17 +385,48 @@ def check_command(cmd: JSON) -> None:
     errors.raise_if_any()
 
 
-def _check_name(errors: FormErrors, at: list[str | int], name: Any, slash: bool) -> None:
+def _check_name(errors: FormErrors, at: list[str | int], name: Any, slash: bool, key: str | None = "name") -> None:
+    where = [*at, key] if key else at
     if not isinstance(name, str) or not 1 <= len(name) <= 32:
-        errors.add([*at, "name"], "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 32 in length.")
+        errors.add(where, "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 32 in length.")
     elif slash and (not COMMAND_NAME.match(name) or name != name.lower()):
-        errors.add([*at, "name"], "APPLICATION_COMMAND_INVALID_NAME",
+        errors.add(where, "APPLICATION_COMMAND_INVALID_NAME",
                    f"Command name is invalid: {name!r} (lowercase letters, digits, - _ ' only).")
+
+
+# The locales Discord accepts as keys of name_localizations / description_localizations.
+LOCALES = frozenset({"id", "da", "de", "en-GB", "en-US", "es-ES", "es-419", "fr", "hr", "it", "lt", "hu", "nl", "no",
+                     "pl", "pt-BR", "ro", "fi", "sv-SE", "vi", "tr", "cs", "el", "bg", "ru", "uk", "hi", "th",
+                     "zh-CN", "ja", "zh-TW", "ko"})
+
+
+def _check_localizations(errors: FormErrors, at: list[str | int], item: JSON, slash: bool, *,
+                         name_max: int | None = None) -> None:
+    """As Discord: known locale keys; each localized name valid like the name itself (or, for a choice,
+    1..100 characters); each localized description 1..100 characters."""
+    for field in ("name_localizations", "description_localizations"):
+        values = item.get(field)
+        if values is None:
+            continue
+        if not isinstance(values, dict):
+            errors.add([*at, field], "DICT_TYPE_CONVERT", "Only dictionaries may be used in a DictType.")
+            continue
+        for locale, text in values.items():
+            here = [*at, field, locale]
+            if locale not in LOCALES:
+                errors.add(here, "LOCALE_INVALID", f"Invalid locale {locale!r}.")
+            elif field == "description_localizations":
+                errors.length_between(here, text, 1, COMMAND_DESCRIPTION_MAX)
+            elif name_max is not None:
+                errors.length_between(here, text, 1, name_max)
+            else:
+                _check_name(errors, here, text, slash, key=None)
 
 
 def _check_command(errors: FormErrors, at: list[str | int], cmd: JSON) -> None:
     ctype = int(cmd.get("type") or 1)
     _check_name(errors, at, cmd.get("name"), ctype == 1)
+    _check_localizations(errors, at, cmd, ctype == 1)
     if ctype == 1:
         errors.length_between([*at, "description"], cmd.get("description"), 1, COMMAND_DESCRIPTION_MAX)
         _check_options(errors, [*at, "options"], cmd.get("options") or [], depth=0)
@@ -412,6 +443,7 @@ def _check_options(errors: FormErrors, at: list[str | int], options: list[JSON],
         here = [*at, i]
         otype = int(opt.get("type") or 0)
         _check_name(errors, here, opt.get("name"), True)
+        _check_localizations(errors, here, opt, True)
         errors.length_between([*here, "description"], opt.get("description"), 1, COMMAND_DESCRIPTION_MAX)
         if opt.get("name") in seen:
             errors.add([*here, "name"], "APPLICATION_COMMAND_OPTION_NAME_ALREADY_EXISTS",
@@ -433,6 +465,7 @@ def _check_options(errors: FormErrors, at: list[str | int], options: list[JSON],
         errors.max_items([*here, "choices"], choices, COMMAND_CHOICES_MAX)
         for j, ch in enumerate(choices):
             errors.length_between([*here, "choices", j, "name"], ch.get("name"), 1, CHOICE_NAME_MAX)
+            _check_localizations(errors, [*here, "choices", j], ch, True, name_max=CHOICE_NAME_MAX)
             if isinstance(ch.get("value"), str):
                 errors.max_length([*here, "choices", j, "value"], ch["value"], CHOICE_STRING_VALUE_MAX)
         types = opt.get("channel_types")

@@ -224,6 +224,22 @@ COMMAND_CASES: list[tuple[str, JSON, JSON]] = [
      command(options=[option("room", 7, channel_types=[0, 2, 99])])),
     ("25 choices", command(options=[option(choices=[{"name": f"c{i}", "value": f"{i}"} for i in range(25)])]),
      command(options=[option(choices=[{"name": f"c{i}", "value": f"{i}"} for i in range(26)])])),
+    # Localizations, as Discord checks them: known locales, names like names, descriptions up to 100.
+    ("localization locale", command(name_localizations={"es-ES": "marcar", "es-419": "marcar"}),
+     command(name_localizations={"es": "marcar"})),
+    ("localized name pattern", command(name_localizations={"es-419": "marcar-temas"}),
+     command(name_localizations={"es-419": "Marcar temas"})),
+    ("localized name 32", command(name_localizations={"es-ES": "n" * 32}),
+     command(name_localizations={"es-ES": "n" * 33})),
+    ("localized description 100", command(description_localizations={"es-ES": "d" * 100}),
+     command(description_localizations={"es-ES": "d" * 101})),
+    ("localized option name", command(options=[option(name_localizations={"es-ES": "quien"})]),
+     command(options=[option(name_localizations={"es-ES": "quién es"})])),
+    ("localized option description", command(options=[option(description_localizations={"es-419": "d"})]),
+     command(options=[option(description_localizations={"es-419": ""})])),
+    ("localized choice name 100",
+     command(options=[option(choices=[{"name": "c", "value": "c", "name_localizations": {"es-ES": "Sí " * 33}}])]),
+     command(options=[option(choices=[{"name": "c", "value": "c", "name_localizations": {"es-ES": "x" * 101}}])])),
 ]
 
 
