@@ -53,7 +53,8 @@ async def test_mydata_speaks_each_persons_language(
     prompt = await asked.wait_message()
     await ana.click(prompt, "Sí, borra mis datos")
     done = await emulator.wait_for(lambda: "Listo." in prompt.text and prompt, description="the erasure reply")
-    assert "Listo. Borré o vacié 1 registro sobre ti." in done.text  # the plural's "one" form
+    # Her onboarding flow and the language her Discord app speaks (noted for later DMs: person_language).
+    assert "Listo. Borré o vacié 2 registros sobre ti." in done.text
     assert "Tu rol de Miembro y tus mensajes siguen intactos." in done.text
 
     # The moderators read the audit log in the server's language, whoever erased their data.
