@@ -9,6 +9,7 @@ import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.i18n import t, t_server
 from cogs.acronyms import texts
 
 MAX_CHOICES = 25  # Discord's autocomplete limit
@@ -92,27 +93,28 @@ def choice_label(entry: Entry) -> str:
     return line if len(line) <= CHOICE_CHARS else line[: CHOICE_CHARS - 1] + "…"
 
 
-def answer(entry: Entry) -> str:
-    return texts.ANSWER.format(term=entry.term, meaning=entry.meaning)
+def answer(entry: Entry, *, public: bool = False) -> str:
+    """In the asker's language; `public` (shared in the channel): in the server's."""
+    return (t_server if public else t)(texts.ANSWER, term=entry.term, meaning=entry.meaning)
 
 
 def not_found(term: str, near: Sequence[Entry]) -> str:
-    """A kind reply for a term the glossary lacks; `term` is shown in code formatting."""
-    shown = " ".join(term.split())[:MAX_TERM_CHARS].replace("`", "'") or texts.THAT
+    """A kind reply (to the asker only) for a term the glossary lacks; `term` is shown in code formatting."""
+    shown = " ".join(term.split())[:MAX_TERM_CHARS].replace("`", "'") or t(texts.THAT)
     if near:
-        text = texts.NOT_FOUND_NEAR.format(term=shown, near="\n".join(
-            texts.GLOSSARY_LINE.format(answer=answer(e)) for e in near))
+        text = t(texts.NOT_FOUND_NEAR, term=shown, near="\n".join(
+            t(texts.GLOSSARY_LINE, answer=answer(e)) for e in near))
     else:
-        text = texts.NOT_FOUND.format(term=shown)
-    return f"{text}\n{texts.PLEASE_TELL}"
+        text = t(texts.NOT_FOUND, term=shown)
+    return f"{text}\n{t(texts.PLEASE_TELL)}"
 
 
 def glossary_pages(entries: Sequence[Entry], page_chars: int = 4000) -> list[str]:
-    """The whole glossary, alphabetical, split into pages that each fit an embed."""
+    """The whole glossary, alphabetical, split into pages that each fit an embed (the asker's language)."""
     pages: list[str] = []
     current = ""
     for e in sorted(entries, key=lambda e: e.term.casefold()):
-        line = f"• {answer(e)}"[:page_chars]
+        line = t(texts.GLOSSARY_LINE, answer=answer(e))[:page_chars]
         if current and len(current) + 1 + len(line) > page_chars:
             pages.append(current)
             current = line

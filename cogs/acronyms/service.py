@@ -13,18 +13,20 @@ from cogs.acronyms.logic import Entry
 @dataclass(frozen=True)
 class Lookup:
     text: str
-    found: bool  # only a found answer may be shared in the channel
+    found: bool
+    shared: bool = False  # posted in the channel for everyone (only a found answer, when asked)
 
 
 class AcronymService:
     def __init__(self, content: Content) -> None:
         self.entries: list[Entry] = [Entry(g.term, g.meaning) for g in content.glossary]
 
-    def lookup(self, term: str) -> Lookup:
+    def lookup(self, term: str, *, share: bool = False) -> Lookup:
+        """The answer in the asker's language; a shared one in the server's (it is public)."""
         entry = logic.find(self.entries, term)
         if entry is None:
             return Lookup(logic.not_found(term, logic.closest(self.entries, term)), found=False)
-        return Lookup(logic.answer(entry), found=True)
+        return Lookup(logic.answer(entry, public=share), found=True, shared=share)
 
     def suggestions(self, current: str) -> list[tuple[str, str]]:
         """(shown, value) pairs for the autocomplete."""

@@ -12,3 +12,10 @@ PLEASE_TELL = ("If it should be added, please tell a moderator. And when you use
 EMPTY = "The glossary is empty for now. Moderators can add terms to the content file."
 GLOSSARY_TITLE = "Glossary"
 GLOSSARY_FOOTER = "Using one of these in a meeting? Please say what it stands for."
+
+# --- slash commands: descriptions Discord shows in the command picker ---
+CMD_ACRONYM = "What does an acronym stand for? Look it up in our glossary"
+CMD_LOOKUP = "Say what an acronym stands for, e.g. IHRRC"
+OPT_TERM = "The acronym, e.g. IHRRC or COI"
+OPT_SHARE = "Also post the answer in this channel for everyone (default: only you see it)"
+CMD_LIST = "Show every acronym in our glossary"
