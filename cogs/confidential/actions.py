@@ -15,6 +15,7 @@ from discord.utils import format_dt
 
 from bot.client import CoalitionBot
 from bot.errors import BadInput
+from bot.i18n import t_server
 from bot.plaintext import plain
 from bot.ui import NO_MENTIONS
 from cogs.confidential import logic, texts
@@ -56,7 +57,7 @@ class ConfidentialActions:
         return member.bot and (self.bot.user is None or member.id != self.bot.user.id)
 
     def reminder_embed(self) -> discord.Embed:
-        content = self.bot.content.confidential
+        content = self.bot.content.confidential  # posted in a shared channel: the server's content
         return discord.Embed(title=content.title, description=logic.reminder_text(content.title, content.reminders),
                              colour=discord.Colour.dark_teal())
 
@@ -66,7 +67,7 @@ class ConfidentialActions:
             if recording.bot_user_id is None:
                 continue
             who = guild.get_member(recording.bot_user_id)
-            names.append(plain(who.display_name) if who else texts.UNKNOWN_BOT.format(bot_id=recording.bot_user_id))
+            names.append(plain(who.display_name) if who else t_server(texts.UNKNOWN_BOT, bot_id=recording.bot_user_id))
         until = max(r.expires_at for r in recordings)
         return discord.Embed(description=logic.recording_announcement(names, int(until.timestamp())),
                              colour=discord.Colour.red())
@@ -77,23 +78,24 @@ class ConfidentialActions:
         """BadInput (kind, says how to fix it) unless this grant can be made; returns the cleaned reason."""
         cleaned = self.service.check_request(minutes, reason)
         if recorder is not None and not recorder.bot:
-            raise BadInput(texts.NOT_A_BOT.format(name=plain(recorder.display_name)))
+            raise BadInput(t_server(texts.NOT_A_BOT, name=plain(recorder.display_name)))
         if recorder is not None and self.bot.user is not None and recorder.id == self.bot.user.id:
-            raise BadInput(texts.IS_ME)
+            raise BadInput(t_server(texts.IS_ME))
         return cleaned
 
     async def grant(self, channel: VoiceLike, recorder: discord.Member | None, reason: str, moderator_id: int,
                     minutes: int, *, access_request_id: int | None = None) -> Granted:
         """Grant it (stored, audited), announce it in the meeting's chat (the bot's name and the general
-        reason only: never the private reason nor whose need it is), and say what was done."""
+        reason only: never the private reason nor whose need it is), and say what was done (to a moderator:
+        the server's language)."""
         granted = await self.service.allow(channel.guild.id, channel.id, recorder.id if recorder else None, reason,
                                            moderator_id, minutes, access_request_id=access_request_id)
         await self.send_in_voice_chat(channel, [self.recording_embed(channel.guild, [granted])])
-        who = texts.ALLOWED_BOT.format(name=plain(recorder.display_name)) if recorder else texts.ANY_BOT
-        text = texts.ALLOWED.format(who=who, channel=channel.mention, duration=logic.describe_duration(minutes),
-                                    until=format_dt(granted.expires_at, "t"))
+        who = t_server(texts.ALLOWED_BOT, name=plain(recorder.display_name)) if recorder else t_server(texts.ANY_BOT)
+        text = t_server(texts.ALLOWED, who=who, channel=channel.mention, duration=logic.describe_duration(minutes),
+                        until=format_dt(granted.expires_at, "t"))
         if not await self.is_confidential(channel):
-            text += "\n" + texts.ALLOWED_NOT_CONFIDENTIAL.format(channel=channel.mention)
+            text += "\n" + t_server(texts.ALLOWED_NOT_CONFIDENTIAL, channel=channel.mention)
         return Granted(granted, text)
 
     async def alert(self, guild: discord.Guild, key: str, text: str) -> None:
@@ -104,7 +106,7 @@ class ConfidentialActions:
             await channel.send(embeds=embeds, allowed_mentions=NO_MENTIONS)
         except discord.Forbidden:
             await self.alert(channel.guild, "confidential:send_voice",
-                             texts.CANT_POST_IN_VOICE_CHAT.format(channel=channel.mention))
+                             t_server(texts.CANT_POST_IN_VOICE_CHAT, channel=channel.mention))
         except discord.HTTPException as exc:
             log.warning("could not post in the chat of voice channel %s (HTTP %s)", channel.id, exc.status)
 
@@ -120,6 +122,7 @@ class ConfidentialActions:
     # --- the guard ----------------------------------------------------------------------------------
 
     async def guard(self, member: discord.Member, channel: VoiceLike, why: str = texts.WHY_JOINED) -> None:
+        """`why` is one of texts.WHY_* (rendered in the mod-log's language when told)."""
         verdict = await self.service.verdict(channel.guild.id, channel.id, member.id)
         if verdict is not BotVerdict.DISCONNECT:
             log.info("bot %s may stay in confidential channel %s (%s)", member.id, channel.id, verdict.value)
@@ -135,17 +138,17 @@ class ConfidentialActions:
         guild = channel.guild
         name = plain(member.display_name)
         try:
-            await member.move_to(None, reason=texts.DISCONNECT_REASON)
+            await member.move_to(None, reason=t_server(texts.DISCONNECT_REASON))
         except discord.Forbidden:
-            await self.alert(guild, "confidential:move_members", texts.CANT_DISCONNECT.format(
-                name=name, bot_id=member.id, channel=channel.mention))
+            await self.alert(guild, "confidential:move_members", t_server(
+                texts.CANT_DISCONNECT, name=name, bot_id=member.id, channel=channel.mention))
             return False
         except discord.HTTPException as exc:
             log.warning("could not disconnect bot %s from channel %s (HTTP %s)", member.id, channel.id, exc.status)
             return False
         await self.service.bot_disconnected(guild.id, self.bot.user.id if self.bot.user else None, member.id)
-        await self.bot.modlog.post(self.bot.wiring_for(guild).mod_log_channel, texts.DISCONNECTED.format(
-            name=name, bot_id=member.id, channel=channel.mention, why=why))
+        await self.bot.modlog.post(self.bot.wiring_for(guild).mod_log_channel, t_server(
+            texts.DISCONNECTED, name=name, bot_id=member.id, channel=channel.mention, why=t_server(why)))
         return True
 
     async def end_expired(self) -> int:
@@ -157,7 +160,7 @@ class ConfidentialActions:
             if not isinstance(channel, discord.VoiceChannel | discord.StageChannel):
                 continue
             try:
-                await channel.send(texts.RECORDING_ENDED, allowed_mentions=NO_MENTIONS)
+                await channel.send(t_server(texts.RECORDING_ENDED), allowed_mentions=NO_MENTIONS)
             except discord.HTTPException as exc:
                 log.warning("could not announce the end of recording in channel %s (HTTP %s)", channel.id,
                             exc.status)

@@ -18,6 +18,7 @@ import discord
 from discord.ext import commands
 
 from bot.client import CoalitionBot
+from bot.i18n import t_server
 from bot.jobs import due_jobs_loop
 from bot.ui import NO_MENTIONS
 from cogs.confidential import texts
@@ -91,7 +92,7 @@ class ConfidentialCog(commands.Cog):
                 pass  # someone already removed it
             except discord.Forbidden:
                 await self.actions.alert(guild, "confidential:delete_reminder",
-                                         texts.CANT_DELETE_REMINDER.format(channel=channel.mention))
+                                         t_server(texts.CANT_DELETE_REMINDER, channel=channel.mention))
                 await self.service.keep_reminder(guild.id, channel.id)
                 return
             except discord.HTTPException as exc:
@@ -100,11 +101,11 @@ class ConfidentialCog(commands.Cog):
                 return
         posted: int | None = None
         try:
-            embed = self.actions.reminder_embed().set_footer(text=texts.FOOTER)
+            embed = self.actions.reminder_embed().set_footer(text=t_server(texts.FOOTER))
             posted = (await channel.send(embed=embed, allowed_mentions=NO_MENTIONS)).id
         except discord.Forbidden:
             await self.actions.alert(guild, "confidential:send_reminder",
-                                     texts.CANT_POST_REMINDER.format(channel=channel.mention))
+                                     t_server(texts.CANT_POST_REMINDER, channel=channel.mention))
         except discord.HTTPException as exc:
             log.warning("could not post the reminder in channel %s (HTTP %s)", channel.id, exc.status)
         await self.service.reminder_now(guild.id, channel.id, posted)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import Enum
 
+from bot.i18n import t_server, tn_server
 from cogs.confidential import texts
 
 # --- which channels are confidential ---------------------------------------------------------
@@ -152,43 +153,44 @@ class RecordingRequestError(ValueError):
 
 
 def check_recording_request(minutes: int, reason: str) -> str:
-    """Validate a grant; returns the cleaned reason."""
+    """Validate a grant; returns the cleaned reason (a refusal is for the moderator: server's language)."""
     if not 1 <= minutes <= MAX_EXCEPTION_MINUTES:
-        raise RecordingRequestError(texts.MINUTES_OUT_OF_RANGE.format(maximum=MAX_EXCEPTION_MINUTES))
+        raise RecordingRequestError(t_server(texts.MINUTES_OUT_OF_RANGE, maximum=MAX_EXCEPTION_MINUTES))
     cleaned = " ".join(reason.split())
     if not cleaned:
-        raise RecordingRequestError(texts.REASON_EMPTY)
+        raise RecordingRequestError(t_server(texts.REASON_EMPTY))
     if len(cleaned) > MAX_REASON_CHARS:
-        raise RecordingRequestError(texts.REASON_TOO_LONG.format(length=len(cleaned), maximum=MAX_REASON_CHARS))
+        raise RecordingRequestError(t_server(texts.REASON_TOO_LONG, length=len(cleaned), maximum=MAX_REASON_CHARS))
     return cleaned
 
 
-# --- texts -------------------------------------------------------------------------------------------
+# --- texts (posted in shared channels or told to moderators: the server's language) --------------------
 
 
 def reminder_text(title: str, reminders: Sequence[str]) -> str:
     """The reminders as one description (fits an embed: 4096 characters)."""
-    body = "\n".join(texts.REMINDER_LINE.format(line=line) for line in reminders)
+    body = "\n".join(t_server(texts.REMINDER_LINE, line=line) for line in reminders)
     return body[:4096]
 
 
 def recording_announcement(bot_names: Sequence[str], until_unix: int) -> str:
     """Said in the meeting's chat: who records, why, until when (never the private reason)."""
     if not bot_names:
-        who = texts.AGREED_BOT
+        who = t_server(texts.AGREED_BOT)
     elif len(bot_names) == 1:
         who = bot_names[0]
     else:
-        who = texts.LIST_SEPARATOR.join(bot_names[:-1]) + texts.AND + bot_names[-1]
-    return texts.RECORDING_ANNOUNCEMENT.format(who=who, until=until_unix)
+        who = t_server(texts.LIST_SEPARATOR).join(bot_names[:-1]) + t_server(texts.AND) + bot_names[-1]
+    return t_server(texts.RECORDING_ANNOUNCEMENT, who=who, until=until_unix)
 
 
 def describe_duration(minutes: int) -> str:
+    """"2 hours 5 minutes", for the moderator who granted it."""
     hours, mins = divmod(minutes, 60)
-    hours_text = texts.HOURS_ONE if hours == 1 else texts.HOURS_MANY.format(hours=hours)
-    minutes_text = texts.MINUTES_ONE if mins == 1 else texts.MINUTES_MANY.format(minutes=mins)
+    hours_text = tn_server(texts.HOURS, hours)
+    minutes_text = tn_server(texts.MINUTES, mins)
     if not hours:
         return minutes_text
     if not mins:
         return hours_text
-    return texts.HOURS_AND_MINUTES.format(hours=hours_text, minutes=minutes_text)
+    return t_server(texts.HOURS_AND_MINUTES, hours=hours_text, minutes=minutes_text)

@@ -14,6 +14,7 @@ from discord.ext import commands
 
 from bot.client import CoalitionBot
 from bot.errors import NotFound
+from bot.i18n import t_server
 from bot.ui import MODERATOR_COMMANDS, NO_MENTIONS
 from cogs.confidential import logic, texts
 from cogs.confidential.actions import ConfidentialActions, place_of
@@ -33,7 +34,7 @@ def kind_of(target: Target) -> str:
 
 
 class ConfidentialSpacesCog(commands.Cog):
-    confidential = app_commands.Group(name="confidential", description="Moderators: mark confidential spaces",
+    confidential = app_commands.Group(name="confidential", description=texts.CMD_CONFIDENTIAL,
                                       guild_only=True, default_permissions=MODERATOR_COMMANDS)
 
     def __init__(self, bot: CoalitionBot, service: ConfidentialService, actions: ConfidentialActions) -> None:
@@ -41,49 +42,51 @@ class ConfidentialSpacesCog(commands.Cog):
         self.service = service
         self.actions = actions
 
-    @confidential.command(name="add", description="Mark a channel or a whole category as confidential")
-    @app_commands.describe(target="A text, voice or stage channel, or a category (its channels inherit)")
+    @confidential.command(name="add", description=texts.CMD_CONFIDENTIAL_ADD)
+    @app_commands.describe(target=texts.OPT_ADD_TARGET)
     async def add(self, interaction: discord.Interaction, target: Target) -> None:
         moderator = self.bot.require_moderator(interaction)
         guild = moderator.guild
         kind = kind_of(target)
         if not await self.service.add_space(guild.id, target.id, kind, moderator.id):
-            await interaction.response.send_message(texts.ALREADY_CONFIDENTIAL.format(target=target.mention),
+            await interaction.response.send_message(t_server(texts.ALREADY_CONFIDENTIAL, target=target.mention),
                                                     ephemeral=True, allowed_mentions=NO_MENTIONS)
             return
         settings = self.service.settings
-        what = {
-            "category": texts.ADDED_CATEGORY,
-            "text": texts.ADDED_TEXT.format(every_messages=settings.every_messages, every_hours=settings.every_hours),
-        }.get(kind, texts.ADDED_VOICE)
-        await interaction.response.send_message(texts.ADDED.format(target=target.mention, what=what),
+        if kind == "category":
+            what = t_server(texts.ADDED_CATEGORY)
+        elif kind == "text":
+            what = t_server(texts.ADDED_TEXT, every_messages=settings.every_messages, every_hours=settings.every_hours)
+        else:
+            what = t_server(texts.ADDED_VOICE)
+        await interaction.response.send_message(t_server(texts.ADDED, target=target.mention, what=what),
                                                 ephemeral=True, allowed_mentions=NO_MENTIONS)
         await self._show_voice_status(guild, target)  # after the answer: a category may hold many channels
 
-    @confidential.command(name="remove", description="Stop treating a channel or category as confidential")
-    @app_commands.describe(target="A channel or category marked with /confidential add")
+    @confidential.command(name="remove", description=texts.CMD_CONFIDENTIAL_REMOVE)
+    @app_commands.describe(target=texts.OPT_REMOVE_TARGET)
     async def remove(self, interaction: discord.Interaction, target: Target) -> None:
         moderator = self.bot.require_moderator(interaction)
         guild = moderator.guild
         if not await self.service.remove_space(guild.id, target.id, moderator.id):
             via_category = await self.actions.is_confidential(target)
-            raise NotFound((texts.NOT_MARKED_VIA_CATEGORY if via_category else texts.NOT_MARKED).format(
-                target=target.mention))
+            raise NotFound(t_server(texts.NOT_MARKED_VIA_CATEGORY if via_category else texts.NOT_MARKED,
+                                    target=target.mention))
         await self._drop_stale_reminders(guild)
-        await interaction.response.send_message(texts.REMOVED.format(target=target.mention),
+        await interaction.response.send_message(t_server(texts.REMOVED, target=target.mention),
                                                 ephemeral=True, allowed_mentions=NO_MENTIONS)
         await self._show_voice_status(guild, target)
 
-    @confidential.command(name="list", description="Show the confidential channels and categories")
+    @confidential.command(name="list", description=texts.CMD_CONFIDENTIAL_LIST)
     async def list_spaces(self, interaction: discord.Interaction) -> None:
         moderator = self.bot.require_moderator(interaction)
         spaces = await self.service.spaces(moderator.guild.id)
         if not spaces:
-            await interaction.response.send_message(texts.NO_SPACES, ephemeral=True)
+            await interaction.response.send_message(t_server(texts.NO_SPACES), ephemeral=True)
             return
-        lines = [texts.SPACE_LINE.format(target_id=target_id, kind=texts.KIND_LABELS.get(kind, kind))
+        lines = [t_server(texts.SPACE_LINE, target_id=target_id, kind=t_server(texts.KIND_LABELS.get(kind, kind)))
                  for target_id, kind in spaces]
-        text = "\n".join([texts.SPACES_HEADING, *lines, texts.SPACES_FOOTNOTE])
+        text = "\n".join([t_server(texts.SPACES_HEADING), *lines, t_server(texts.SPACES_FOOTNOTE)])
         await interaction.response.send_message(text[:2000], ephemeral=True, allowed_mentions=NO_MENTIONS)
 
     async def _show_voice_status(self, guild: discord.Guild, target: Target) -> None:
@@ -95,7 +98,7 @@ class ConfidentialSpacesCog(commands.Cog):
         for channel in guild.voice_channels:
             if target.id in (channel.id, channel.category_id):
                 covered = logic.is_confidential(place_of(channel), marked)
-                await self.actions.set_voice_status(channel, texts.VOICE_STATUS if covered else None)
+                await self.actions.set_voice_status(channel, t_server(texts.VOICE_STATUS) if covered else None)
 
     async def _drop_stale_reminders(self, guild: discord.Guild) -> None:
         """After an unmark, forget the state of channels no longer confidential (and delete their reminder)."""

@@ -1,9 +1,14 @@
-"""Every sentence the confidential-spaces feature says (ready for translation).
+"""Every sentence the confidential-spaces feature says (translated through bot.i18n).
 
-Whole sentences with named placeholders; one sentence per form where a number or a kind changes it.
+Whole sentences with named placeholders; a `Plural` where a number changes it, one sentence per kind.
+Who reads it decides the language: reminders, recording announcements and voice statuses are in shared
+channels, alerts and /confidential, /recording allow replies are for moderators (all in the server's
+language); only /recording status answers a member in their own.
 """
 
 from __future__ import annotations
+
+from bot.i18n import Plural
 
 # Shown under a confidential voice channel's name in the channel list, for everyone to see.
 VOICE_STATUS = "Confidential — no recording"
@@ -81,8 +86,22 @@ RECORDING_ANNOUNCEMENT = (
     "🔴 **This meeting is being recorded** for an accessibility need that was discussed with staff beforehand. "
     "Recording bot: **{who}**. This exception ends <t:{until}:t> (<t:{until}:R>). Please keep that in mind when "
     "you share; if you have questions, ask a moderator.")
-HOURS_ONE = "1 hour"
-HOURS_MANY = "{hours} hours"
-MINUTES_ONE = "1 minute"
-MINUTES_MANY = "{minutes} minutes"
+HOURS = Plural("{count} hour", "{count} hours")
+MINUTES = Plural("{count} minute", "{count} minutes")
 HOURS_AND_MINUTES = "{hours} {minutes}"
+
+# --- slash commands: descriptions Discord shows in the command picker --------------------------------
+
+CMD_CONFIDENTIAL = "Moderators: mark confidential spaces"
+CMD_CONFIDENTIAL_ADD = "Mark a channel or a whole category as confidential"
+OPT_ADD_TARGET = "A text, voice or stage channel, or a category (its channels inherit)"
+CMD_CONFIDENTIAL_REMOVE = "Stop treating a channel or category as confidential"
+OPT_REMOVE_TARGET = "A channel or category marked with /confidential add"
+CMD_CONFIDENTIAL_LIST = "Show the confidential channels and categories"
+CMD_RECORDING = "Moderators: recording exceptions for accessibility needs"
+CMD_RECORDING_ALLOW = "Let a recording bot stay for an accessibility need, for a while"
+OPT_ALLOW_CHANNEL = "The voice or stage channel of the meeting"
+OPT_ALLOW_MINUTES = "How long the exception lasts (1 to 1440 minutes)"
+OPT_ALLOW_REASON = "The accessibility need, as agreed with staff (only moderators see this)"
+OPT_ALLOW_BOT = "The recording bot allowed to stay (leave empty to allow any bot during the window)"
+CMD_RECORDING_STATUS = "Show the recording exceptions that are active now"

@@ -11,6 +11,7 @@ import discord
 from discord.ext import commands
 
 from bot.client import CoalitionBot
+from bot.i18n import t_server
 from cogs.confidential import logic, texts
 from cogs.confidential.actions import ConfidentialActions, VoiceLike, humans_in, place_of
 from cogs.confidential.service import ConfidentialService
@@ -41,7 +42,7 @@ class ConfidentialVoiceCog(commands.Cog):
         recordings = await self.service.first_joined(channel.guild.id, channel.id)
         if isinstance(channel, discord.VoiceChannel):
             # Someone may have changed or cleared the status meanwhile.
-            await self.actions.set_voice_status(channel, texts.VOICE_STATUS)
+            await self.actions.set_voice_status(channel, t_server(texts.VOICE_STATUS))
         if recordings is None:
             return
         embeds = [self.actions.reminder_embed()]

@@ -4,23 +4,51 @@ Entry points: /acronym lookup `term` (in the server and in a DM) and its autocom
 /coi list `category` and its autocomplete; /waitingroom start `categories` and `reason` and the
 `categories` autocomplete; /recording allow `reason` (then /recording status, which shows it to
 moderators); /audit recent `action`. For each, any text: no unhandled error, an answer, nothing
-pinged (see tests/e2e/property_support.py).
+pinged, Discord's limits kept (see tests/e2e/property_support.py) — in both languages: each test runs
+once with an English server and moderator, once with a Spanish server and a moderator whose Discord
+speaks Spanish (issue 16: Spanish runs longer, and every sentence must still fit).
 """
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
+import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from bot import i18n
 from tests.conftest import StandardGuild
 from tests.emulator import Channel, Emulator
 
-from .conftest import InProcessBot
+from .conftest import InProcessBot, RunBot
 from .property_support import MOD_ROLE, Guard, echoed_in, fit, guard, prop_settings, text_strategy, with_examples
 
 __all__ = ["guard"]  # the fixture, imported for pytest
 
 TEXT = text_strategy()
+
+# What the person reads, by language: the server's (for moderators) and the moderator's own are the same here.
+LOCALES = {"en": "en-US", "es": "es-419"}
+SAYS = {
+    "en": {"miss": "not in the glossary", "may record": "may record"},
+    "es": {"miss": "no está en el glosario", "may record": "puede grabar"},
+}
+
+
+@pytest.fixture(params=sorted(LOCALES))
+def language(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+async def bot_in_process(run_bot: RunBot, standard_guild: StandardGuild, language: str) -> AsyncIterator[InProcessBot]:
+    """The bot with `[guild] language` set to `language`, the moderator's client speaking it too."""
+    standard_guild.moderator.user.locale = LOCALES[language]
+    try:
+        yield await run_bot(standard_guild, config={"guild": {"language": language}})
+    finally:
+        i18n.configure(i18n.SOURCE_LANGUAGE)  # the server language is process-wide: later tests expect English
 
 
 # --- /acronym lookup -------------------------------------------------------------------------------------
@@ -30,7 +58,7 @@ TEXT = text_strategy()
 @with_examples("IHRRC", "ihrrc", " COI ", "P.L.E.", "`", "@everyone IHRRC", share=True, in_dm=False)
 @given(text=TEXT, share=st.booleans(), in_dm=st.booleans())
 async def test_acronym_lookup_term(emulator: Emulator, standard_guild: StandardGuild, bot_in_process: InProcessBot,
-                                   guard: Guard, text: str, share: bool, in_dm: bool) -> None:
+                                   guard: Guard, language: str, text: str, share: bool, in_dm: bool) -> None:
     sg = standard_guild
     term = fit(guard.ids.fill(text), 100)  # Range[str, 1, 100]: Discord enforces the length
     if not term.strip():
@@ -39,7 +67,7 @@ async def test_acronym_lookup_term(emulator: Emulator, standard_guild: StandardG
         result = await sg.moderator.slash(None if in_dm else sg.guild, "acronym lookup", term=term, share=share)
         msg = await result.wait_message()
         assert msg.text, "an answer"
-        if "not in the glossary" in msg.text:
+        if SAYS[language]["miss"] in msg.text:
             assert result.ephemeral, "a miss is only shown to the person who asked"
 
 
@@ -123,7 +151,8 @@ def meeting_channel(sg: StandardGuild) -> Channel:
 @with_examples("live captions for a member who is hard of hearing", "x" * 200)
 @given(text=TEXT)
 async def test_recording_allow_reason_then_status(emulator: Emulator, standard_guild: StandardGuild,
-                                                  bot_in_process: InProcessBot, guard: Guard, text: str) -> None:
+                                                  bot_in_process: InProcessBot, guard: Guard, language: str,
+                                                  text: str) -> None:
     sg = standard_guild
     room = meeting_channel(sg)
     reason = fit(guard.ids.fill(text), 200)  # Range[str, 1, MAX_REASON_CHARS]
@@ -136,7 +165,7 @@ async def test_recording_allow_reason_then_status(emulator: Emulator, standard_g
         status = await sg.moderator.slash(sg.guild, "recording status")
         shown = await status.wait_message()
         assert shown.text
-        if "may record" in msg.text:
+        if SAYS[language]["may record"] in msg.text:
             guard.note_echo("recording status", echoed_in(reason, shown.text, 20))
 
 

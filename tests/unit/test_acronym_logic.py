@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.content import load_content
+from bot.i18n import speaking
 from cogs.acronyms import logic
 from cogs.acronyms.logic import Entry
 
@@ -112,3 +113,14 @@ def test_glossary_pages_split_long_glossaries() -> None:
 
 def test_glossary_pages_empty() -> None:
     assert logic.glossary_pages([]) == []
+
+
+def test_a_miss_is_in_the_askers_language_and_a_shared_answer_in_the_servers() -> None:
+    entry = logic.find(GLOSSARY, "COI")
+    assert entry is not None
+    with speaking("es"):
+        miss = logic.not_found("IHRC", logic.closest(GLOSSARY, "IHRC"))
+        assert miss.startswith("`IHRC` todavía no está en el glosario.") and "**IHRRC**" in miss
+        assert logic.glossary_pages([entry]) == ["• **COI** — Conflict of interest"]
+        assert logic.answer(entry, public=True) == "**COI** — Conflict of interest"
+    assert logic.not_found("  ", []).startswith("`that` is not in the glossary yet.")

@@ -6,6 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot import i18n
+from bot.i18n import speaking
 from cogs.confidential import logic
 from cogs.confidential.logic import (
     BotVerdict,
@@ -203,3 +205,23 @@ def test_reminder_text_lists_every_reminder() -> None:
                                                (150, "2 hours 30 minutes")])
 def test_describe_duration(minutes: int, said: str) -> None:
     assert logic.describe_duration(minutes) == said
+
+
+@pytest.mark.parametrize(("minutes", "said"), [(1, "1 minuto"), (45, "45 minutos"), (60, "1 hora"),
+                                               (150, "2 horas 30 minutos")])
+def test_a_spanish_server_reads_durations_and_announcements_in_spanish(minutes: int, said: str) -> None:
+    i18n.configure("es")
+    try:
+        assert logic.describe_duration(minutes) == said
+        assert logic.recording_announcement(["Scribe", "Otter"], 1).startswith("🔴 **Esta reunión se está grabando**")
+        assert "Scribe y Otter" in logic.recording_announcement(["Scribe", "Otter"], 1)
+    finally:
+        i18n.configure("en")
+
+
+def test_what_moderators_and_channels_read_ignores_the_persons_language() -> None:
+    with speaking("es"):  # a Spanish speaker's action, on an English server
+        assert logic.describe_duration(150) == "2 hours 30 minutes"
+        assert "This meeting is being recorded" in logic.recording_announcement([], 1)
+        with pytest.raises(logic.RecordingRequestError, match="Please add a short reason"):
+            logic.check_recording_request(5, "   ")
