@@ -18,7 +18,6 @@ from __future__ import annotations
 import tomllib
 from importlib import resources
 from pathlib import Path
-
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
