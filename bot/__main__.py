@@ -122,10 +122,11 @@ def dispatch(args: argparse.Namespace) -> int:
 
     command = args.command or "run"
     if command == "check":
+        from bot.content import describe_languages
         from cogs.onboarding.logic import split_items
 
         return check(settings, config_path, content.version, bool(token), bool(data_key),
-                     split_items(content))
+                     split_items(content), describe_languages(content))
     if command == "db" and args.action == "copy":
         return asyncio.run(db_copy(settings, args.target))
     if command in ("db", "rotate-key"):
@@ -181,7 +182,7 @@ def database_password(settings: Settings) -> str:
 
 
 def check(settings: Settings, config_path: Path, content_version: str, has_token: bool, key_from_env: bool,
-          split: list[str] | None = None) -> int:
+          split: list[str] | None = None, languages: str = "") -> int:
     """Validate everything reachable without Discord, and change nothing on disk (no asyncio loop runs yet)."""
     from bot.backup import stored_revision
     from bot.keys import key_file_path
@@ -216,6 +217,8 @@ def check(settings: Settings, config_path: Path, content_version: str, has_token
     else:
         print(f"data key: {key_file}{'' if key_file.is_file() else ' (created on the first start)'}")
     print(f"content: version {content_version} — OK")
+    if languages:
+        print(f"content: in {languages}")
     for line in split or []:  # too long for one onboarding step: split, never cut
         print(f"content: {line}")
     print(f"database: {schema}")

@@ -18,7 +18,9 @@ from bot import pacing
 from bot.client import CoalitionBot
 from bot.dm_router import DmDestination
 from bot.errors import BadInput, NotFound
+from bot.i18n import speaking, t, t_server
 from bot.jobs import due_jobs_loop
+from bot.languages import LANGUAGES
 from bot.ui import MODERATOR_COMMANDS, NO_MENTIONS
 from cogs.onboarding import step_back_texts, step_back_views, texts, views
 from cogs.onboarding.delivery import Delivery
@@ -37,7 +39,7 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
                                guild_only=True)
     moderate = app_commands.Group(name="mod-onboarding", description=texts.CMD_MOD_ONBOARDING,
                                   guild_only=True, default_permissions=MODERATOR_COMMANDS)
-    membership = app_commands.Group(name="membership", description="Your membership of the coalition",
+    membership = app_commands.Group(name="membership", description=texts.CMD_MEMBERSHIP,
                                     guild_only=True)
 
     def __init__(self, bot: CoalitionBot) -> None:
@@ -175,7 +177,7 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
         has_role = isinstance(user, discord.Member) and role is not None and role in user.roles
         screen = await self.service.resume(guild_id, user.id, has_role)
         if screen is None:
-            await interaction.response.send_message(texts.ALREADY_MEMBER, ephemeral=True)
+            await interaction.response.send_message(t(texts.ALREADY_MEMBER), ephemeral=True)
             return
         await interaction.response.send_message(screen.text, view=views.render(screen) or discord.utils.MISSING,
                                                 ephemeral=True, allowed_mentions=NO_MENTIONS)
@@ -184,10 +186,10 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
         moderator = self.bot.require_moderator(interaction)  # before any lookup
         member = moderator.guild.get_member(user_id) if moderator.guild.id == guild_id else None
         if member is None:
-            raise NotFound(texts.GONE_FROM_SERVER)
+            raise NotFound(t_server(texts.GONE_FROM_SERVER))
         await interaction.response.defer(ephemeral=True, thinking=True)
         said = await self.delivery.send_onboarding(member, moderator)
-        await interaction.followup.send(texts.INVITED.format(member=member.mention, said=said), ephemeral=True,
+        await interaction.followup.send(t_server(texts.INVITED, member=member.mention, said=said), ephemeral=True,
                                         allowed_mentions=NO_MENTIONS)
 
     async def _question_form(self, interaction: discord.Interaction, ids: dict[str, int],
@@ -204,8 +206,8 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
     async def dm_destinations(self, message: discord.Message) -> list[DmDestination]:
         if not await self.service.awaits_typed_answer(message.author.id):
             return []
-        description = texts.DM_DESCRIPTION.format(name=self.bot.content.community.name)
-        return [DmDestination(DM_KEY, texts.DM_LABEL, description)]
+        description = t(texts.DM_DESCRIPTION, name=self.bot.content.localized().community.name)
+        return [DmDestination(DM_KEY, t(texts.DM_LABEL), description)]
 
     async def deliver_dm(self, message: discord.Message, key: str) -> str | None:
         # The text is used only for the yes-check: never stored, never logged.
@@ -230,10 +232,10 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
     async def restart_command(self, interaction: discord.Interaction, member: discord.Member) -> None:
         moderator = self.bot.require_moderator(interaction)
         if member.bot:
-            raise BadInput(texts.NO_BOTS)
+            raise BadInput(t_server(texts.NO_BOTS))
         await interaction.response.defer(ephemeral=True, thinking=True)
         said = await self.delivery.send_onboarding(member, moderator)
-        await interaction.followup.send(texts.RESTARTED.format(member=member.mention, said=said), ephemeral=True)
+        await interaction.followup.send(t_server(texts.RESTARTED, member=member.mention, said=said), ephemeral=True)
 
     @moderate.command(name="allow", description=texts.CMD_ALLOW)
     @app_commands.describe(member=texts.OPT_ALLOW_MEMBER)
@@ -241,7 +243,7 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
         moderator = self.bot.require_moderator(interaction)
         allowed = await self.service.allow(moderator.guild.id, member.id, moderator.id)
         if not allowed.lifted:
-            await interaction.response.send_message(texts.ALLOW_NOTHING.format(member=member.mention),
+            await interaction.response.send_message(t_server(texts.ALLOW_NOTHING, member=member.mention),
                                                     ephemeral=True, allowed_mentions=NO_MENTIONS)
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -250,7 +252,7 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
             # reaffirm: no welcome note, they were a member before
             granted = await self.grants.apply(None, moderator.guild.id, member.id, Grant(reaffirm=True))
             text = texts.ALLOWED_GIVEN if granted else texts.ALLOWED_NOT_GIVEN
-        await interaction.followup.send(text.format(member=member.mention), ephemeral=True,
+        await interaction.followup.send(t_server(text, member=member.mention), ephemeral=True,
                                         allowed_mentions=NO_MENTIONS)
 
     @moderate.command(name="status", description=texts.CMD_STATUS)
@@ -273,22 +275,24 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
         guild = moderator.guild
         await interaction.response.defer(ephemeral=True, thinking=True)
         version = self.bot.content.version
-        asked = await self.service.reaffirm(guild.id, moderator.id, lambda uid: guild.get_member(uid) is not None)
+        book = self.bot.services[LANGUAGES]
+        asked = await self.service.reaffirm(guild.id, moderator.id, lambda uid: guild.get_member(uid) is not None,
+                                            book.language_of)  # each member's screen in their language
         if not asked:
-            await interaction.followup.send(texts.REAFFIRM_NOTHING.format(version=version), ephemeral=True)
+            await interaction.followup.send(t_server(texts.REAFFIRM_NOTHING, version=version), ephemeral=True)
             return
         closed = 0
         for user_id, screen in asked:
             member = guild.get_member(user_id)
             try:
                 if member is None:
-                    raise NotFound(texts.GONE_FROM_SERVER)
-                with pacing.background():
+                    raise NotFound(t_server(texts.GONE_FROM_SERVER))
+                with pacing.background(), speaking(book.language_of(user_id)):  # their buttons too
                     await member.send(screen.text, view=views.render(screen) or discord.utils.MISSING,
                                       allowed_mentions=NO_MENTIONS)
             except (discord.HTTPException, NotFound):
                 closed += 1
         template = texts.REAFFIRM_ASKED_SOME_CLOSED if closed else texts.REAFFIRM_ASKED
-        await interaction.followup.send(template.format(count=len(asked), version=version, closed=closed),
+        await interaction.followup.send(t_server(template, count=len(asked), version=version, closed=closed),
                                         ephemeral=True)
 

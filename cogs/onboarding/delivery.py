@@ -8,15 +8,18 @@ the "Start here" message serves them, in messages only they see.
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 
 import discord
 
-from bot import pacing
+from bot import i18n, pacing
 from bot.client import CoalitionBot
 from bot.errors import NotFound
+from bot.i18n import speaking, t, t_server
+from bot.languages import LANGUAGES
 from bot.ui import NO_MENTIONS
 from cogs.onboarding import logic, texts, views
 from cogs.onboarding.grants import transient
@@ -26,6 +29,14 @@ from db.repositories import guild_state
 log = logging.getLogger(__name__)
 
 CATCH_UP_MARGIN = timedelta(minutes=2)  # joins this long before the bot last saw a server may be missed
+
+
+@contextlib.contextmanager
+def speaking_to(bot: CoalitionBot, user_id: int) -> Iterator[None]:
+    """Render what is sent to this person outside their own interaction (a first DM, a reminder, a
+    moderator's answer) in their language."""
+    with speaking(bot.services[LANGUAGES].language_of(user_id)):
+        yield
 
 
 class Delivery:
@@ -43,18 +54,20 @@ class Delivery:
         if member.pending:
             return  # Rules Screening not passed yet: MemberGateCog (gate.py) starts it when they pass
         self.delivering.add((member.guild.id, member.id))  # before the row exists: no double delivery
-        screen = await self.service.join(member.guild.id, member.id)
-        await self.deliver_first(member, screen)
+        with speaking_to(self.bot, member.id):
+            screen = await self.service.join(member.guild.id, member.id)
+            await self.deliver_first(member, screen)
 
     async def send_onboarding(self, member: discord.Member, moderator: discord.Member | None = None) -> str:
         """Start someone's onboarding from step 1 and send it; the sentence that says where it went."""
         where = await self.start_onboarding(member, moderator)
-        return {"dm": texts.SENT_BY_DM, "closed": texts.SENT_DMS_CLOSED, "retry": texts.SENT_RETRY}[where]
+        return t_server({"dm": texts.SENT_BY_DM, "closed": texts.SENT_DMS_CLOSED, "retry": texts.SENT_RETRY}[where])
 
     async def start_onboarding(self, member: discord.Member, moderator: discord.Member | None = None) -> str:
         """Start someone's onboarding from step 1 and send it: "dm", "closed" or "retry" (see deliver_first)."""
-        screen = await self.service.restart(member.guild.id, member.id, moderator.id if moderator else None)
-        return await self.deliver_first(member, screen)
+        with speaking_to(self.bot, member.id):  # a moderator's click: the steps in the newcomer's language
+            screen = await self.service.restart(member.guild.id, member.id, moderator.id if moderator else None)
+            return await self.deliver_first(member, screen)
 
     async def deliver_first(self, member: discord.Member, screen: Screen) -> str:
         """DM the first step: "dm", "closed" (their DMs are closed) or "retry" (Discord failed)."""
@@ -101,9 +114,10 @@ class Delivery:
             return
         self.delivering.add(key)
         try:
-            screen = await self.service.undelivered_screen(member.guild.id, member.id)
-            if screen is not None:
-                await self.deliver_first(member, screen)
+            with speaking_to(self.bot, member.id):
+                screen = await self.service.undelivered_screen(member.guild.id, member.id)
+                if screen is not None:
+                    await self.deliver_first(member, screen)
         finally:
             self.delivering.discard(key)
 
@@ -135,8 +149,9 @@ class Delivery:
         """Make sure the welcome channel has ONE current "Start here" message: edit the stored one
         (its text follows the content file), post it again only if it was deleted."""
         channel = self.bot.wiring_for(guild).welcome_channel
-        community = self.bot.content.community
-        text = texts.START_HERE.format(name=community.name, minutes=community.minutes_to_complete)
+        # A shared post: in the server's language.
+        community = self.bot.content.localized(i18n.server_language()).community
+        text = t_server(texts.START_HERE, name=community.name, minutes=community.minutes_to_complete)
         view = views.start_here_view(guild.id)
         async with self.bot.sessions() as session:
             message_id = await guild_state.start_here_message(session, guild.id)
@@ -156,7 +171,8 @@ class Delivery:
                 posted = await channel.send(text, view=view, allowed_mentions=NO_MENTIONS)
         except (discord.HTTPException, NotFound):
             await self.bot.modlog.alert_once(guild.id, "onboarding-start-here",
-                                             self.bot.wiring_for(guild).mod_log_channel, texts.START_HERE_FAILED)
+                                             self.bot.wiring_for(guild).mod_log_channel,
+                                             t_server(texts.START_HERE_FAILED))
             return
         self.start_here[guild.id] = posted.id
         async with self.bot.sessions() as session, session.begin():
@@ -178,7 +194,9 @@ class Delivery:
             member = guild.get_member(user_id) if guild else None
             if member is None:
                 continue
-            text = texts.REMINDER.format(name=member.display_name, community=self.bot.content.community.name)
+            with speaking_to(self.bot, user_id):
+                text = t(texts.REMINDER, name=member.display_name,
+                         community=self.bot.content.localized().community.name)
             try:
                 with pacing.background():
                     await member.send(text, allowed_mentions=NO_MENTIONS)

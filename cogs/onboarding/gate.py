@@ -24,6 +24,7 @@ import discord
 from discord.ext import commands
 
 from bot.errors import NotFound
+from bot.i18n import t_server, tn_server
 from bot.interactions import CustomId, Item, services_of
 from bot.services import ServiceKey
 from bot.ui import NO_MENTIONS
@@ -97,9 +98,9 @@ class MemberGateCog(commands.Cog, name="MemberGate"):
         if not found or mod_log is None:
             return
         count = len(found)
-        text = texts.UNCONFIRMED_SUMMARY.format(count=count, people=texts.people(count))
+        text = tn_server(texts.UNCONFIRMED_SUMMARY, count)
         if self.bot.settings.gate.enforce:
-            text += texts.UNCONFIRMED_SUMMARY_ENFORCE
+            text += t_server(texts.UNCONFIRMED_SUMMARY_ENFORCE)
         log.info("%d member(s) hold the member role without a recorded yes (guild %s)", count, guild.id)
         try:
             await mod_log.send(text, view=summary_view(guild.id, count, self.bot.settings.gate.enforce),
@@ -122,24 +123,24 @@ class MemberGateCog(commands.Cog, name="MemberGate"):
     async def on_who_click(self, interaction: discord.Interaction, guild_id: int) -> None:
         moderator = self.bot.require_moderator(interaction)  # before any lookup
         if moderator.guild.id != guild_id:
-            raise NotFound(texts.WHO_NOBODY)
+            raise NotFound(t_server(texts.WHO_NOBODY))
         found = await self.holders_without_yes(moderator.guild)
         if not found:
-            await interaction.response.send_message(texts.WHO_NOBODY, ephemeral=True)
+            await interaction.response.send_message(t_server(texts.WHO_NOBODY), ephemeral=True)
             return
         names = "\n".join(f"• {m.mention}" for m in found[:WHO_LIMIT])
-        more = texts.WHO_MORE.format(more=len(found) - WHO_LIMIT) if len(found) > WHO_LIMIT else ""
-        await interaction.response.send_message(texts.WHO_LIST.format(count=len(found), names=names) + more,
+        more = t_server(texts.WHO_MORE, more=len(found) - WHO_LIMIT) if len(found) > WHO_LIMIT else ""
+        await interaction.response.send_message(t_server(texts.WHO_LIST, count=len(found), names=names) + more,
                                                 ephemeral=True, allowed_mentions=NO_MENTIONS)
 
     async def on_send_click(self, interaction: discord.Interaction, guild_id: int) -> None:
         moderator = self.bot.require_moderator(interaction)  # before any lookup
         onboarding = self._onboarding()
         if moderator.guild.id != guild_id or onboarding is None:
-            raise NotFound(texts.NOBODY_TO_SEND)
+            raise NotFound(t_server(texts.NOBODY_TO_SEND))
         found = await self.holders_without_yes(moderator.guild)
         if not found:
-            await interaction.response.send_message(texts.NOBODY_TO_SEND, ephemeral=True)
+            await interaction.response.send_message(t_server(texts.NOBODY_TO_SEND), ephemeral=True)
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
         role = self.bot.wiring_for(moderator.guild).member_role
@@ -150,10 +151,10 @@ class MemberGateCog(commands.Cog, name="MemberGate"):
                 gated += 1
             # The same path as the per-person button and /mod-onboarding restart (same package).
             closed += await onboarding.start_onboarding(member, moderator) == "closed"
-        await interaction.followup.send(texts.SENT_SUMMARY.format(
-            sent=len(found), people=texts.persons(len(found)),
-            gated=texts.SENT_GATED.format(count=gated) if gated else "",
-            closed=texts.SENT_CLOSED.format(count=closed) if closed else ""), ephemeral=True)
+        await interaction.followup.send(tn_server(
+            texts.SENT_SUMMARY, len(found),
+            gated=t_server(texts.SENT_GATED, count=gated) if gated else "",
+            closed=t_server(texts.SENT_CLOSED, count=closed) if closed else ""), ephemeral=True)
 
 
 WHO = CustomId("gate:who:{guild:int}")
@@ -162,7 +163,7 @@ SEND = CustomId("gate:send:{guild:int}")
 
 class GateWhoButton(Item[discord.ui.Button[Any]], spec=WHO):
     def __init__(self, guild: int) -> None:
-        super().__init__(discord.ui.Button(label=texts.WHO_LABEL, style=discord.ButtonStyle.secondary,
+        super().__init__(discord.ui.Button(label=t_server(texts.WHO_LABEL), style=discord.ButtonStyle.secondary,
                                            custom_id=WHO.build(guild=guild)))
         self.guild_id = guild
 
@@ -172,7 +173,7 @@ class GateWhoButton(Item[discord.ui.Button[Any]], spec=WHO):
 
 class GateSendButton(Item[discord.ui.Button[Any]], spec=SEND):
     def __init__(self, guild: int, label: str = "") -> None:
-        super().__init__(discord.ui.Button(label=label or texts.SEND_LABEL.format(count="all"),
+        super().__init__(discord.ui.Button(label=label or t_server(texts.SEND_LABEL, count=t_server(texts.SEND_ALL)),
                                            style=discord.ButtonStyle.primary, custom_id=SEND.build(guild=guild)))
         self.guild_id = guild
 
@@ -191,7 +192,7 @@ def _gate(interaction: discord.Interaction) -> MemberGateCog:
 def summary_view(guild_id: int, count: int, enforce: bool) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
     view.add_item(GateWhoButton(guild_id))
-    label = (texts.SEND_AND_GATE_LABEL if enforce else texts.SEND_LABEL).format(count=count)
+    label = t_server(texts.SEND_AND_GATE_LABEL if enforce else texts.SEND_LABEL, count=count)
     view.add_item(GateSendButton(guild_id, label))
     return view
 

@@ -15,6 +15,7 @@ from datetime import timedelta
 import discord
 
 from bot.client import CoalitionBot
+from bot.i18n import t, t_server
 from bot.ui import NO_MENTIONS
 from cogs.onboarding import logic, texts, views
 from cogs.onboarding.service import Grant, OnboardingService
@@ -67,9 +68,9 @@ class Grants:
                     return False  # Discord failed, they did not leave: the job retries the grant
                 member = None
         if member is None:
-            problem = texts.ROLES_LEFT.format(user=f"<@{user_id}>")
+            problem = t_server(texts.ROLES_LEFT, user=f"<@{user_id}>")
         elif wiring.member_role is None:
-            problem = texts.ROLES_NO_MEMBER_ROLE.format(user=f"<@{user_id}>")
+            problem = t_server(texts.ROLES_NO_MEMBER_ROLE, user=f"<@{user_id}>")
         else:
             current = [r.id for r in member.roles if not r.is_default()]
             coi = [wiring.coi_roles[k].id for k in grant.coi_keys if k in wiring.coi_roles]
@@ -81,7 +82,7 @@ class Grants:
                 self.own_grants.add((guild_id, user_id))
                 try:
                     # Normal priority: queued first messages go first (see Delivery.deliver_first).
-                    await member.edit(roles=[discord.Object(r) for r in new], reason="Onboarding completed")
+                    await member.edit(roles=[discord.Object(r) for r in new], reason=t_server(texts.GRANT_REASON))
                 except discord.HTTPException as exc:
                     if transient(exc):
                         # Not a refusal: Discord failed. The grant stays owed and the job retries it
@@ -90,12 +91,12 @@ class Grants:
                         log.warning("role grant for user %s in guild %s failed (HTTP %s); will retry",
                                     user_id, guild_id, exc.status)
                         return False
-                    problem = texts.ROLES_REFUSED.format(user=f"<@{user_id}>", status=exc.status)
+                    problem = t_server(texts.ROLES_REFUSED, user=f"<@{user_id}>", status=exc.status)
         if problem:
             await self.bot.modlog.alert_once(guild_id, f"onboarding-roles-{user_id}", wiring.mod_log_channel, problem)
             if where is not None:
                 with contextlib.suppress(discord.HTTPException):
-                    await where.followup.send(texts.NO_ROLE_YET, ephemeral=True)
+                    await where.followup.send(t(texts.NO_ROLE_YET), ephemeral=True)
             return False
         if not grant.reaffirm:
             self.batches.setdefault(guild_id, logic.WelcomeBatch()).add(user_id, self.bot.clock.now())
@@ -123,7 +124,7 @@ class Grants:
     async def tell_moderators_held(self, guild_id: int, user_id: int) -> None:
         guild = self.bot.get_guild(guild_id)
         channel = self.bot.wiring_for(guild).mod_log_channel if guild is not None else None
-        await self.bot.modlog.post(channel, texts.ROLE_HELD_MODLOG.format(user=f"<@{user_id}>"))
+        await self.bot.modlog.post(channel, t_server(texts.ROLE_HELD_MODLOG, user=f"<@{user_id}>"))
 
     async def member_updated(self, before: discord.Member, after: discord.Member) -> None:
         member_role = self.bot.wiring_for(after.guild).member_role
@@ -151,7 +152,7 @@ class Grants:
             return  # said yes (the bot's own grant lands here too)
         mod_log = self.bot.wiring_for(member.guild).mod_log_channel
         enforce = self.bot.settings.gate.enforce
-        text = (texts.NO_YES_ENFORCED if enforce else texts.NO_YES_NOTICED).format(user=member.mention)
+        text = t_server(texts.NO_YES_ENFORCED if enforce else texts.NO_YES_NOTICED, user=member.mention)
         if mod_log is not None:
             try:
                 await mod_log.send(text, view=views.invite_view(member.guild.id, member.id),
@@ -166,7 +167,7 @@ class Grants:
         key = (member.guild.id, member.id)
         self.gating.add(key)
         try:
-            await member.remove_roles(member_role, reason="No recorded yes to the agreements ([gate] enforce)")
+            await member.remove_roles(member_role, reason=t_server(texts.GATE_REASON))
         except discord.HTTPException:
             self.gating.discard(key)
             log.warning("could not take the member role off user %s in guild %s", member.id, member.guild.id)

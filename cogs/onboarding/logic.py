@@ -14,7 +14,9 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Literal
 
-from bot.content import Content, GlossaryEntry, ItemList
+from bot import i18n
+from bot.content import Content, GlossaryEntry, ItemList, differences
+from bot.i18n import speaking, t, t_server
 from bot.plaintext import MESSAGE_LIMIT, clip, pack_pages
 from cogs.onboarding import texts
 from cogs.onboarding.texts import QUESTION_TOO_SOON, QUESTIONS_WAITING, WELCOME_NOTE_HEAD
@@ -64,13 +66,24 @@ class Step:
     offers_coi: bool = False
     continued: bool = False
     # Acronyms first used in this step, explained from the content's glossary. Not part of the
-    # hash: editing an earlier step can move an explanation without changing what this step says.
+    # meaning: editing an earlier step can move an explanation without changing what this step says.
     explains: str = ""
+    # What this step's item means, the same in every language and every part of it (`meaning_of`).
+    meaning: str = ""
 
     @property
-    def text_hash(self) -> str:
-        digest = hashlib.sha256(f"{self.heading}\n{self.body}".encode()).hexdigest()
-        return digest[:16]
+    def unit(self) -> str:
+        """The item this step shows (a part of a long item has the item's key)."""
+        return re.sub(r":part\d+$", "", self.key)
+
+
+def meaning_of(heading: str, body: str) -> str:
+    """An item's meaning, for reaffirmation: a fingerprint of its ENGLISH wording (the coalition's
+    source text), whole, before it is split into steps. A translation renders the meaning, so a fixed
+    typo in the Spanish asks nobody to confirm again, while a changed English item asks everyone, each
+    in their own language. For an item shown in one step this is the fingerprint stored before there
+    were languages, so members' earlier confirmations still count."""
+    return hashlib.sha256(f"{heading}\n{body}".encode()).hexdigest()[:16]
 
 
 def _bullets(items: Iterable[str]) -> str:
@@ -79,9 +92,9 @@ def _bullets(items: Iterable[str]) -> str:
 
 def intro_step(content: Content) -> Step:
     c = content.community
-    body = texts.INTRO.format(name=c.name, short_name=c.short_name, about=c.about,
-                              membership_free=c.membership_free, minutes=c.minutes_to_complete)
-    return Step("intro", "intro", texts.INTRO_HEADING, body)
+    body = t(texts.INTRO, name=c.name, short_name=c.short_name, about=c.about,
+             membership_free=c.membership_free, minutes=c.minutes_to_complete)
+    return Step("intro", "intro", t(texts.INTRO_HEADING), body)
 
 
 def _list_steps(kind: StepKind, items: ItemList) -> list[Step]:
@@ -96,44 +109,81 @@ def _list_steps(kind: StepKind, items: ItemList) -> list[Step]:
     return steps
 
 
-def build_steps(content: Content, *, include_intro: bool = True) -> list[Step]:
-    """Every step of the full flow, in the order of the agreements: long items split into parts,
-    acronyms explained where they first appear."""
-    steps: list[Step] = [intro_step(content)] if include_intro else []
-    steps += _list_steps("value", content.values)
-    steps += _list_steps("agreement", content.agreements)
-    actions = content.actions
-    for number, section in enumerate(actions.sections):
-        parts = [f"*{actions.description}*"] if number == 0 else []
-        if section.intro:
-            parts.append(section.intro)
-        parts.append(_bullets(section.items))
-        if section.lists_coi_categories:
-            parts.append(_bullets(c.label for c in content.coi_categories))
-        heading = f"{actions.title} — {actions.subtitle}: {section.title}"
-        step = Step(f"action:{section.key}", "action", heading, "\n\n".join(parts),
-                    offers_coi=section.offers_coi_tagging)
-        if section.offers_coi_tagging:  # the prompt stays with the end of the list, above the select
-            *first, last = split_step(step, STEP_BODY_MAX - len(COI_PROMPT) - 2)
-            steps += [*first, replace(last, body=f"{last.body}\n\n{COI_PROMPT}")]
-        else:
-            steps.append(step)
-    steps.append(commitment_step(content))
-    return explain_acronyms([part for step in steps for part in split_step(step)], content.glossary)
+def build_steps(content: Content, *, include_intro: bool = True, language: str | None = None) -> list[Step]:
+    """Every step of the full flow in `language` (default: the current person's), in the order of the
+    agreements: long items split into parts, acronyms explained where they first appear."""
+    return build_languages(content, include_intro=include_intro)[language or i18n.current()]
 
 
-COI_PROMPT = texts.COI_PROMPT
+def build_languages(content: Content, *, include_intro: bool = True) -> dict[str, list[Step]]:
+    """The steps in each language the bot speaks (the English agreements where a language has no
+    translation file); each step's `meaning` comes from the English.
+
+    Every language has the same steps: an item needing more parts in one language (Spanish runs
+    longer) is split into as many parts in all of them. So "Step 7 of 20" is the same place for
+    everyone, a person who changes language on the way stays where they were, and the commitment
+    question is the last step in every language."""
+    units = {language: _units(_localized(content, language), language, include_intro) for language in i18n.LANGUAGES}
+    steps: dict[str, list[Step]] = {language: [] for language in units}
+    for index, (source, source_tail) in enumerate(units[i18n.SOURCE_LANGUAGE]):
+        meaning = meaning_of(source.heading, f"{source.body}\n\n{source_tail}" if source_tail else source.body)
+        wanted = max(len(split_text(unit.body, _limit(tail))) for unit, tail in (u[index] for u in units.values()))
+        for language, found in units.items():
+            unit, tail = found[index]
+            pieces = _split_into(unit.body, _limit(tail), wanted)
+            if tail:  # the COI prompt stays with the end of the list, above the select
+                pieces[-1] = f"{pieces[-1]}\n\n{tail}"
+            steps[language] += [replace(unit, key=unit.key if i == 0 else f"{unit.key}:part{i + 1}", body=piece,
+                                        continued=i > 0, offers_coi=unit.offers_coi and i == len(pieces) - 1,
+                                        meaning=meaning)
+                                for i, piece in enumerate(pieces)]
+    return {language: explain_acronyms(found, _localized(content, language).glossary)
+            for language, found in steps.items()}
 
 
-def split_step(step: Step, limit: int = STEP_BODY_MAX) -> list[Step]:
-    """A step whose body is longer than `limit`, as several steps that together say all of it.
-    Only the last part offers the COI pick (its select goes under the whole text)."""
-    pieces = split_text(step.body, limit)
-    if len(pieces) == 1:
-        return [step]
-    return [replace(step, key=step.key if i == 0 else f"{step.key}:part{i + 1}", body=piece, continued=i > 0,
-                    offers_coi=step.offers_coi and i == len(pieces) - 1)
-            for i, piece in enumerate(pieces)]
+def _localized(content: Content, language: str) -> Content:
+    """The content in `language`; the English where its translation has not the same shape (a
+    content changed in code, as tests do: a file is checked when it loads)."""
+    localized = content.localized(language)
+    return localized if localized is content or not differences(content, localized) else content
+
+
+def _limit(tail: str) -> int:
+    return STEP_BODY_MAX - len(tail) - 2 if tail else STEP_BODY_MAX
+
+
+def _split_into(text: str, limit: int, parts: int) -> list[str]:
+    """`text` cut at natural breaks into `parts` pieces if it can be: a language whose text fits in
+    fewer parts is cut a little shorter, so that every language has the same steps."""
+    pieces = split_text(text, limit)
+    floor = max(1, -(-len(text) // parts))
+    while len(pieces) < parts and limit > floor:
+        limit = max(floor, limit - max(10, limit // 20))
+        pieces = split_text(text, limit)
+    return pieces
+
+
+def _units(content: Content, language: str, include_intro: bool) -> list[tuple[Step, str]]:
+    """Each item of the flow as one whole step in `language` (not split yet), with the text that
+    must stay at its end (the COI prompt)."""
+    with speaking(language):
+        units: list[tuple[Step, str]] = [(intro_step(content), "")] if include_intro else []
+        units += [(step, "") for step in _list_steps("value", content.values)]
+        units += [(step, "") for step in _list_steps("agreement", content.agreements)]
+        actions = content.actions
+        for number, section in enumerate(actions.sections):
+            parts = [f"*{actions.description}*"] if number == 0 else []
+            if section.intro:
+                parts.append(section.intro)
+            parts.append(_bullets(section.items))
+            if section.lists_coi_categories:
+                parts.append(_bullets(c.label for c in content.coi_categories))
+            heading = f"{actions.title} — {actions.subtitle}: {section.title}"
+            step = Step(f"action:{section.key}", "action", heading, "\n\n".join(parts),
+                        offers_coi=section.offers_coi_tagging)
+            units.append((step, t(texts.COI_PROMPT) if section.offers_coi_tagging else ""))
+        units.append((commitment_step(content), ""))
+    return units
 
 
 # Where a long text is cut, best first: paragraph, line, sentence, clause, word.
@@ -171,30 +221,32 @@ def explain_acronyms(steps: Sequence[Step], glossary: Sequence[GlossaryEntry]) -
             seen.add(entry.term)
             if entry.meaning.casefold() not in text.casefold():
                 lines.append(f"• **{entry.term}**: {entry.meaning}")
-        out.append(replace(step, explains=texts.ACRONYMS_IN_STEP + "\n" + "\n".join(lines)) if lines else step)
+        out.append(replace(step, explains=t(texts.ACRONYMS_IN_STEP) + "\n" + "\n".join(lines)) if lines else step)
     return out
 
 
 def commitment_step(content: Content) -> Step:
     values = ", ".join(content.commitment.core_values)
-    body = texts.COMMITMENT.format(question=content.commitment.question, values=values)
-    return Step("commitment", "commitment", texts.COMMITMENT_HEADING, body)
+    body = t(texts.COMMITMENT, question=content.commitment.question, values=values)
+    return Step("commitment", "commitment", t(texts.COMMITMENT_HEADING), body)
 
 
 def step_hashes(steps: Sequence[Step]) -> dict[str, str]:
-    """What a member accepted: step key -> text hash (stored with the membership)."""
-    return {s.key: s.text_hash for s in steps if s.kind != "intro"}
+    """What a member accepted: item key -> its meaning (stored with the membership), the same
+    whichever language they read it in."""
+    return {s.unit: s.meaning for s in steps if s.kind != "intro"}
 
 
-def reaffirm_steps(content: Content, accepted: Mapping[str, str] | None) -> list[Step]:
-    """Steps whose text changed since the member accepted (all content steps if unknown),
-    then the commitment question (always asked again)."""
-    full = build_steps(content, include_intro=False)
-    changed = [
-        s for s in full
-        if s.kind != "commitment" and (not accepted or accepted.get(s.key) != s.text_hash)
-    ]
+def changed_steps(full: Sequence[Step], accepted: Mapping[str, str] | None) -> list[Step]:
+    """Of a full flow (in any language), the steps whose item's meaning changed since the member
+    accepted (all content steps if unknown), then the commitment question (always asked again)."""
+    changed = [s for s in full if s.kind not in ("intro", "commitment")
+               and (not accepted or accepted.get(s.unit) != s.meaning)]
     return [*changed, *[s for s in full if s.kind == "commitment"]]
+
+
+def reaffirm_steps(content: Content, accepted: Mapping[str, str] | None, language: str | None = None) -> list[Step]:
+    return changed_steps(build_steps(content, include_intro=False, language=language), accepted)
 
 
 def steps_for(content: Content, reaffirm: bool, accepted: Mapping[str, str] | None) -> list[Step]:
@@ -203,12 +255,11 @@ def steps_for(content: Content, reaffirm: bool, accepted: Mapping[str, str] | No
 
 def split_items(content: Content) -> list[str]:
     """What `python -m bot check` reports: each step too long for one message, and in how many
-    parts the newcomer sees it."""
-    steps = build_steps(content)
+    parts the newcomer sees it (in every language: the steps are aligned)."""
+    steps = build_steps(content, language=i18n.SOURCE_LANGUAGE)
     parts: dict[str, int] = {}
     for step in steps:
-        base = re.sub(r":part\d+$", "", step.key)
-        parts[base] = parts.get(base, 0) + 1
+        parts[step.unit] = parts.get(step.unit, 0) + 1
     headings = {s.key: s.heading for s in steps}
     return [f"{headings[key]} ({key}) is long: shown over {n} steps" for key, n in parts.items() if n > 1]
 
@@ -217,12 +268,9 @@ def clamp_step(index: int, total: int) -> int:
     return max(0, min(index, total - 1))
 
 
-CONTINUES = texts.CONTINUES
-
-
 def progress_line(index: int, total: int, continued: bool = False) -> str:
     """Progress, once and in words (a screen reader reads a bar as a dozen "dark shade")."""
-    return (texts.PROGRESS_CONTINUED if continued else texts.PROGRESS).format(step=index + 1, total=total)
+    return t(texts.PROGRESS_CONTINUED if continued else texts.PROGRESS, step=index + 1, total=total)
 
 
 def render_step(
@@ -236,14 +284,14 @@ def render_step(
     if note:
         parts.append(note)
     if reaffirm_version and index == 0:
-        parts.append(texts.AGREEMENTS_UPDATED.format(version=reaffirm_version))
+        parts.append(t(texts.AGREEMENTS_UPDATED, version=reaffirm_version))
     parts += [progress_line(index, len(steps), step.continued), f"## {step.heading}", step.body]
     if index + 1 < len(steps) and steps[index + 1].continued:
-        parts.append(CONTINUES)
+        parts.append(t(texts.CONTINUES))
     if step.explains:
         parts.append(step.explains)
     if step.offers_coi and coi_labels is not None:
-        parts.append(texts.COI_PICKED.format(picked=", ".join(coi_labels)) if coi_labels else texts.COI_PICKED_NONE)
+        parts.append(t(texts.COI_PICKED, picked=", ".join(coi_labels)) if coi_labels else t(texts.COI_PICKED_NONE))
     return clip("\n\n".join(parts))
 
 
@@ -309,11 +357,11 @@ def question_refusal(open_count: int, last_asked: datetime | None, now: datetime
                      cooldown_seconds: float) -> str:
     """The kind refusal when one person asks too much at once; "" when they may ask."""
     if open_count >= max_open:
-        return QUESTIONS_WAITING.format(count=open_count)
+        return t(QUESTIONS_WAITING, count=open_count)
     if last_asked is not None:
         wait = cooldown_seconds - (now - last_asked).total_seconds()
         if wait > 0:
-            return QUESTION_TOO_SOON.format(seconds=max(1, math.ceil(wait)))
+            return t(QUESTION_TOO_SOON, seconds=max(1, math.ceil(wait)))
     return ""
 
 
@@ -401,7 +449,7 @@ class WelcomeBatch:
 def welcome_notes(user_ids: Sequence[int], limit: int = MESSAGE_LIMIT) -> list[str]:
     """Mod-log lines for newly onboarded members, each under `limit` characters."""
     return pack_pages((f"<@{uid}>" for uid in user_ids), limit, sep=", ",
-                      head=WELCOME_NOTE_HEAD)
+                      head=t_server(WELCOME_NOTE_HEAD))
 
 
 # --- reminders and stats ---------------------------------------------------------------------
@@ -451,6 +499,6 @@ def compute_stats(progress: Iterable[ProgressFacts], membership_versions: Iterab
 
 
 def render_stats(stats: Stats, version: str, stalled_after_days: float) -> str:
-    return texts.STATS.format(version=version, started=stats.started, completed=stats.completed,
-                              declined=stats.declined, days=stalled_after_days, stalled=stats.stalled,
-                              pending=stats.pending_reaffirmation, current=stats.members_on_current_version)
+    return t_server(texts.STATS, version=version, started=stats.started, completed=stats.completed,
+                    declined=stats.declined, days=stalled_after_days, stalled=stats.stalled,
+                    pending=stats.pending_reaffirmation, current=stats.members_on_current_version)

@@ -14,11 +14,13 @@ import discord
 
 from bot.client import CoalitionBot
 from bot.errors import BadInput, NotFound
+from bot.i18n import t, t_server
 from bot.locks import KeyedLocks
 from bot.plaintext import clip, plain
 from bot.ui import NO_MENTIONS
 from bot.wiring import configured_id
 from cogs.onboarding import texts, views
+from cogs.onboarding.delivery import speaking_to
 from cogs.onboarding.service import OnboardingService
 from db.repositories import guild_wiring
 
@@ -41,7 +43,7 @@ class Questions:
     async def refusal(self, guild_id: int, user_id: int) -> str:
         """Why this person can't ask another question now ("" when they can)."""
         if not await self._in_server(guild_id, user_id):
-            return texts.QUESTION_NOT_IN_SERVER
+            return t(texts.QUESTION_NOT_IN_SERVER)
         settings = self.bot.settings.onboarding
         return await self.service.question_refusal(guild_id, user_id, settings.max_open_questions,
                                                    settings.question_cooldown_seconds)
@@ -61,14 +63,14 @@ class Questions:
     async def submitted(self, interaction: discord.Interaction, guild_id: int, step: int, text: str) -> None:
         text = text.strip()
         if not text:
-            raise BadInput(texts.QUESTION_EMPTY)
+            raise BadInput(t(texts.QUESTION_EMPTY))
         user_id = interaction.user.id
         # One at a time per person: fifteen forms sent at once must not all pass the check first.
         async with self.asking.hold((guild_id, user_id)):
             refusal = await self.refusal(guild_id, user_id)
             if refusal:  # nothing saved; their form is closed, so their text goes back to them
                 await interaction.response.send_message(
-                    texts.QUESTION_GIVEN_BACK.format(refusal=refusal), ephemeral=True, allowed_mentions=NO_MENTIONS,
+                    t(texts.QUESTION_GIVEN_BACK, refusal=refusal), ephemeral=True, allowed_mentions=NO_MENTIONS,
                     file=discord.File(io.BytesIO(text.encode()), filename="my-question.txt"))
                 return
             asked = await self.service.ask(guild_id, user_id, step, self.bot.cipher.encrypt(text))
@@ -76,9 +78,9 @@ class Questions:
             await interaction.response.edit_message(content=asked.screen.text, view=views.render(asked.screen),
                                                     allowed_mentions=NO_MENTIONS)
         else:
-            await interaction.response.send_message(texts.QUESTION_SENT, ephemeral=True)
+            await interaction.response.send_message(t(texts.QUESTION_SENT), ephemeral=True)
         template = texts.QUESTION_POST if asked.where else texts.QUESTION_POST_NO_FLOW
-        post = clip(template.format(user=f"<@{user_id}>", where=asked.where, text=plain(text)))
+        post = clip(t_server(template, user=f"<@{user_id}>", where=asked.where, text=plain(text)))
         channel = await self._moderators_channel(guild_id)
         try:
             if channel is None:
@@ -87,7 +89,8 @@ class Questions:
             await self.service.set_question_post(asked.question_id, posted.channel.id, posted.id)
         except (discord.HTTPException, NotFound):
             await interaction.followup.send(
-                texts.QUESTION_NOT_POSTED.format(email=self.bot.content.community.contact_email), ephemeral=True)
+                t(texts.QUESTION_NOT_POSTED, email=self.bot.content.localized().community.contact_email),
+                ephemeral=True)
 
     async def _moderators_channel(self, guild_id: int) -> discord.abc.Messageable | None:
         """The server's moderators' channel. A question asked in a DM arrives on shard 0 (Discord
@@ -108,27 +111,29 @@ class Questions:
         moderator = self.bot.require_moderator(interaction)
         answer = answer.strip()
         if not answer:
-            raise BadInput(texts.ANSWER_EMPTY)
+            raise BadInput(t_server(texts.ANSWER_EMPTY))
         found = await self.service.question_text(question_id, moderator.guild.id)
         if found is None:
-            raise NotFound(texts.QUESTION_GONE)
+            raise NotFound(t_server(texts.QUESTION_GONE))
         user_id, asked = found[0], self.bot.cipher.decrypt(found[1])
         await interaction.response.defer()  # type 6: the moderators' message is edited below, no new call
         user = self.bot.get_user(user_id)
-        text = clip(texts.ANSWER_DM.format(community=self.bot.content.community.name, answer=plain(answer)))
+        with speaking_to(self.bot, user_id):  # the newcomer reads it in their language
+            text = clip(t(texts.ANSWER_DM, community=self.bot.content.localized().community.name,
+                          answer=plain(answer)))
         try:
             if user is None:
                 user = await self.bot.fetch_user(user_id)
             await user.send(text, allowed_mentions=NO_MENTIONS)
         except discord.HTTPException:
-            await interaction.followup.send(texts.ANSWER_NOT_DELIVERED, ephemeral=True)
+            await interaction.followup.send(t_server(texts.ANSWER_NOT_DELIVERED), ephemeral=True)
             return
         await self.service.answered(moderator.guild.id, question_id, moderator.id)
         try:
             await interaction.edit_original_response(
-                content=clip(texts.QUESTION_ANSWERED_POST.format(user=f"<@{user_id}>", text=plain(asked),
-                                                                 moderator=f"<@{moderator.id}>")),
+                content=clip(t_server(texts.QUESTION_ANSWERED_POST, user=f"<@{user_id}>", text=plain(asked),
+                                      moderator=f"<@{moderator.id}>")),
                 view=None, allowed_mentions=NO_MENTIONS)
         except discord.HTTPException:
             log.info("could not mark onboarding question %s as answered", question_id)
-        await interaction.followup.send(texts.ANSWER_SENT, ephemeral=True)
+        await interaction.followup.send(t_server(texts.ANSWER_SENT), ephemeral=True)

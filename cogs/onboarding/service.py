@@ -20,8 +20,10 @@ from typing import Any, Literal
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot import i18n
 from bot.clock import Clock
 from bot.content import Content, donation_line
+from bot.i18n import speaking, t, t_server
 from bot.locks import KeyedLocks
 from bot.services import ServiceKey
 from cogs.onboarding import logic, texts
@@ -112,17 +114,34 @@ class OnboardingService:
         self.content = content
         self.clock = clock
         self.flows = flows or FlowCache(sessions)
-        self.full_steps = logic.build_steps(content)  # the same for everyone: built once
+        # The same for everyone who speaks a language: built once. Every language has the same steps
+        # (logic.build_languages), so a flow's step number means the same place in each.
+        self.steps_by_language = logic.build_languages(content)
         # A leave and a join of one person come in that order, each in its own task: taken in turn,
         # so the join's fresh flow is never deleted by the leave that came before it.
         self.comings_and_goings: KeyedLocks[tuple[int, int]] = KeyedLocks()
 
     # --- screens ---------------------------------------------------------------------------
 
-    def steps(self, row: OnboardingProgress, membership: Membership | None) -> list[logic.Step]:
+    @property
+    def full_steps(self) -> list[logic.Step]:
+        """The full flow in the current person's language."""
+        return self.full_steps_in(i18n.current())
+
+    def full_steps_in(self, language: str) -> list[logic.Step]:
+        return self.steps_by_language.get(language) or self.steps_by_language[i18n.SOURCE_LANGUAGE]
+
+    @property
+    def localized(self) -> Content:
+        """The content in the current person's language."""
+        return self.content.localized()
+
+    def steps(self, row: OnboardingProgress, membership: Membership | None,
+              language: str | None = None) -> list[logic.Step]:
+        full = self.full_steps_in(language or i18n.current())
         if not row.reaffirm_from_version:
-            return self.full_steps
-        return logic.steps_for(self.content, True, membership.accepted_step_hashes if membership else None)
+            return full
+        return logic.changed_steps(full, membership.accepted_step_hashes if membership else None)
 
     def screen(self, guild_id: int, flow: logic.Flow, steps: list[logic.Step], note: str = "") -> Screen:
         if flow.status == logic.COMPLETED:
@@ -142,23 +161,23 @@ class OnboardingService:
 
     def _coi_choices(self, picked: Sequence[str] | None) -> tuple[CoiChoice, ...]:
         chosen = set(picked or ())
-        return tuple(CoiChoice(c.key, c.display, c.key in chosen) for c in self.content.coi_categories[:24])
+        return tuple(CoiChoice(c.key, c.display, c.key in chosen) for c in self.localized.coi_categories[:24])
 
     def _coi_labels(self, keys: Sequence[str] | None) -> list[str] | None:
         if keys is None:
             return None
-        return [c.display for c in (self.content.coi_category(k) for k in keys) if c is not None]
+        return [c.display for c in (self.localized.coi_category(k) for k in keys) if c is not None]
 
     def completed_text(self, reaffirm: bool = False) -> str:
-        name = self.content.community.name
+        name = self.localized.community.name
         if reaffirm:
-            return texts.REAFFIRMED.format(version=self.content.version, name=name)
-        text = texts.COMPLETED.format(name=name, next_steps=texts.NEXT_STEPS)
-        donation = donation_line(self.content, texts.DONATION, texts.DONATION_WITH_LINK)
+            return t(texts.REAFFIRMED, version=self.content.version, name=name)
+        text = t(texts.COMPLETED, name=name, next_steps=t(texts.NEXT_STEPS))
+        donation = donation_line(self.localized, t(texts.DONATION), t(texts.DONATION_WITH_LINK))
         return f"{text}\n\n{donation}" if donation else text
 
     def declined_text(self, typed: bool) -> str:
-        return (texts.DECLINED_TYPED if typed else texts.DECLINED).format(email=self.content.community.contact_email)
+        return t(texts.DECLINED_TYPED if typed else texts.DECLINED, email=self.localized.community.contact_email)
 
     # --- starting a flow ------------------------------------------------------------------------
 
@@ -325,7 +344,7 @@ class OnboardingService:
             out = replace(out, accepted_at=membership.accepted_at, accepted_version=membership.content_version,
                           reaffirm_requested=membership.reaffirm_requested_version)
         if row is not None:
-            steps = self.steps(row, membership)
+            steps = self.steps(row, membership, i18n.server_language())  # for moderators
             index = logic.clamp_step(row.step_index, len(steps))
             out = replace(out, flow_status=row.status, reaffirm=bool(row.reaffirm_from_version), step=index + 1,
                           count=len(steps), heading=steps[index].heading, started_at=row.started_at,
@@ -343,8 +362,10 @@ class OnboardingService:
                                     self.content.version, self.clock.now(), stalled_after_days)
         return logic.render_stats(stats, self.content.version, stalled_after_days)
 
-    async def reaffirm(self, guild_id: int, moderator_id: int, present: Any) -> list[tuple[int, Screen]]:
-        """Ask members on an older version (those `present(user_id)`) to confirm the current one."""
+    async def reaffirm(self, guild_id: int, moderator_id: int, present: Any,
+                       language_of: Any = None) -> list[tuple[int, Screen]]:
+        """Ask members on an older version (those `present(user_id)`) to confirm the current one; each
+        one's first screen in their language (`language_of(user_id)`)."""
         version, now = self.content.version, self.clock.now()
         asked = []
         async with self.sessions() as session, session.begin():
@@ -354,7 +375,8 @@ class OnboardingService:
                 repo.request_reaffirm(membership, version)
                 row = await repo.start_progress(session, guild_id, membership.user_id, content_version=version,
                                                 now=now, reaffirm_from_version=membership.content_version)
-                asked.append((membership.user_id, self.screen_of(row, self.steps(row, membership))))
+                with speaking(language_of(membership.user_id) if language_of else None):
+                    asked.append((membership.user_id, self.screen_of(row, self.steps(row, membership))))
             await audit.record(session, guild_id, moderator_id, "onboarding.reaffirm", f"version:{version}")
         return asked
 
@@ -371,7 +393,7 @@ class OnboardingService:
         async with self.sessions() as session, session.begin():  # the full path: read, decide, save
             row = await repo.get_progress(session, guild_id, user_id, for_update=True)
             if row is None:
-                result = Result(Screen(texts.ENDED))
+                result = Result(Screen(t(texts.ENDED)))
             else:
                 # The membership matters only to a re-confirmation; skip the query on the hot path.
                 membership = await repo.get_membership(session, guild_id, user_id) if row.reaffirm_from_version \
@@ -432,7 +454,7 @@ class OnboardingService:
         if await repo.member_role_held(session, guild_id, user_id):
             # Their yes is saved, but moderators took the role away: only a moderator gives it back.
             await repo.mark_grant(session, guild_id, user_id, granted_at=now)  # nothing owed
-            return Result(Screen(texts.ROLE_HELD), held=True, guild_id=guild_id)
+            return Result(Screen(t(texts.ROLE_HELD)), held=True, guild_id=guild_id)
         if row.coi_selection is not None:
             current = await coi_tags.tags_of(session, guild_id, user_id)
             keys = current | set(picked) if reaffirm else set(picked)
@@ -443,7 +465,7 @@ class OnboardingService:
         async with self.sessions() as session, session.begin():
             row = await repo.get_progress(session, guild_id, user_id, for_update=True)
             if row is None:
-                screen = Screen(texts.ENDED)
+                screen = Screen(t(texts.ENDED))
             else:
                 membership = await repo.get_membership(session, guild_id, user_id)
                 steps = self.steps(row, membership)
@@ -452,7 +474,7 @@ class OnboardingService:
                         and steps[logic.clamp_step(clicked, len(steps))].offers_coi):
                     keys = [c.key for c in self.content.coi_categories]
                     repo.set_coi_pick(row, logic.normalise_coi_pick(values, keys), self.clock.now())
-                    note = texts.COI_SAVED
+                    note = t(texts.COI_SAVED)
                 screen = self.screen_of(row, steps, note)
         self.remember((guild_id, user_id), row)
         return screen
@@ -525,12 +547,14 @@ class OnboardingService:
             question = await repo.add_question(session, guild_id, user_id, row.step_index if row else step,
                                                encrypted, self.clock.now())
             if row is None:
-                return Asked(Screen(texts.QUESTION_SENT), question.id)
+                return Asked(Screen(t(texts.QUESTION_SENT)), question.id)
             membership = await repo.get_membership(session, guild_id, user_id)
             steps = self.steps(row, membership)
             index = logic.clamp_step(row.step_index, len(steps))
-            where = texts.QUESTION_WHERE.format(step=index + 1, count=len(steps), heading=steps[index].heading)
-            return Asked(self.screen_of(row, steps, texts.QUESTION_SENT), question.id, where)
+            # Where they are, for the moderators' post: in the server's language (the steps are aligned).
+            heading = self.steps(row, membership, i18n.server_language())[index].heading
+            where = t_server(texts.QUESTION_WHERE, step=index + 1, count=len(steps), heading=heading)
+            return Asked(self.screen_of(row, steps, t(texts.QUESTION_SENT)), question.id, where)
 
 
 def flow_of(row: OnboardingProgress | repo.FlowRow) -> logic.Flow:

@@ -39,3 +39,4 @@ ROLES_REFUSED_MODLOG = ("{user} asked to step back from membership, but I couldn
 
 MODLOG = "{user} stepped back from membership"
 MODLOG_WITH_REASON = "{user} stepped back from membership. Their reason: {reason}"
+AUDIT_REASON = "Stepped back from membership (their own choice)"

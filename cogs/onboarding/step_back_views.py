@@ -11,6 +11,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import discord
 
+from bot.i18n import t
 from bot.interactions import CustomId, Item, personal_modal, services_of
 from bot.services import ServiceKey
 from cogs.onboarding import step_back_texts as texts
@@ -38,7 +39,7 @@ class ChoiceButton(Item[discord.ui.Button[Any]], spec=CHOICE):
     redact = True
 
     def __init__(self, action: str, guild: int, user: int) -> None:
-        super().__init__(discord.ui.Button(label=LABELS[action], style=STYLES[action],
+        super().__init__(discord.ui.Button(label=t(LABELS[action]), style=STYLES[action],
                                            custom_id=self.spec.build(action=action, guild=guild, user=user)))
         self.action, self.guild = action, guild
 
@@ -58,6 +59,6 @@ def confirm_view(guild_id: int, user_id: int) -> discord.ui.View:
 
 
 def reason_modal(guild_id: int, user_id: int) -> discord.ui.Modal:
-    return personal_modal(REASON_FORM, texts.REASON_TITLE, discord.ui.TextInput(
-        label=texts.REASON_LABEL, custom_id=REASON_FIELD, style=discord.TextStyle.paragraph, required=False,
-        max_length=REASON_LIMIT, placeholder=texts.REASON_PLACEHOLDER), guild=guild_id, user=user_id)
+    return personal_modal(REASON_FORM, t(texts.REASON_TITLE), discord.ui.TextInput(
+        label=t(texts.REASON_LABEL), custom_id=REASON_FIELD, style=discord.TextStyle.paragraph, required=False,
+        max_length=REASON_LIMIT, placeholder=t(texts.REASON_PLACEHOLDER)), guild=guild_id, user=user_id)

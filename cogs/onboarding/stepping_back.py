@@ -16,6 +16,7 @@ import discord
 
 from bot.client import CoalitionBot
 from bot.errors import BadInput, Conflict
+from bot.i18n import t, t_server
 from bot.locks import KeyedLocks
 from bot.plaintext import clip, plain
 from bot.ui import NO_MENTIONS
@@ -38,7 +39,7 @@ class SteppingBack:
         guild = self.bot.get_guild(guild_id)
         member = guild.get_member(interaction.user.id) if guild is not None else None
         if member is None:
-            raise BadInput(texts.NOT_A_MEMBER)
+            raise BadInput(t(texts.NOT_A_MEMBER))
         return member
 
     def _holds_member_role(self, member: discord.Member) -> bool:
@@ -50,14 +51,14 @@ class SteppingBack:
         guild_id = interaction.guild_id or 0
         member = self._member(interaction, guild_id)
         if not await self.service.is_member(guild_id, member.id, self._holds_member_role(member)):
-            raise BadInput(texts.NOT_A_MEMBER)
-        await interaction.response.send_message(texts.ASK, view=views.confirm_view(guild_id, member.id),
+            raise BadInput(t(texts.NOT_A_MEMBER))
+        await interaction.response.send_message(t(texts.ASK), view=views.confirm_view(guild_id, member.id),
                                                 ephemeral=True)
 
     async def choose(self, interaction: discord.Interaction, action: str, guild_id: int) -> None:
         """A press on one of the confirm buttons (the owner check already ran)."""
         if action == "keep":
-            await interaction.response.edit_message(content=texts.KEPT, view=None)
+            await interaction.response.edit_message(content=t(texts.KEPT), view=None)
         elif action == "reason":
             self._member(interaction, guild_id)
             await interaction.response.send_modal(views.reason_modal(guild_id, interaction.user.id))
@@ -71,31 +72,32 @@ class SteppingBack:
 
     async def step_back(self, interaction: discord.Interaction, guild_id: int, reason: str, *, edit: bool) -> None:
         # A refused form gives the person their text back (Discord has closed it).
-        kept = texts.YOUR_REASON.format(reason=plain(clip(reason, views.REASON_LIMIT))) if reason else ""
+        kept = t(texts.YOUR_REASON, reason=plain(clip(reason, views.REASON_LIMIT))) if reason else ""
         member = self._member(interaction, guild_id)
         async with self.locks.hold((guild_id, member.id)):  # a double click is taken in turn, then refused
             # Their roles as Discord has them now: the cache may not have seen a removal of a moment ago.
             member = await self._fresh(member)
             holds = self._holds_member_role(member)
             if not await self.service.is_member(guild_id, member.id, holds):
-                raise Conflict(texts.NOT_A_MEMBER + kept)
+                raise Conflict(t(texts.NOT_A_MEMBER) + kept)
             if not await self._take_roles(member, holds):
-                raise Conflict(texts.ROLES_REFUSED + kept)
+                raise Conflict(t(texts.ROLES_REFUSED) + kept)
             await self.service.step_back(guild_id, member.id)
         if edit:  # the person first (Discord's 3-second deadline), then the moderators' line
-            await interaction.response.edit_message(content=texts.DONE, view=None, allowed_mentions=NO_MENTIONS)
+            await interaction.response.edit_message(content=t(texts.DONE), view=None, allowed_mentions=NO_MENTIONS)
         else:
-            await interaction.response.send_message(texts.DONE, ephemeral=True)
-        line = texts.MODLOG.format(user=member.mention)
+            await interaction.response.send_message(t(texts.DONE), ephemeral=True)
+        line = t_server(texts.MODLOG, user=member.mention)
         if reason:
-            line = texts.MODLOG_WITH_REASON.format(user=member.mention, reason=plain(clip(reason, views.REASON_LIMIT)))
+            line = t_server(texts.MODLOG_WITH_REASON, user=member.mention,
+                            reason=plain(clip(reason, views.REASON_LIMIT)))
         await self.bot.modlog.post(self.bot.wiring_for(member.guild).mod_log_channel, line)
 
     async def _fresh(self, member: discord.Member) -> discord.Member:
         try:
             return await member.guild.fetch_member(member.id)
         except discord.NotFound:
-            raise BadInput(texts.NOT_A_MEMBER) from None
+            raise BadInput(t(texts.NOT_A_MEMBER)) from None
 
     async def _take_roles(self, member: discord.Member, holds_member_role: bool) -> bool:
         """The member role and the COI roles the bot manages, in one update; False: Discord refused."""
@@ -113,14 +115,14 @@ class SteppingBack:
             # One PATCH with the roles they keep (remove_roles would be a request per role, and a
             # refusal halfway would leave some off): all come off, or nothing changes.
             await member.edit(roles=[r for r in member.roles if not r.is_default() and r not in held],
-                              reason="Stepped back from membership (their own choice)")
+                              reason=t_server(texts.AUDIT_REASON))
         except discord.HTTPException as exc:
             self.grants.gating.discard(key)
             log.warning("could not take the roles off user %s in guild %s (HTTP %s)", member.id, member.guild.id,
                         exc.status)
             if not transient(exc):
                 await self.bot.modlog.alert_once(member.guild.id, f"step-back-{member.id}", wiring.mod_log_channel,
-                                                 texts.ROLES_REFUSED_MODLOG.format(user=member.mention,
-                                                                                   status=exc.status))
+                                                 t_server(texts.ROLES_REFUSED_MODLOG, user=member.mention,
+                                                          status=exc.status))
             return False
         return True

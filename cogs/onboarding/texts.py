@@ -1,7 +1,9 @@
-"""Every sentence onboarding says to people, each kept whole (ready for translation).
+"""Every sentence onboarding says to people, each kept whole, rendered through bot.i18n.
 
-Placeholders are filled with `str.format` by the service or the cog; nothing here is assembled from
-fragments. The steps' own text comes from the content file (bot/content.py), laid out by logic.py.
+The newcomer's own sentences go through `t()` (their language); what moderators, #mod-log and the
+welcome channel's shared post read goes through `t_server()` (the server's language). The Spanish is
+in bot/locales/es/onboarding.po. The steps' own text comes from the content file of the person's
+language (bot/content.py), laid out by logic.py.
 """
 
 from __future__ import annotations
@@ -223,3 +225,33 @@ CMD_STATUS = "where someone is in onboarding"
 OPT_STATUS_MEMBER = "The person to look up"
 CMD_STATS = "onboarding numbers"
 CMD_REAFFIRM = "ask members to confirm the updated agreements"
+
+# --- buttons, the COI pick and the forms (views.py) ---------------------------------------------------
+
+BEGIN_LABEL = "Let's begin"
+AGREE_LABEL = "I understand and agree"
+YES_LABEL = "Yes"
+NOT_YET_LABEL = "Not yet / I have questions"
+BACK_LABEL = "Back"
+ASK_LABEL = "I have a question"
+RESUME_LABEL = "Back to the question"
+NONE_APPLY_LABEL = "None apply"
+COI_PLACEHOLDER = "Conflicts of interest (COI): pick any that apply"
+START_HERE_LABEL = "Start here: read our agreements"
+START_LABEL = "Start onboarding"
+NOT_YOUR_BUTTON = "This button is for {name} — if you're new, use `/onboarding start`."
+SOMEONE_ELSE = "someone else"
+REPLY_LABEL = "Reply"
+INVITE_LABEL = "Send them the onboarding"
+QUESTION_TITLE = "Ask the moderators"
+QUESTION_LABEL = "Your question"
+QUESTION_PLACEHOLDER = "Only the moderators see this. Their answer comes to you by direct message."
+ANSWER_TITLE = "Answer the newcomer"
+ANSWER_LABEL = "Your answer"
+ANSWER_PLACEHOLDER = "Sent to them by direct message from the bot."
+CMD_MEMBERSHIP = "Your membership of the coalition"
+
+# --- the reason Discord's audit log shows for the bot's role changes (moderators read it) ------------
+
+GRANT_REASON = "Onboarding completed"
+GATE_REASON = "No recorded yes to the agreements ([gate] enforce)"

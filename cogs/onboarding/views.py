@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING, Any, Protocol, cast, runtime_checkable
 
 import discord
 
+from bot import i18n
 from bot.errors import NotAllowed
+from bot.i18n import t, t_server
 from bot.interactions import CustomId, Item, personal_modal, services_of
 from bot.services import ServiceKey
 from cogs.onboarding import logic, texts
@@ -63,8 +65,6 @@ def _bot(interaction: discord.Interaction) -> CoalitionBot:
     return cast("CoalitionBot", interaction.client)
 
 
-START_HERE_LABEL = "Start here: read our agreements"
-
 BUTTON_STYLES = {
     "next": discord.ButtonStyle.success,
     "yes": discord.ButtonStyle.success,
@@ -92,10 +92,10 @@ class StepButton(Item[discord.ui.Button[Any]], spec=STEP):
 
 class CoiSelect(Item[discord.ui.Select[Any]], spec=COI):
     def __init__(self, guild: int, step: int, options: Sequence[discord.SelectOption] = ()) -> None:
-        opts = list(options) or [discord.SelectOption(label="None apply", value=logic.NONE_APPLY)]
+        opts = list(options) or [discord.SelectOption(label=t(texts.NONE_APPLY_LABEL), value=logic.NONE_APPLY)]
         super().__init__(discord.ui.Select(
             custom_id=COI.build(guild=guild, step=step),
-            placeholder="Conflicts of interest (COI): pick any that apply",
+            placeholder=t(texts.COI_PLACEHOLDER),
             min_values=1, max_values=len(opts), options=opts))
         self.guild_id, self.step = guild, step
 
@@ -112,7 +112,7 @@ class StartButton(Item[discord.ui.Button[Any]], spec=START):
     were closed. No longer posted (it said so in public); kept so old posts still work."""
 
     def __init__(self, guild: int, user: int) -> None:
-        super().__init__(discord.ui.Button(label="Start onboarding", style=discord.ButtonStyle.success,
+        super().__init__(discord.ui.Button(label=t(texts.START_LABEL), style=discord.ButtonStyle.success,
                                            custom_id=START.build(guild=guild, user=user)))
         self.guild_id, self.user_id = guild, user
 
@@ -120,8 +120,8 @@ class StartButton(Item[discord.ui.Button[Any]], spec=START):
         if interaction.user.id != self.user_id:
             guild = interaction.client.get_guild(self.guild_id)
             person = guild.get_member(self.user_id) if guild else None
-            name = person.display_name if person else "someone else"
-            raise NotAllowed(f"This button is for {name} — if you're new, use `/onboarding start`.")
+            name = person.display_name if person else t(texts.SOMEONE_ELSE)
+            raise NotAllowed(t(texts.NOT_YOUR_BUTTON, name=name))
 
     async def act(self, interaction: discord.Interaction) -> None:
         await _actions(interaction).start(interaction, self.guild_id)
@@ -130,14 +130,14 @@ class StartButton(Item[discord.ui.Button[Any]], spec=START):
 class StartHereButton(Item[discord.ui.Button[Any]], spec=START_HERE):
     """On the welcome channel's "Start here" message: anyone's flow, in messages only they see."""
 
-    def __init__(self, guild: int) -> None:
-        super().__init__(discord.ui.Button(label=START_HERE_LABEL, style=discord.ButtonStyle.success,
+    def __init__(self, guild: int) -> None:  # a shared post: in the server's language
+        super().__init__(discord.ui.Button(label=t_server(texts.START_HERE_LABEL), style=discord.ButtonStyle.success,
                                            custom_id=START_HERE.build(guild=guild)))
         self.guild_id = guild
 
     async def check(self, interaction: discord.Interaction) -> None:
         if interaction.guild is None or interaction.guild.id != self.guild_id:
-            raise NotAllowed(texts.ENDED)  # a forged or moved button
+            raise NotAllowed(t(texts.ENDED))  # a forged or moved button
 
     async def act(self, interaction: discord.Interaction) -> None:
         await _actions(interaction).start(interaction, self.guild_id)
@@ -147,7 +147,7 @@ class ReplyButton(Item[discord.ui.Button[Any]], spec=REPLY):
     """On a newcomer's question in the moderators' channel: answer through the bot (moderators only)."""
 
     def __init__(self, question: int) -> None:
-        super().__init__(discord.ui.Button(label="Reply", style=discord.ButtonStyle.primary,
+        super().__init__(discord.ui.Button(label=t_server(texts.REPLY_LABEL), style=discord.ButtonStyle.primary,
                                            custom_id=REPLY.build(question=question)))
         self.question_id = question
 
@@ -162,7 +162,7 @@ class InviteButton(Item[discord.ui.Button[Any]], spec=INVITE):
     """On a mod-log line about someone holding the member role without a yes: send them the onboarding."""
 
     def __init__(self, guild: int, user: int) -> None:
-        super().__init__(discord.ui.Button(label="Send them the onboarding", style=discord.ButtonStyle.primary,
+        super().__init__(discord.ui.Button(label=t_server(texts.INVITE_LABEL), style=discord.ButtonStyle.primary,
                                            custom_id=INVITE.build(guild=guild, user=user)))
         self.guild_id, self.user_id = guild, user
 
@@ -184,17 +184,16 @@ DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
 
 
 def question_modal(guild_id: int, step: int, user_id: int) -> discord.ui.Modal:
-    return personal_modal(QUESTION_FORM, "Ask the moderators", discord.ui.TextInput(
-        label="Your question", custom_id=QUESTION_FIELD, style=discord.TextStyle.paragraph,
-        max_length=logic.QUESTION_MAX_CHARS,
-        placeholder="Only the moderators see this. Their answer comes to you by direct message."),
+    return personal_modal(QUESTION_FORM, t(texts.QUESTION_TITLE), discord.ui.TextInput(
+        label=t(texts.QUESTION_LABEL), custom_id=QUESTION_FIELD, style=discord.TextStyle.paragraph,
+        max_length=logic.QUESTION_MAX_CHARS, placeholder=t(texts.QUESTION_PLACEHOLDER)),
         guild=guild_id, step=step, user=user_id)
 
 
 def reply_modal(question_id: int, user_id: int) -> discord.ui.Modal:
-    return personal_modal(ANSWER_FORM, "Answer the newcomer", discord.ui.TextInput(
-        label="Your answer", custom_id=ANSWER_FIELD, style=discord.TextStyle.paragraph,
-        max_length=logic.ANSWER_MAX_CHARS, placeholder="Sent to them by direct message from the bot."),
+    return personal_modal(ANSWER_FORM, t_server(texts.ANSWER_TITLE), discord.ui.TextInput(
+        label=t_server(texts.ANSWER_LABEL), custom_id=ANSWER_FIELD, style=discord.TextStyle.paragraph,
+        max_length=logic.ANSWER_MAX_CHARS, placeholder=t_server(texts.ANSWER_PLACEHOLDER)),
         question=question_id, user=user_id)
 
 
@@ -205,9 +204,10 @@ def render(screen: Screen) -> discord.ui.View | None:
     if screen.kind != "step":
         return None
     if screen.coi is None:
-        return _shared_step_view(screen.guild_id, screen.step, screen.count, screen.intro)
+        return _shared_step_view(screen.guild_id, screen.step, screen.count, screen.intro, i18n.current())
     options = [discord.SelectOption(label=c.label[:100], value=c.key, default=c.picked) for c in screen.coi]
-    options.append(discord.SelectOption(label="None apply", value=logic.NONE_APPLY, default=screen.none_picked))
+    options.append(discord.SelectOption(label=t(texts.NONE_APPLY_LABEL), value=logic.NONE_APPLY,
+                                        default=screen.none_picked))
     return _build_step_view(screen.guild_id, screen.step, screen.count, screen.intro, options)
 
 
@@ -216,14 +216,14 @@ def step_view(guild_id: int, steps: Sequence[logic.Step], index: int,
     step = steps[index]
     if step.offers_coi and coi_options:
         return _build_step_view(guild_id, index, len(steps), step.kind == "intro", coi_options)  # a person's pick
-    return _shared_step_view(guild_id, index, len(steps), step.kind == "intro")
+    return _shared_step_view(guild_id, index, len(steps), step.kind == "intro", i18n.current())
 
 
 @functools.lru_cache(maxsize=4096)
-def _shared_step_view(guild_id: int, index: int, count: int, intro: bool) -> discord.ui.View:
-    """The same buttons for everyone at this step: built once, not on every click (a join wave
-    answers hundreds of clicks a second). Stopped, so discord.py never files it in its view store:
-    every item is a DynamicItem, found by its custom_id (the cog registers DYNAMIC_ITEMS)."""
+def _shared_step_view(guild_id: int, index: int, count: int, intro: bool, language: str) -> discord.ui.View:
+    """The same buttons for everyone at this step who speaks `language`: built once, not on every
+    click (a join wave answers hundreds of clicks a second). Stopped, so discord.py never files it in
+    its view store: every item is a DynamicItem, found by its custom_id (the cog registers DYNAMIC_ITEMS)."""
     view = _build_step_view(guild_id, index, count, intro, ())
     view.stop()
     return view
@@ -235,20 +235,20 @@ def _build_step_view(guild_id: int, index: int, count: int, intro: bool,
     if coi_options:
         view.add_item(CoiSelect(guild_id, index, coi_options))
     if index == count - 1:
-        view.add_item(StepButton("yes", guild_id, index, "Yes"))
-        view.add_item(StepButton("notyet", guild_id, index, "Not yet / I have questions"))
+        view.add_item(StepButton("yes", guild_id, index, t(texts.YES_LABEL)))
+        view.add_item(StepButton("notyet", guild_id, index, t(texts.NOT_YET_LABEL)))
     else:
-        view.add_item(StepButton("next", guild_id, index, "Let's begin" if intro else "I understand and agree"))
+        view.add_item(StepButton("next", guild_id, index, t(texts.BEGIN_LABEL if intro else texts.AGREE_LABEL)))
     if index > 0:
-        view.add_item(StepButton("back", guild_id, index, "Back"))
-    view.add_item(StepButton("ask", guild_id, index, "I have a question"))
+        view.add_item(StepButton("back", guild_id, index, t(texts.BACK_LABEL)))
+    view.add_item(StepButton("ask", guild_id, index, t(texts.ASK_LABEL)))
     return view
 
 
 def declined_view(guild_id: int, index: int) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
-    view.add_item(StepButton("resume", guild_id, index, "Back to the question"))
-    view.add_item(StepButton("ask", guild_id, index, "I have a question"))
+    view.add_item(StepButton("resume", guild_id, index, t(texts.RESUME_LABEL)))
+    view.add_item(StepButton("ask", guild_id, index, t(texts.ASK_LABEL)))
     return view
 
 
@@ -266,25 +266,27 @@ def reply_view(question_id: int) -> discord.ui.View:
 
 
 def status_text(status: Status, member: str) -> str:
-    """`/mod-onboarding status`: one short line a fact, times as Discord timestamps."""
-    lines = [texts.STATUS_HEAD.format(member=member)]
+    """`/mod-onboarding status`: one short line a fact, times as Discord timestamps (for moderators:
+    in the server's language)."""
+    lines = [t_server(texts.STATUS_HEAD, member=member)]
     if status.accepted_at is not None:
-        lines.append(texts.STATUS_MEMBER.format(date=discord.utils.format_dt(status.accepted_at, "D"),
-                                                version=status.accepted_version))
+        lines.append(t_server(texts.STATUS_MEMBER, date=discord.utils.format_dt(status.accepted_at, "D"),
+                              version=status.accepted_version))
         if status.reaffirm_requested:
-            lines.append(texts.STATUS_REAFFIRM_ASKED.format(version=status.reaffirm_requested))
+            lines.append(t_server(texts.STATUS_REAFFIRM_ASKED, version=status.reaffirm_requested))
     if status.flow_status is None:
-        lines.append(texts.STATUS_NO_FLOW)
+        lines.append(t_server(texts.STATUS_NO_FLOW))
         return "\n".join(lines)
     template = texts.STATUS_FLOW_REAFFIRM if status.reaffirm else texts.STATUS_FLOW
-    lines.append(template.format(status=texts.STATUS_NAMES.get(status.flow_status, status.flow_status),
-                                 step=status.step, count=status.count, heading=status.heading))
+    name = texts.STATUS_NAMES.get(status.flow_status)
+    lines.append(t_server(template, status=t_server(name) if name else status.flow_status,
+                          step=status.step, count=status.count, heading=status.heading))
     times = texts.STATUS_TIMES_DM if status.surface == logic.SURFACE_DM else texts.STATUS_TIMES_WELCOME
     assert status.started_at is not None and status.updated_at is not None
-    lines.append(times.format(started=discord.utils.format_dt(status.started_at, "R"),
-                              active=discord.utils.format_dt(status.updated_at, "R")))
+    lines.append(t_server(times, started=discord.utils.format_dt(status.started_at, "R"),
+                          active=discord.utils.format_dt(status.updated_at, "R")))
     if status.declined:
-        lines.append(texts.STATUS_DECLINED.format(count=status.declined))
+        lines.append(t_server(texts.STATUS_DECLINED, count=status.declined))
     if status.reminded_at:
-        lines.append(texts.STATUS_REMINDED.format(when=discord.utils.format_dt(status.reminded_at, "R")))
+        lines.append(t_server(texts.STATUS_REMINDED, when=discord.utils.format_dt(status.reminded_at, "R")))
     return "\n".join(lines)

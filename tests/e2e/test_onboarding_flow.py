@@ -96,8 +96,8 @@ def member_role_names(user: ScriptedUser, sg: StandardGuild) -> set[str]:
 
 
 async def newcomer(emulator: Emulator, sg: StandardGuild, name: str, *, dms_open: bool = True,
-                   with_newcomer_role: bool = True) -> ScriptedUser:
-    user = emulator.create_user(name, dms_open=dms_open)
+                   with_newcomer_role: bool = True, locale: str = "en-US") -> ScriptedUser:
+    user = emulator.create_user(name, dms_open=dms_open, locale=locale)
     roles: list[Any] = [sg.guild.role("Newcomer")] if with_newcomer_role else []
     await user.join(sg.guild, roles=roles)
     return user

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.content import default_content_text
-from cogs.onboarding.logic import CONTINUES
+from cogs.onboarding.texts import CONTINUES
 from tests.conftest import StandardGuild
 from tests.emulator import Emulator
 

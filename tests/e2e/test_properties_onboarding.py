@@ -9,6 +9,8 @@ error, an answer, nothing pinged from the text (see tests/e2e/property_support.p
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given
 
@@ -47,9 +49,20 @@ def bait_name(guard: Guard, n: int) -> str:
     return f"@everyone <@&{guard.ids.mod_role}> New{n}"
 
 
-async def fresh_newcomer(emulator: Emulator, sg: StandardGuild, guard: Guard, *, dms_open: bool) -> ScriptedUser:
+async def fresh_newcomer(emulator: Emulator, sg: StandardGuild, guard: Guard, *, dms_open: bool,
+                         locale: str = "en-US") -> ScriptedUser:
     n = guard.state["newcomers"] = guard.state.get("newcomers", 0) + 1
-    return await newcomer(emulator, sg, bait_name(guard, n), dms_open=dms_open)
+    return await newcomer(emulator, sg, bait_name(guard, n), dms_open=dms_open, locale=locale)
+
+
+# What the newcomer's side says, in each language their client may speak (issue 16: the properties
+# hold in both). The moderators' side is in the server's language (English).
+WORDS = {
+    "en-US": {"ask": "I have a question", "field": "Your question", "sent": "went privately to the moderators",
+              "empty": "empty"},
+    "es-419": {"ask": "Tengo una pregunta", "field": "Tu pregunta", "sent": "llegó en privado al equipo",
+               "empty": "vacía"},
+}
 
 
 async def flow_message(emulator: Emulator, sg: StandardGuild, user: ScriptedUser) -> Message:
@@ -67,16 +80,18 @@ def question_posts(sg: StandardGuild) -> list[Message]:
 # --- the "I have a question" modal, and the moderators' Reply modal -------------------------------------------
 
 
+@pytest.mark.parametrize("locale", sorted(WORDS))
 @pytest.mark.parametrize("dms", ["open", "closed"])
 @prop_settings(30)
 @with_examples("What does PLE mean?", answer="People with lived/living experience. @here")
 @given(text=TEXT, answer=TEXT)
 async def test_question_modal_and_moderator_reply(emulator: Emulator, standard_guild: StandardGuild,
                                                   bot_in_process: InProcessBot, guard: Guard, dms: str,
-                                                  text: str, answer: str) -> None:
+                                                  locale: str, text: str, answer: str) -> None:
     sg = standard_guild
+    words = WORDS[locale]
     if "user" not in guard.state:
-        user = await fresh_newcomer(emulator, sg, guard, dms_open=dms == "open")
+        user = await fresh_newcomer(emulator, sg, guard, dms_open=dms == "open", locale=locale)
         guard.state["user"], guard.state["msg"] = user, await flow_message(emulator, sg, user)
     user, msg = guard.state["user"], guard.state["msg"]
     question = fit(guard.ids.fill(text), logic.QUESTION_MAX_CHARS)
@@ -85,14 +100,17 @@ async def test_question_modal_and_moderator_reply(emulator: Emulator, standard_g
         return  # a required field: Discord does not submit it empty
     async with guard.probe(question, reply_text):
         before = len(question_posts(sg))
-        opened = await user.click(msg, "I have a question")
+        # By its custom_id: a first DM is in the server's language until the newcomer's first click.
+        ask = next(b["custom_id"] for b in msg.buttons if b["custom_id"].startswith("onboarding:ask:"))
+        opened = await user.click(msg, ask)
         assert opened.modal is not None
-        submitted = await opened.modal.submit({"Your question": question})
+        submitted = await opened.modal.submit({words["field"]: question})
         if not question.strip():
-            assert submitted.ephemeral and "empty" in submitted.text, "whitespace only: asked to type it"
+            assert submitted.ephemeral and words["empty"] in submitted.text, "whitespace only: asked to type it"
             return
-        assert submitted.type == 7 and "went privately to the moderators" in msg.content
-        assert step_no(msg) == 1, "the newcomer stays on their step"
+        assert submitted.type == 7 and words["sent"] in msg.content
+        assert re.search(r"\*\*(Step|Paso) 1 (of|de) ", msg.content), "the newcomer stays on their step"
+        assert words["ask"] in {b["label"] for b in msg.buttons}, "in the newcomer's language"
         posts = await emulator.wait_for(lambda: question_posts(sg)[before:], description="the question posted")
         post = posts[0]
         # shown as typed: markdown escaped (bot.plaintext), so the escaped text is what arrives

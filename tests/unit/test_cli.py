@@ -213,3 +213,23 @@ def test_check_reports_items_split_across_steps(tmp_path: Path) -> None:
     result = run_bot("check", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "content: Agreements — What we commit to (agreement:9) is long: shown over 3 steps" in result.stdout
+
+
+def test_check_refuses_a_spanish_content_file_missing_an_item(tmp_path: Path) -> None:
+    """The content in two languages: `check` names the Spanish file and the key, in one line."""
+    from bot.content import default_content_text
+
+    (tmp_path / "content.toml").write_text(default_content_text(), encoding="utf-8")
+    spanish = default_content_text("es").replace(
+        '  "Acordamos abordar los desacuerdos con curiosidad, humildad y disposición a aprender.",\n', "")
+    (tmp_path / "content.es.toml").write_text(spanish, encoding="utf-8")
+    (tmp_path / "config.toml").write_text('content_file = "content.toml"\n')
+    result = run_bot("check", cwd=tmp_path)
+    assert result.returncode == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert "content.es.toml: key 'agreements.items' has 7 item(s) where the English has 8" in line
+
+    (tmp_path / "content.es.toml").write_text(default_content_text("es"), encoding="utf-8")
+    result = run_bot("check", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "content: in English, Español (community translation, for the coalition to review" in result.stdout
