@@ -38,9 +38,10 @@ class CoreCog(commands.Cog):
 
     @app_commands.command(name="about", description=texts.CMD_ABOUT)
     async def about(self, interaction: discord.Interaction) -> None:
-        community = self.bot.content.community
+        content = self.bot.content.localized()  # the reader's language
+        community = content.community
         text = t(texts.ABOUT, community=community.name, email=community.contact_email)
-        text += donation_line(self.bot.content, t(texts.DONATION), t(texts.DONATION_WITH_LINK))
+        text += donation_line(content, t(texts.DONATION), t(texts.DONATION_WITH_LINK))
         source_url = self.bot.settings.source_url
         text += (t(texts.SOURCE_AT, version=__version__, url=source_url) if source_url
                  else t(texts.SOURCE_ASK, version=__version__))
