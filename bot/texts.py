@@ -33,10 +33,12 @@ DM_NOT_YOURS = "That message isn't yours to pass on."
 
 COMMAND_NAMES = {
     "about": "about",
+    "access": "access",
     "acronym": "acronym",
     "action": "action",
     "add": "add",
     "allow": "allow",
+    "cannot-participate": "cannot-participate",
     "attendance": "attendance",
     "audit": "audit",
     "bot": "bot",

@@ -59,9 +59,9 @@ async def fresh_newcomer(emulator: Emulator, sg: StandardGuild, guard: Guard, *,
 # hold in both). The moderators' side is in the server's language (English).
 WORDS = {
     "en-US": {"ask": "I have a question", "field": "Your question", "sent": "went privately to the moderators",
-              "empty": "empty"},
+              "empty": "empty", "answered": "answered your onboarding question"},
     "es-419": {"ask": "Tengo una pregunta", "field": "Tu pregunta", "sent": "llegó en privado al equipo",
-               "empty": "vacía"},
+               "empty": "vacía", "answered": "respondió tu pregunta de bienvenida"},
 }
 
 
@@ -127,7 +127,8 @@ async def test_question_modal_and_moderator_reply(emulator: Emulator, standard_g
         done = await answered.wait_message(lambda m: m.ephemeral and ("Sent" in m.text or "couldn't" in m.text))
         if user.dms_open:
             assert "Sent" in done.text
-            dm = await user.wait_dm(lambda m: "answered your onboarding question" in m.content)
+            # The answer reaches the newcomer in their language (their app's, noted at their first click).
+            dm = await user.wait_dm(lambda m: words["answered"] in m.content)
             guard.note_echo("reply", echoed_in(plain(reply_text), dm.content))
         else:
             assert "couldn't deliver" in done.text
