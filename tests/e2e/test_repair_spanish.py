@@ -1,8 +1,8 @@
-"""Repair in each reader's language (issue 16, Done when): a Spanish-speaking member (their interactions
-carry locale es-419, and Spanish is their language) files a repair request and reads every step, the
-receipt, the moderators' acknowledgement and reply, and the relay's answer in Spanish, while the
-moderators see the case, its buttons, their forms and every line in its thread in English (the
-server's language)."""
+"""Repair in each reader's language (issue 16, Done when): a Spanish-speaking member (their Discord app
+speaks Spanish: every interaction carries locale es-419; they never chose a language) files a repair
+request and reads every step, the receipt, the moderators' acknowledgement and reply, and the relay's
+answer in Spanish, while the moderators see the case, its buttons, their forms and every line in its
+thread in English (the server's language)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from tests.conftest import StandardGuild
 from tests.emulator import Emulator
 
 from .conftest import InProcessBot
-from .test_repair_e2e import WHAT, case_place, field, speaks, summary_of
+from .test_repair_e2e import WHAT, case_place, field, summary_of
 
 REPLY = "Gracias por escribirnos. ¿Qué te ayudaría? Thank you for writing."
 
@@ -19,7 +19,7 @@ async def test_a_spanish_speaker_files_and_hears_back_in_spanish_while_moderator
         emulator: Emulator, standard_guild: StandardGuild, bot_in_process: InProcessBot) -> None:
     sg = standard_guild
     mod = sg.moderator
-    ana = speaks(bot_in_process, emulator.create_user("Ana"), "es")
+    ana = emulator.create_user("Ana", locale="es-419")  # the bot notes her app's language behind her clicks
     await ana.join(sg.guild)
 
     # --- filing: every step in Spanish ------------------------------------------------------------
