@@ -15,9 +15,10 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.errors import REDACT, BadInput
+from bot.i18n import speaking, t_server
 from bot.ui import MODERATOR_COMMANDS, NO_MENTIONS
 from cogs.repair import ids, texts, views
-from cogs.repair.board import CaseBoard, RepairItem, service_of, source_of
+from cogs.repair.board import CaseBoard, RepairItem, language_of, service_of, source_of
 from cogs.repair.logic import ACTION_LABELS, Action, CaseSummary, Status
 from cogs.repair.service import MODAL_ACTIONS, RepairService
 
@@ -41,7 +42,7 @@ class CaseButton(RepairItem[discord.ui.Button[Any]], spec=ids.CASE):
                  ) -> None:
         self.action = Action(action)
         self.case_id = case
-        super().__init__(discord.ui.Button(label=ACTION_LABELS[self.action], style=style,
+        super().__init__(discord.ui.Button(label=t_server(ACTION_LABELS[self.action]), style=style,
                                            custom_id=ids.CASE.build(action=self.action.value, case=case)))
 
     async def act(self, interaction: discord.Interaction) -> None:
@@ -108,7 +109,13 @@ async def act(interaction: discord.Interaction, service: RepairService, board: C
     else:
         await interaction.response.defer(ephemeral=True, thinking=True)
         await Summaries(board).show_summary(case)
-    delivered = await board.dm(done.requester_id, done.to_requester) if done.to_requester is not None else None
+    delivered = None
+    if done.to_requester is not None:
+        # The requester reads it in their language (for an anonymous case the bot alone knows who they
+        # are); nothing the moderators see depends on it (views.letter_pages).
+        with speaking(language_of(interaction.client, done.requester_id)):
+            pages = views.letter_pages(done.to_requester)
+        delivered = await board.dm(done.requester_id, pages)
     shown = await service.dm_outcome(done, delivered)
     await board.post(case, views.action_line(case, interaction.user.mention, action, done.text, shown))
     if not done.on_summary:
@@ -136,11 +143,11 @@ class ModerationCog(commands.Cog):
 
     async def list_cases(self, interaction: discord.Interaction, status: str) -> None:
         if interaction.guild is None:
-            raise BadInput(texts.CASES_IN_SERVER)
+            raise BadInput(t_server(texts.CASES_IN_SERVER))
         member = self.bot.require_moderator(interaction)
         found = await self.service.list_cases(self.board.reviewer(member), status)
         if not found:
-            await interaction.response.send_message(texts.NO_CASES, ephemeral=True)
+            await interaction.response.send_message(t_server(texts.NO_CASES), ephemeral=True)
             return
         await interaction.response.send_message(views.case_list(found, status), ephemeral=True,
                                                 allowed_mentions=NO_MENTIONS)
@@ -153,7 +160,7 @@ class ModerationCog(commands.Cog):
     async def export_case(self, interaction: discord.Interaction, number: int) -> None:
         guild = interaction.guild
         if guild is None:
-            raise BadInput(texts.EXPORT_IN_SERVER)
+            raise BadInput(t_server(texts.EXPORT_IN_SERVER))
         reviewer = self.board.reviewer_of(interaction)
 
         def name_of(user_id: int) -> str | None:
@@ -163,5 +170,5 @@ class ModerationCog(commands.Cog):
         number, text = await self.service.export(reviewer, number, name_of)
         await interaction.response.defer(ephemeral=True, thinking=True)
         await interaction.followup.send(
-            texts.EXPORTED.format(number=number), ephemeral=True,
-            file=discord.File(io.BytesIO(text.encode()), filename=texts.EXPORT_FILE.format(number=number)))
+            t_server(texts.EXPORTED, number=number), ephemeral=True,
+            file=discord.File(io.BytesIO(text.encode()), filename=t_server(texts.EXPORT_FILE, number=number)))

@@ -15,7 +15,9 @@ import discord
 from bot import case_places
 from bot.case_places import Place
 from bot.errors import MODERATORS_ONLY, NotAllowed
+from bot.i18n import t_server
 from bot.interactions import Item, ItemT, services_of
+from bot.languages import LANGUAGES
 from cogs.repair import texts
 from cogs.repair.logic import CaseSummary
 from cogs.repair.service import REPAIR, RepairService, Reviewer, Source
@@ -34,6 +36,12 @@ class RepairItem(Item[ItemT]):
 
 def service_of(client: discord.Client) -> RepairService:
     return services_of(client)[REPAIR]
+
+
+def language_of(client: discord.Client, user_id: int | None) -> str | None:
+    """The language to write to a requester in outside their own interaction (None: the server's)."""
+    book = services_of(client).get(LANGUAGES)
+    return book.language_of(user_id) if book is not None and user_id is not None else None
 
 
 def source_of(interaction: discord.Interaction) -> Source:
@@ -59,7 +67,7 @@ class CaseBoard:
         """The person acting, inside a server; the service checks what they may do."""
         user = interaction.user
         if interaction.guild is None or not isinstance(user, discord.Member):
-            raise NotAllowed(texts.WORKS_IN_SERVER)
+            raise NotAllowed(t_server(texts.WORKS_IN_SERVER))
         reviewer = self.reviewer(user)
         if not (reviewer.is_moderator or reviewer.is_alternate):
             raise NotAllowed(MODERATORS_ONLY)  # before any lookup: a made-up case ID learns nothing
@@ -73,6 +81,9 @@ class CaseBoard:
     async def post(self, case: CaseSummary, text: str, **kwargs: Any) -> discord.Message | None:
         return await case_places.post(await self.place_of(case), text, **kwargs)
 
-    async def dm(self, user_id: int | None, body: str) -> bool:
-        """A direct message to a requester; False when it could not be delivered."""
-        return await case_places.dm(self.bot, user_id, body)
+    async def dm(self, user_id: int | None, pages: list[str]) -> bool:
+        """A direct message (one or more pages) to a requester; False when it could not be delivered."""
+        for page in pages:
+            if not await case_places.dm(self.bot, user_id, page):
+                return False
+        return True

@@ -16,6 +16,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.errors import REDACT, BadInput, NotFound
+from bot.i18n import t
 from bot.ui import NO_MENTIONS
 from cogs.repair import ids, logic, texts, views
 from cogs.repair.board import CaseBoard, RepairItem, service_of
@@ -36,7 +37,7 @@ def member_guild(interaction: discord.Interaction, guild_id: int) -> discord.Gui
     """The server a filing is for; only people in it get further (the custom_id names any server)."""
     guild = interaction.client.get_guild(guild_id)
     if guild is None or guild.get_member(interaction.user.id) is None:
-        raise NotFound(texts.NOT_IN_SERVER)
+        raise NotFound(t(texts.NOT_IN_SERVER))
     return guild
 
 
@@ -47,13 +48,13 @@ async def start(interaction: discord.Interaction) -> None:
         return
     shared = [g for g in interaction.client.guilds if g.get_member(interaction.user.id) is not None]
     if not shared:
-        raise NotFound(texts.NO_SHARED_SERVER)
+        raise NotFound(t(texts.NO_SHARED_SERVER))
     if len(shared) == 1:
         await show_step(interaction, shared[0], (), edit=False)
         return
     view = discord.ui.View(timeout=None)
     view.add_item(GuildSelect(sorted(shared, key=lambda g: g.name.casefold())))
-    await interaction.response.send_message(texts.PICK_SERVER, view=view, ephemeral=True,
+    await interaction.response.send_message(t(texts.PICK_SERVER), view=view, ephemeral=True,
                                             allowed_mentions=NO_MENTIONS)
 
 
@@ -94,13 +95,13 @@ async def submitted(interaction: discord.Interaction, filing: Filing, values: di
     given = answers(values)
     guild = bot.get_guild(filing.guild_id)
     if guild is None or guild.get_member(interaction.user.id) is None:
-        await give_back(interaction, given, texts.GONE_FROM_SERVER)
+        await give_back(interaction, given, t(texts.GONE_FROM_SERVER))
         return
     moderators = board.moderators_of(guild)
     # The exclusions come from the custom_id, which a modified client can write: keep only moderators.
     filing = dataclasses.replace(filing, excluded=logic.keep_moderators(filing.excluded, [m.id for m in moderators]))
     if not given["what"]:
-        await give_back(interaction, given, texts.WHAT_MISSING)
+        await give_back(interaction, given, t(texts.WHAT_MISSING))
         return
     await interaction.response.defer(ephemeral=True, thinking=True)
     result = await service.file(guild.id, interaction.user.id, filing, given)
@@ -133,7 +134,7 @@ class StartButton(RepairItem[discord.ui.Button[Any]], spec=ids.START):
     """'Ask for repair': kept for messages that carry it (posted by earlier versions; Discord keeps them)."""
 
     def __init__(self) -> None:
-        super().__init__(discord.ui.Button(label=texts.START_LABEL, style=discord.ButtonStyle.secondary,
+        super().__init__(discord.ui.Button(label=t(texts.START_LABEL), style=discord.ButtonStyle.secondary,
                                            custom_id=ids.START.build()))
 
     async def act(self, interaction: discord.Interaction) -> None:
@@ -143,13 +144,13 @@ class StartButton(RepairItem[discord.ui.Button[Any]], spec=ids.START):
 class GuildSelect(RepairItem[discord.ui.Select[Any]], spec=ids.GUILD):
     def __init__(self, guilds: list[discord.Guild] | None = None) -> None:
         options = [discord.SelectOption(label=logic.clip(g.name, 100), value=str(g.id)) for g in (guilds or [])[:25]]
-        super().__init__(discord.ui.Select(custom_id=ids.GUILD.build(), placeholder=texts.PICK_SERVER_PLACEHOLDER,
+        super().__init__(discord.ui.Select(custom_id=ids.GUILD.build(), placeholder=t(texts.PICK_SERVER_PLACEHOLDER),
                                            options=options or [discord.SelectOption(label="-", value="0")]))
 
     async def act(self, interaction: discord.Interaction) -> None:
         values = [str(v) for v in views.data_of(interaction).get("values", [])]
         if len(values) != 1 or not values[0].isdigit():  # a forged pick gets a kind answer too
-            raise BadInput(texts.PICK_A_SERVER)
+            raise BadInput(t(texts.PICK_A_SERVER))
         await show_step(interaction, member_guild(interaction, int(values[0])), (), edit=True)
 
 
@@ -165,7 +166,7 @@ class ExcludeSelect(RepairItem[discord.ui.Select[Any]], spec=ids.EXCLUDE):
             for m in (moderators or [])[:25]
         ]
         super().__init__(discord.ui.Select(
-            custom_id=ids.EXCLUDE.build(guild=logic.to_b36(guild)), placeholder=texts.EXCLUDE_PLACEHOLDER,
+            custom_id=ids.EXCLUDE.build(guild=logic.to_b36(guild)), placeholder=t(texts.EXCLUDE_PLACEHOLDER),
             min_values=0, max_values=max(1, min(logic.MAX_EXCLUDED, len(options))),
             options=options or [discord.SelectOption(label="-", value="0")]))
 
@@ -179,7 +180,7 @@ class ExcludeSelect(RepairItem[discord.ui.Select[Any]], spec=ids.EXCLUDE):
 class FileButton(RepairItem[discord.ui.Button[Any]], spec=ids.FILE):
     def __init__(self, guild: int, mode: str, excluded: tuple[int, ...]) -> None:
         self.filing = Filing(guild, mode == "a", tuple(excluded)[: logic.MAX_EXCLUDED])
-        label = texts.FILE_ANONYMOUS if self.filing.anonymous else texts.FILE_NAMED
+        label = t(texts.FILE_ANONYMOUS if self.filing.anonymous else texts.FILE_NAMED)
         style = discord.ButtonStyle.secondary if self.filing.anonymous else discord.ButtonStyle.primary
         super().__init__(discord.ui.Button(label=label, style=style,
                                            custom_id=ids.FILE.build(**filing_values(self.filing))))
@@ -234,12 +235,13 @@ class FilingCog(commands.Cog):
         cases = await self.service.mine(interaction.user.id, guild_ids)
         waiting = await self.service.waiting(interaction.user.id, guild_ids)
         if not cases:
-            await interaction.response.send_message(texts.MINE_NONE, ephemeral=True, allowed_mentions=NO_MENTIONS)
+            await interaction.response.send_message(t(texts.MINE_NONE), ephemeral=True, allowed_mentions=NO_MENTIONS)
             return
         servers = {g.id: g.name for g in self.bot.guilds}
-        await interaction.response.send_message(views.mine(cases, servers, sum(len(w.bodies) for w in waiting)),
+        await interaction.response.send_message(views.mine(cases, servers, sum(len(w.letters) for w in waiting)),
                                                 ephemeral=True, allowed_mentions=NO_MENTIONS)
         for found in waiting:
-            for body in found.bodies:
-                await interaction.followup.send(logic.clip(body, 2000), ephemeral=True, allowed_mentions=NO_MENTIONS)
+            for letter in found.letters:
+                for page in views.letter_pages(letter):
+                    await interaction.followup.send(page, ephemeral=True, allowed_mentions=NO_MENTIONS)
             await self.service.mark_delivered(found.event_ids)

@@ -2,7 +2,9 @@
 
 The case state machine, the abuse limits, the ack-reminder deadline, where a case is
 routed, the compact custom_id encoding of a filing in progress, and the transcript
-text. No discord, no sqlalchemy, no database: the cog feeds plain values in.
+text. No discord, no sqlalchemy, no database: the cog feeds plain values in. Sentences for the
+person asking for repair are rendered in their language (`t`), those for moderators (refused
+transitions, the transcript) in the server's (`t_server`).
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from bot.plaintext import clip, defuse_mass_mentions, plain
+from bot.i18n import t, t_server, tn
+from bot.plaintext import clip, defuse_mass_mentions, pack_pages, plain
 from cogs.repair import texts
 from cogs.repair.texts import ACTION_LABELS, STATUS_LABELS
 
@@ -67,30 +70,30 @@ def next_status(status: str, action: Action | str, *, outcome: str | None = None
     """
     action = Action(action)
     if status not in OPEN_STATUSES and status not in FINISHED_STATUSES:
-        raise InvalidTransition(texts.STATUS_UNKNOWN.format(status=status))
+        raise InvalidTransition(t_server(texts.STATUS_UNKNOWN, status=status))
     finished = status in FINISHED_STATUSES
     if action is Action.NOTE:
         return status  # notes are allowed at any time
     if action is Action.REOPEN:
         if not finished:
-            raise InvalidTransition(texts.NOTHING_TO_REOPEN)
+            raise InvalidTransition(t_server(texts.NOTHING_TO_REOPEN))
         return Status.REOPENED
     if finished:
-        raise InvalidTransition(texts.ALREADY_CLOSED)
+        raise InvalidTransition(t_server(texts.ALREADY_CLOSED))
     if action is Action.ACKNOWLEDGE:
         if status in (Status.SUBMITTED, Status.REOPENED):
             return Status.ACKNOWLEDGED
-        raise InvalidTransition(texts.ALREADY_ACKNOWLEDGED)
+        raise InvalidTransition(t_server(texts.ALREADY_ACKNOWLEDGED))
     if action is Action.ASSIGN:
         if assignee_id is not None and actor_id is not None and assignee_id == actor_id \
                 and status == Status.IN_PROGRESS:
-            raise InvalidTransition(texts.ALREADY_YOURS)
+            raise InvalidTransition(t_server(texts.ALREADY_YOURS))
         return Status.IN_PROGRESS
     if action is Action.REPLY:
         return status
     # CLOSE
     if outcome not in (Status.RESOLVED, Status.CLOSED):
-        raise InvalidTransition(texts.CHOOSE_OUTCOME)
+        raise InvalidTransition(t_server(texts.CHOOSE_OUTCOME))
     return outcome
 
 
@@ -106,15 +109,17 @@ class LimitDecision:
 
 def check_filing_limits(*, open_count: int, last_filed_at: datetime | None, now: datetime,
                         max_open: int, cooldown_minutes: float) -> LimitDecision:
-    """At most `max_open` open cases per member, and a pause between two requests."""
+    """At most `max_open` open cases per member, and a pause between two requests (the reason in the
+    language of the person filing)."""
     if open_count >= max_open:
-        sentence = texts.TOO_MANY_OPEN_ONE if max_open == 1 else texts.TOO_MANY_OPEN
-        return LimitDecision(False, sentence.format(count=open_count, max_open=max_open))
+        return LimitDecision(False, tn(texts.TOO_MANY_OPEN, open_count, max_open=max_open))
     if last_filed_at is not None and cooldown_minutes > 0:
         retry_at = last_filed_at + timedelta(minutes=cooldown_minutes)
         if now < retry_at:
-            return LimitDecision(False, texts.COOLDOWN.format(minutes=f"{cooldown_minutes:g}",
-                                                              retry=discord_time(retry_at)), retry_at)
+            # "1 minute", "1.5 minutes": the one form only for exactly one.
+            count = 1 if cooldown_minutes == 1 else 2
+            return LimitDecision(False, tn(texts.COOLDOWN, count, minutes=f"{cooldown_minutes:g}",
+                                           retry=discord_time(retry_at)), retry_at)
     return LimitDecision(True)
 
 
@@ -138,6 +143,22 @@ class RelayLimiter:
             return False
         times.append(now)
         return True
+
+
+def plain_pieces(text: str, limit: int) -> list[str]:
+    """`text` shown as typed (`plain`), in pieces of at most `limit` characters, cut at line breaks
+    where it can and never losing a character. Each piece is escaped on its own, so a cut never
+    separates an escape from what it escapes; a raw piece of `(limit - 2) // 2` characters always
+    fits once escaped (escaping at most doubles it, plus one at a line start)."""
+    raw = max(1, (limit - 2) // 2)
+    lines: list[str] = []
+    for line in text.split("\n"):
+        while len(plain(line)) > limit:
+            cut = line.rfind(" ", 0, raw) + 1 or raw  # after the last space that fits, else hard
+            lines.append(line[:cut])
+            line = line[cut:]
+        lines.append(line)
+    return pack_pages((plain(line) for line in lines), limit) or [""]
 
 
 def discord_time(moment: datetime) -> str:
@@ -264,7 +285,7 @@ class Filing:
 
 def who(display_name: str, username: str) -> str:
     """'Display Name (@username)': the username tells look-alike display names apart."""
-    return texts.WHO.format(display_name=plain(display_name), username=plain(username))
+    return t(texts.WHO, display_name=plain(display_name), username=plain(username))
 
 
 def clean(text: str | None) -> str | None:
@@ -309,10 +330,11 @@ def _stamp(moment: datetime) -> str:
 
 def transcript(case: TranscriptCase, events: Sequence[TranscriptEvent]) -> str:
     """A plain-text record of a case and its event log, for moderators."""
-    lines = [texts.TRANSCRIPT_HEAD.format(number=case.number, status=STATUS_LABELS.get(case.status, case.status),
-                                          requester=case.requester, filed=_stamp(case.created_at))]
+    status = t_server(STATUS_LABELS[case.status]) if case.status in STATUS_LABELS else case.status
+    lines = [t_server(texts.TRANSCRIPT_HEAD, number=case.number, status=status, requester=case.requester,
+                      filed=_stamp(case.created_at))]
     if case.assignee:
-        lines.append(texts.TRANSCRIPT_ASSIGNEE.format(assignee=case.assignee))
+        lines.append(t_server(texts.TRANSCRIPT_ASSIGNEE, assignee=case.assignee))
     lines.append("")
     sections: Iterable[tuple[str, str | None]] = (
         ("cw", case.content_warning),
@@ -323,10 +345,10 @@ def transcript(case: TranscriptCase, events: Sequence[TranscriptEvent]) -> str:
     )
     for key, body in sections:
         if body:
-            lines += [f"== {texts.TRANSCRIPT_SECTIONS[key]} ==", body, ""]
-    lines.append(texts.TRANSCRIPT_LOG)
+            lines += [f"== {t_server(texts.TRANSCRIPT_SECTIONS[key])} ==", body, ""]
+    lines.append(t_server(texts.TRANSCRIPT_LOG))
     for event in events:
-        label = EVENT_LABELS.get(event.kind, event.kind)
+        label = t_server(EVENT_LABELS[event.kind]) if event.kind in EVENT_LABELS else event.kind
         lines.append(f"[{_stamp(event.at)}] {event.who}: {label}")
         if event.body:
             lines += [f"    {line}" for line in event.body.splitlines()]

@@ -28,6 +28,7 @@ import discord
 
 from bot import case_places
 from bot.case_places import Place
+from bot.i18n import t_server
 from bot.locks import KeyedLocks
 from bot.ui import NO_MENTIONS
 from cogs.repair import logic, texts, views
@@ -163,7 +164,8 @@ class Router:
         guild = self.bot.get_guild(case.guild_id)
         notice = texts.BLOCKED_NOTICES.get(reason, texts.BLOCKED_NOTICES["no_moderators_channel"])
         if guild is not None:
-            await self.bot.modlog.post(self.bot.wiring_for(guild).mod_log_channel, notice.format(number=case.number))
+            await self.bot.modlog.post(self.bot.wiring_for(guild).mod_log_channel,
+                                       t_server(notice, number=case.number))
         log.warning("repair: case id %s is waiting (%s)", case.case_id, reason)
 
     async def _existing_place(self, case: CaseSummary, guild: discord.Guild, parent: discord.TextChannel,
@@ -181,13 +183,13 @@ class Router:
     async def _create_place(self, case: CaseSummary, guild: discord.Guild, parent: discord.TextChannel,
                             plan: RoutePlan) -> Place:
         name = logic.case_channel_name(case.number)
-        reason = texts.PLACE_REASON.format(number=case.number)
+        reason = t_server(texts.PLACE_REASON, number=case.number)
         if plan.kind is RouteKind.THREAD:
             return await case_places.create_private_thread(parent, name, reason)
         alternate_role = self.bot.wiring_for(guild).alternate_reviewers_role
         allow = [alternate_role] if plan.audience is Audience.ALTERNATES and alternate_role is not None else []
         deny = [m for m in (guild.get_member(i) for i in case.excluded_ids) if m is not None]
-        topic = texts.PLACE_TOPIC.format(number=case.number, token=self.service.place_token(case))
+        topic = t_server(texts.PLACE_TOPIC, number=case.number, token=self.service.place_token(case))
         return await case_places.create_private_channel(guild, parent, name, topic=topic, reason=reason,
                                                         allow=allow, deny=deny)
 

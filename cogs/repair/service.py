@@ -8,6 +8,10 @@ render what it returns (cogs/repair/views.py).
 Anonymity: for an anonymous case the requester's ID only exists encrypted (`requester_enc`) and as
 a keyed hash (`requester_index`). Results that carry the requester's ID (to send them a DM) say so
 in their field names; nothing here logs a person's ID or typed text.
+
+Languages: refusals to the person filing or writing are rendered in theirs (`t`: the pipeline or
+the relay has set it); refusals to moderators in the server's (`t_server`). What the requester is
+told about their case is a `Letter` (data), rendered by the caller in the requester's language.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.errors import MODERATORS_ONLY, BadInput, Conflict, NotAllowed, NotFound
+from bot.i18n import t, t_server
 from bot.services import ServiceKey
 from bot.settings import RepairSection
 from cogs.repair import logic, texts
@@ -72,6 +77,17 @@ class Refused:
 
 
 @dataclass(frozen=True)
+class Letter:
+    """What the requester is told about their case (texts.TO_REQUESTER[key]), as data: the caller
+    renders it in the requester's language (views.letter_pages)."""
+
+    key: str
+    number: int
+    text: str | None  # the moderators' words, as typed (shown escaped)
+    resource: str
+
+
+@dataclass(frozen=True)
 class ActionDone:
     case: CaseSummary
     action: Action
@@ -79,7 +95,7 @@ class ActionDone:
     text: str | None  # the moderator's typed text (reply, note, resolution)
     on_summary: bool  # clicked on the case's summary itself (so it is re-rendered in place)
     requester_id: int | None  # whom to send `to_requester` (None: nobody to tell)
-    to_requester: str | None
+    to_requester: Letter | None
 
 
 @dataclass(frozen=True)
@@ -108,7 +124,7 @@ class Waiting:
     case_id: int
     number: int
     event_ids: list[int]
-    bodies: list[str]
+    letters: list[Letter]
 
 
 @dataclass(frozen=True)
@@ -207,13 +223,13 @@ class RepairService:
         be kept to the server's moderators (logic.keep_moderators)."""
         what = given.get("what")
         if not what:
-            return Refused(texts.WHAT_MISSING)
+            return Refused(t(texts.WHAT_MISSING))
         now = self.clock.now()
         enc = self.cipher.encrypt_optional
         async with self.sessions() as session, session.begin():
             decision = await self._limits(session, guild_id, user_id)
             if not decision.allowed:
-                return Refused(texts.LIMIT_GIVE_BACK.format(reason=decision.reason))
+                return Refused(t(texts.LIMIT_GIVE_BACK, reason=decision.reason))
             case = await repo.create_case(
                 session, guild_id=guild_id, anonymous=filing.anonymous,
                 requester_enc=self.cipher.encrypt(str(user_id)), requester_index=self.index(guild_id, user_id),
@@ -235,14 +251,14 @@ class RepairService:
                           source: Source | None = None) -> RepairCase:
         """NotFound/NotAllowed unless `reviewer` may act on `case` (from `source`, when a button is used)."""
         if case is None or case.guild_id != reviewer.guild_id:
-            raise NotFound(texts.CASE_GONE)
+            raise NotFound(t_server(texts.CASE_GONE))
         is_alternate = case.routed_to_alternates and reviewer.is_alternate
         if not (reviewer.is_moderator or is_alternate):
             raise NotAllowed(MODERATORS_ONLY)
         if reviewer.user_id in set(case.excluded_moderator_ids or ()):
-            raise NotAllowed(texts.EXCLUDED)
+            raise NotAllowed(t_server(texts.EXCLUDED))
         if self.is_requester(case, reviewer.user_id):
-            raise NotAllowed(texts.OWN_CASE)
+            raise NotAllowed(t_server(texts.OWN_CASE))
         if source is not None:
             self._check_source(case, source)
         return case
@@ -250,7 +266,7 @@ class RepairService:
     @staticmethod
     def _check_source(case: RepairCase, source: Source) -> None:
         if not RepairService._on_summary(case, source):
-            raise NotAllowed(texts.WRONG_SUMMARY)
+            raise NotAllowed(t_server(texts.WRONG_SUMMARY))
 
     @staticmethod
     def _on_summary(case: RepairCase, source: Source) -> bool:
@@ -290,7 +306,7 @@ class RepairService:
         if action in MODAL_ACTIONS:
             text = logic.clean(text)
             if not text:
-                raise BadInput(texts.EMPTY_TEXT)
+                raise BadInput(t_server(texts.EMPTY_TEXT))
         if action is Action.CLOSE and outcome is None:
             outcome = Status.RESOLVED
         now = self.clock.now()
@@ -308,11 +324,11 @@ class RepairService:
                                f"case:{case.id}", at=now)
             event_id = event.id
         summary = self.summary(case)
-        body = self.requester_message(summary.number, action, text, summary.status)
+        letter = self.letter(summary.number, action, text, summary.status)
         return ActionDone(
             case=summary, action=action, event_id=event_id, text=text,
             on_summary=self._on_summary(case, source),
-            requester_id=self._requester_id(case) if body is not None else None, to_requester=body)
+            requester_id=self._requester_id(case) if letter is not None else None, to_requester=letter)
 
     async def dm_outcome(self, done: ActionDone, delivered: bool | None) -> bool | None:
         """What the case's place may be told about the DM to the requester (None: nothing).
@@ -327,17 +343,16 @@ class RepairService:
                 await repo.set_event_data(session, done.event_id, {"undelivered": True})
         return None
 
-    def requester_message(self, number: int, action: Action | str, text: str | None, status: str | None) -> str | None:
+    def letter(self, number: int, action: Action | str, text: str | None, status: str | None) -> Letter | None:
         """What the requester is told at acknowledgement, reply, closing and reopening (None: nothing).
-        Moderators' text is shown as typed: a masked link could take an anonymous requester to a page
-        that logs who they are."""
+        Moderators' text is shown as typed (views.letter_pages escapes it): a masked link could take an
+        anonymous requester to a page that logs who they are."""
         key = Action(action).value
         if key == Action.CLOSE:
             key = "resolved" if status == Status.RESOLVED else "closed"
-        sentence = texts.TO_REQUESTER.get(key)
-        if sentence is None:
+        if key not in texts.TO_REQUESTER:
             return None
-        return sentence.format(number=number, text=logic.plain(text) if text else text, resource=self.resource)
+        return Letter(key, number, text, self.resource)
 
     # --- the requester's messages -------------------------------------------------------------
 
@@ -354,7 +369,7 @@ class RepairService:
             case = await repo.get(session, case_id)
             if case is None or case.requester_index != self.index(case.guild_id, user_id) \
                     or not logic.is_open(case.status):
-                raise NotFound(texts.CASE_CLOSED)
+                raise NotFound(t(texts.CASE_CLOSED))
             held = not self.relay_limits.allow(case.requester_index or "", now)
             event = await repo.add_event(session, case, kind="requester_message", at=now,
                                          actor_id=None if case.anonymous else user_id,
@@ -373,10 +388,10 @@ class RepairService:
             found = await repo.undelivered_for(session, indexes)
         out = []
         for case, events in found:
-            bodies = [b for e in events if (b := self.requester_message(
+            letters = [b for e in events if (b := self.letter(
                 case.number, e.kind, self.cipher.decrypt_optional(e.body_enc), (e.data or {}).get("status")))
                 is not None]
-            out.append(Waiting(case.id, case.number, [e.id for e in events], bodies))
+            out.append(Waiting(case.id, case.number, [e.id for e in events], letters))
         return out
 
     async def mark_delivered(self, event_ids: Sequence[int]) -> None:
@@ -409,23 +424,24 @@ class RepairService:
         async with self.sessions() as session:
             case = await repo.by_number(session, reviewer.guild_id, number)
             if case is None:
-                raise NotFound(texts.NO_SUCH_CASE.format(number=number))
+                raise NotFound(t_server(texts.NO_SUCH_CASE, number=number))
             self._check_may_handle(case, reviewer)
             events = await repo.events_of(session, case.id)
 
         def name(user_id: int | None) -> str:
             if user_id is None:
-                return texts.ANONYMOUS_REQUESTER if case.anonymous else texts.FORMER_MEMBER
+                return t_server(texts.ANONYMOUS_REQUESTER if case.anonymous else texts.FORMER_MEMBER)
             found = name_of(user_id)
-            return texts.EXPORT_MEMBER.format(name=found, user_id=user_id) if found is not None \
-                else texts.EXPORT_USER.format(user_id=user_id)
+            return t_server(texts.EXPORT_MEMBER, name=found, user_id=user_id) if found is not None \
+                else t_server(texts.EXPORT_USER, user_id=user_id)
 
         summary = self.summary(case)
-        items = [logic.TranscriptEvent(e.created_at, texts.EXPORT_BOT if e.kind == "routed" else name(e.actor_id),
+        the_bot = t_server(texts.EXPORT_BOT)
+        items = [logic.TranscriptEvent(e.created_at, the_bot if e.kind == "routed" else name(e.actor_id),
                                        e.kind, self.cipher.decrypt_optional(e.body_enc)) for e in events]
         text = logic.transcript(logic.TranscriptCase(
             number=case.number, status=case.status,
-            requester=texts.ANONYMOUS_REQUESTER if case.anonymous else name(summary.requester_id),
+            requester=t_server(texts.ANONYMOUS_REQUESTER) if case.anonymous else name(summary.requester_id),
             created_at=case.created_at, what_happened=summary.what_happened, who_involved=summary.who_involved,
             what_would_help=summary.what_would_help, content_warning=summary.content_warning,
             resolution=summary.resolution, assignee=name(case.assignee_id) if case.assignee_id else None), items)

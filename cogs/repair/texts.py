@@ -2,11 +2,19 @@
 
 Values go in through named placeholders ({number}, {server}, …); no sentence is put together from
 pieces in code. Where a sentence differs by a fact (named or anonymous, thread or channel), each
-variant is written out here in full. Names and typed text are defused by the caller before they
-are put in (`logic.plain`).
+variant is written out here in full; where it differs by a number, it is a `Plural`. Names and typed
+text are defused by the caller before they are put in (`logic.plain`).
+
+Who reads a sentence decides its language (bot.i18n): the person asking for repair reads the filing
+steps, the form, the receipt, relay answers and the moderators' messages in their own language
+(`t`/`tn`, or `speaking(their language)` for a DM sent from a moderator's click); moderators read
+the case's place, its summary, buttons and forms, their own replies and #mod-log in the server's
+(`t_server`/`tn_server`).
 """
 
 from __future__ import annotations
+
+from bot.i18n import Plural
 
 # --- statuses, actions, labels ------------------------------------------------------------
 
@@ -35,20 +43,21 @@ CHOOSE_OUTCOME = "Please choose whether the case is resolved or closed without r
 
 # --- limits ----------------------------------------------------------------------------
 
-TOO_MANY_OPEN = (
-    "You already have {count} open repair requests with the moderators, which is the most one person can "
-    "have open at a time ({max_open}). You can file a new one as soon as one of them is closed. You can "
-    "still send more to an open case: just write to me here in a direct message."
-)
-TOO_MANY_OPEN_ONE = (
+TOO_MANY_OPEN = Plural(
     "You already have {count} open repair request with the moderators, which is the most one person can "
     "have open at a time ({max_open}). You can file a new one as soon as one of them is closed. You can "
-    "still send more to an open case: just write to me here in a direct message."
+    "still send more to an open case: just write to me here in a direct message.",
+    "You already have {count} open repair requests with the moderators, which is the most one person can "
+    "have open at a time ({max_open}). You can file a new one as soon as one of them is closed. You can "
+    "still send more to an open case: just write to me here in a direct message.",
 )
-COOLDOWN = (
+COOLDOWN = Plural(
+    "You filed a request a moment ago. To keep things manageable for everyone, there is a short pause "
+    "of {minutes} minute between requests. You can file again {retry}. If you want to add to your "
+    "request, write to me here in a direct message and I'll pass it on.",
     "You filed a request a few minutes ago. To keep things manageable for everyone, there is a short pause "
     "of {minutes} minutes between requests. You can file again {retry}. If you want to add to your "
-    "request, write to me here in a direct message and I'll pass it on."
+    "request, write to me here in a direct message and I'll pass it on.",
 )
 
 # --- filing ------------------------------------------------------------------------------
@@ -276,11 +285,18 @@ TO_REQUESTER = {
     "reopen": "Your repair request (case #{number}) has been reopened by the moderators.\n— the moderators",
 }
 
-REMINDER = (
-    "Reminder: case #{number} has been waiting {hours} hours for someone to acknowledge it. Please press "
-    "**Acknowledge** on the summary above when you pick it up, so the person who asked knows they've been heard."
+REMINDER = Plural(
+    "Reminder: case #{number} has been waiting {count} hour for someone to acknowledge it. Please press "
+    "**Acknowledge** on the summary above when you pick it up, so the person who asked knows they've been heard.",
+    "Reminder: case #{number} has been waiting {count} hours for someone to acknowledge it. Please press "
+    "**Acknowledge** on the summary above when you pick it up, so the person who asked knows they've been heard.",
 )
-REMINDER_PING = "{role} " + REMINDER
+REMINDER_PING = Plural(
+    "{role} Reminder: case #{number} has been waiting {count} hour for someone to acknowledge it. Please press "
+    "**Acknowledge** on the summary above when you pick it up, so the person who asked knows they've been heard.",
+    "{role} Reminder: case #{number} has been waiting {count} hours for someone to acknowledge it. Please press "
+    "**Acknowledge** on the summary above when you pick it up, so the person who asked knows they've been heard.",
+)
 
 # --- relay -------------------------------------------------------------------------------
 
@@ -293,9 +309,9 @@ RELAY_HELD = (
 )
 WHERE_IN_SERVER = "case #{number} in {server}"
 WHERE = "case #{number}"
-HELD_NOTICE = "💬 ({count} more message held: the requester wrote a lot at once. `/mod-repair export` has all of them.)"
-HELD_NOTICE_MANY = (
-    "💬 ({count} more messages held: the requester wrote a lot at once. `/mod-repair export` has all of them.)"
+HELD_NOTICE = Plural(
+    "💬 ({count} more message held: the requester wrote a lot at once. `/mod-repair export` has all of them.)",
+    "💬 ({count} more messages held: the requester wrote a lot at once. `/mod-repair export` has all of them.)",
 )
 TEXT_ONLY = "I can only pass on text to the moderators. Please type your message."
 CASE_CLOSED = "That case isn't open any more, so I can't pass messages on to it."
@@ -311,9 +327,11 @@ RELAYED_ANONYMOUS = "💬 Anonymous requester wrote (case #{number}):"
 RELAYED_NAMED_EARLY = "💬 <@{user_id}> wrote (case #{number}): — before this case reached you"
 RELAYED_ANONYMOUS_EARLY = "💬 Anonymous requester wrote (case #{number}): — before this case reached you"
 RELAYED_AUTHOR = "Message from the requester"
-WAITING_INTRO = (
-    "While I couldn't reach you by direct message, the moderators sent you {count} message(s) about "
-    "case #{number}. Here they are:"
+WAITING_INTRO = Plural(
+    "While I couldn't reach you by direct message, the moderators sent you {count} message about "
+    "case #{number}. Here it is:",
+    "While I couldn't reach you by direct message, the moderators sent you {count} messages about "
+    "case #{number}. Here they are:",
 )
 
 # --- /repair mine -----------------------------------------------------------------------------
@@ -326,8 +344,9 @@ MINE_NONE = (
     "You have no repair requests with me. If you need the moderators' help after harm, /repair request "
     "asks them privately, with your name or anonymously."
 )
-MINE_WAITING = (
-    "The moderators sent you {count} message(s) that I couldn't deliver by direct message. Here they are:"
+MINE_WAITING = Plural(
+    "The moderators sent you {count} message that I couldn't deliver by direct message. Here it is:",
+    "The moderators sent you {count} messages that I couldn't deliver by direct message. Here they are:",
 )
 
 # --- /mod-repair cases and export ---------------------------------------------------------------

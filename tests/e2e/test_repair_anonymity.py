@@ -20,7 +20,7 @@ from tests.emulator.users import InteractionResult, ModalHandle
 
 from .conftest import InProcessBot, RunBot
 from .test_onboarding_flow import advance, first_step, newcomer, start_here_message, wait_db, walk_to_question
-from .test_repair_e2e import case_place, db_rows, field, file_request, make_moderator, summary_of
+from .test_repair_e2e import WORDS, case_place, db_rows, field, file_request, make_moderator, speaks, summary_of
 
 CONFIG = {"repair": {"cooldown_minutes": 0}}
 
@@ -391,7 +391,7 @@ async def test_waiting_messages_show_in_repair_mine(
 
     mine = await ana.slash(sg.guild, "repair mine")
     assert mine.ephemeral and "Case #1 in IHRRC (anonymous): Acknowledged" in mine.text
-    assert "2 message(s) that I couldn't deliver" in mine.text
+    assert "2 messages that I couldn't deliver" in mine.text
     reply = await mine.wait_message(lambda m: "MINEMARK" in m.text)
     assert reply.ephemeral
     await mine.wait_message(lambda m: "has been acknowledged" in m.text)
@@ -457,6 +457,7 @@ async def test_relay_flood_is_held_with_one_line_for_moderators(
 # --- Done when: two runs with different requesters look identical to moderators -------------------------
 
 CANDIDATES = ("Avery Candidate", "Blake Candidate")
+SPEAKS = ("es", "en")  # Avery reads Spanish, Blake English: the language must not tell them apart either
 
 
 async def moderator_view(emulator: Emulator, sg: StandardGuild, run_bot: RunBot, requester_index: int) -> str:
@@ -468,13 +469,15 @@ async def moderator_view(emulator: Emulator, sg: StandardGuild, run_bot: RunBot,
     # into the erasure windows watched below: wait for it first.
     await start_here_message(emulator, sg)
     mod = sg.moderator
-    people = [await member(emulator, sg, name) for name in CANDIDATES]
-    requester = people[requester_index]
-    await file_request(requester, None, anonymous=True, what="The same words in both runs.")
+    people = [speaks(handle, await member(emulator, sg, name), language) for name, language in zip(CANDIDATES, SPEAKS,
+                                                                                                    strict=True)]
+    requester, words = people[requester_index], WORDS[SPEAKS[requester_index]]
+    await file_request(requester, None, anonymous=True, what="The same words in both runs.",
+                       language=SPEAKS[requester_index])
     place = await case_place(emulator, sg)
     summary = await summary_of(emulator, place)
     await requester.send_dm(sg.bot, "A follow-up, the same in both runs.")
-    await requester.wait_dm(lambda m: "Passed on" in m.text)
+    await requester.wait_dm(lambda m: words["passed"] in m.text)
     await mod.click(summary, "Acknowledge")
     await mod.click(summary, "Assign to me")
     reply = await mod.click(summary, "Reply to requester")
@@ -486,12 +489,13 @@ async def moderator_view(emulator: Emulator, sg: StandardGuild, run_bot: RunBot,
     # What must not show is which of them filed the case.
     # Moderators watch the server while each erases: what the bot changes there, and when, is seen too.
     timeline = []
-    for person in people:
+    for person, language in zip(people, SPEAKS, strict=True):
         start = len(emulator.request_log)
         asked = await person.slash(sg.guild, "mydata delete")
         prompt = await asked.wait_message()
-        await person.click(prompt, "Yes, delete my data")
-        await emulator.wait_for(lambda p=prompt: "Done." in p.text, description="the erasure reply")
+        await person.click(prompt, WORDS[language]["erase"])
+        await emulator.wait_for(lambda p=prompt, w=WORDS[language]["erased"]: w in p.text,
+                                description="the erasure reply")
         timeline.append([r.route for r in emulator.request_log[start:] if r.bot_id == sg.bot.id
                          and any(f"/channels/{c}/" in r.path or f"/guilds/{sg.guild.id}/" in r.path
                                  for c in sg.guild.channels)])
@@ -534,6 +538,7 @@ async def moderator_view(emulator: Emulator, sg: StandardGuild, run_bot: RunBot,
 
 async def test_two_requesters_look_identical_to_moderators(
         emulator: Emulator, build_guild: GuildBuilder, run_bot: RunBot) -> None:
+    """The first run's requester reads Spanish, the second's English: nothing moderators see differs."""
     first = await moderator_view(emulator, build_guild(name="IHRRC"), run_bot, 0)
     second = await moderator_view(emulator, build_guild(name="IHRRC"), run_bot, 1)  # same bot, fresh database
     assert "The same words in both runs" in first and "A follow-up" in first, "control: the view holds the case"

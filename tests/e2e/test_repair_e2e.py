@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
+from bot.languages import LANGUAGES
 from db.models import AuditEntry, RepairCase, RepairEvent
 from tests.conftest import GuildBuilder, StandardGuild
 from tests.emulator import Channel, Emulator, Message, ScriptedUser
@@ -24,21 +26,53 @@ CW = "mentions of stigma around drug use"
 # --- helpers (also used by test_repair_restart.py) ------------------------------------------
 
 
+# What a requester reads, in each language the bot speaks (issue 16): the tests file and follow a case
+# in either, while what moderators read stays in the server's language (English here).
+WORDS: dict[str, dict[str, str]] = {
+    "en": {"named": "File with my name", "anonymous": "File anonymously", "case": "case #",
+           "given_back": "Here is what you wrote", "describe": "describe what happened",
+           "reply": "A message from the moderators", "closed": "What was done", "passed": "Passed on",
+           "text_only": "only pass on text", "option": "Case #{number} — {server}", "erase": "Yes, delete my data",
+           "erased": "Done."},
+    "es": {"named": "Presentar con mi nombre", "anonymous": "Presentar de forma anónima", "case": "caso n.º ",
+           "given_back": "Aquí tienes lo que escribiste", "describe": "describe qué pasó",
+           "reply": "Un mensaje de los moderadores", "closed": "Qué se hizo", "passed": "Se lo pasé",
+           "text_only": "Solo puedo pasarles texto", "option": "Caso n.º {number} — {server}",
+           "erase": "Sí, borra mis datos", "erased": "Listo."},
+}
+LOCALES = {"en": "en-US", "es": "es-419"}
+
+
+def speaks(handle: InProcessBot, user: ScriptedUser, language: str) -> ScriptedUser:
+    """`user`'s Discord app speaks `language` (every interaction carries its locale), and they chose it,
+    so DMs sent to them outside their own interactions (a moderator's reply) are in it too."""
+    user.user.locale = LOCALES[language]
+    handle.bot.services[LANGUAGES].remember(user.id, language)
+    return user
+
+
+def case_number(receipt: Message) -> int | None:
+    found = re.search(r"(?:case #|caso n\.º )(\d+)", receipt.text)
+    return int(found.group(1)) if found else None
+
+
 async def file_request(user: ScriptedUser, guild: Any, *, anonymous: bool = False, exclude: list[Any] = (),  # type: ignore[assignment]
                        what: str = WHAT, who: str | None = WHO, help: str | None = HELP,
-                       cw: str | None = CW) -> Message:
-    """Run /repair request (guild=None: in the DM) through to the receipt; return the receipt."""
+                       cw: str | None = CW, language: str = "en") -> Message:
+    """Run /repair request (guild=None: in the DM) through to the receipt; return the receipt.
+    `language`: the one the requester reads (see `speaks`)."""
+    words = WORDS[language]
     started = await user.slash(guild, "repair request")
     step = started.message
     assert step is not None and step.ephemeral, started
     if exclude:
         await user.select(step, [str(getattr(m, "id", m)) for m in exclude], custom_id=step.selects[0]["custom_id"])
-    chosen = await user.click(step, "File anonymously" if anonymous else "File with my name")
+    chosen = await user.click(step, words["anonymous"] if anonymous else words["named"])
     assert chosen.modal is not None, chosen.text
     values = {"what": what}
     values.update({k: v for k, v in (("who", who), ("help", help), ("cw", cw)) if v is not None})
     submitted = await chosen.modal.submit(values)
-    return await submitted.wait_message(lambda m: "case #" in m.text or "Here is what you wrote" in m.text)
+    return await submitted.wait_message(lambda m: words["case"] in m.text or words["given_back"] in m.text)
 
 
 async def case_place(emu: Emulator, sg: StandardGuild, number: int = 1) -> Channel:

@@ -13,7 +13,7 @@ from bot.errors import BadInput, Conflict, NotAllowed, NotFound
 from bot.settings import RepairSection
 from cogs.repair import texts
 from cogs.repair.logic import Action, CaseSummary, Filing, Status
-from cogs.repair.service import Filed, Refused, RepairService, Reviewer, Source
+from cogs.repair.service import Filed, Letter, Refused, RepairService, Reviewer, Source
 from db.crypto import DataCipher
 from db.models import AuditEntry
 from db.repositories import repair as repo
@@ -71,7 +71,7 @@ async def test_acknowledge_tells_the_requester_and_is_audited(service: RepairSer
     case = await filed(service)
     done = await service.act(case.case_id, moderator(), ON_SUMMARY, Action.ACKNOWLEDGE)
     assert done.case.status == Status.ACKNOWLEDGED and done.on_summary
-    assert done.requester_id == ALEX and done.to_requester is not None and "acknowledged" in done.to_requester
+    assert done.requester_id == ALEX and done.to_requester == Letter("ack", case.number, None, "RESOURCE")
     async with sessions() as session:
         actions = [a.action for a in (await session.execute(AuditEntry.__table__.select())).all()]
     assert actions == ["repair.ack"]
@@ -98,8 +98,7 @@ async def test_close_and_reopen_carry_their_side_effects(service: RepairService)
     closed = await service.act(case.case_id, moderator(), ON_SUMMARY, Action.CLOSE, text="We met.",
                                outcome=Status.CLOSED)
     assert closed.case.status == Status.CLOSED and closed.case.resolution == "We met."
-    assert closed.to_requester is not None and "has been closed" in closed.to_requester
-    assert "RESOURCE" in closed.to_requester
+    assert closed.to_requester == Letter("closed", case.number, "We met.", "RESOURCE")
     note = await service.act(case.case_id, moderator(), ON_SUMMARY, Action.NOTE, text="for us only")
     assert note.to_requester is None and note.requester_id is None
     reopened = await service.act(case.case_id, moderator(), ON_SUMMARY, Action.REOPEN)
@@ -131,7 +130,8 @@ async def test_an_unreachable_anonymous_requester_gets_the_message_later(service
     assert done.requester_id == ALEX, "the sealed link is opened only to send the DM"
     assert await service.dm_outcome(done, delivered=False) is None, "moderators learn nothing"
     (waiting,) = await service.waiting(ALEX, [G])
-    assert waiting.number == case.number and "How are you?" in waiting.bodies[0]
+    assert waiting.number == case.number
+    assert waiting.letters == [Letter("reply", case.number, "How are you?", "RESOURCE")]
     await service.mark_delivered(waiting.event_ids)
     assert await service.waiting(ALEX, [G]) == []
     named = await filed(service, user_id=STRANGER)
