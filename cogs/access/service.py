@@ -31,7 +31,10 @@ from db.repositories import audit
 
 log = logging.getLogger(__name__)
 
-NUMBER_ATTEMPTS = 3  # two filings in one server at the same moment: the second takes the next number
+# Filings in one server at the same moment: each loser of a number takes the next. On PostgreSQL every
+# round has one winner, so this bounds how many may file at the very same moment (a counter row like
+# repair's would remove the bound).
+NUMBER_ATTEMPTS = 12
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,8 @@ from db.crypto import DataCipher
 from db.models import AuditEntry
 from db.repositories import repair as repo
 
-G, ALEX, MOD, OTHER_MOD, STRANGER = 1, 11, 99, 98, 12
+# Snowflake-sized IDs: a short one like 11 also appears in a timestamp ("11:46") the export prints.
+G, ALEX, MOD, OTHER_MOD, STRANGER = 1, 400_000_000_000_011, 99, 98, 12
 SUMMARY, PLACE = 5000, 6000
 
 Sessions = async_sessionmaker[AsyncSession]
