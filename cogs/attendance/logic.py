@@ -22,7 +22,8 @@ class BadName(ValueError):
 
 def clean_name(text: str) -> str:
     """One line, single spaces; refused when empty, too long or reserved."""
-    name = " ".join(text.split())
+    # Control characters (NUL among them: PostgreSQL refuses it in text) are never part of a name.
+    name = " ".join("".join(c for c in text if c.isprintable() or c.isspace()).split())
     if not name or len(name) > NAME_LIMIT:
         raise BadName("length")
     if name.casefold() == INDIVIDUAL:

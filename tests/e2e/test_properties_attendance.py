@@ -36,7 +36,7 @@ async def test_organization_name(emulator: Emulator, standard_guild: StandardGui
     async with guard.probe(name):
         added = await sg.moderator.slash(sg.guild, "mod-organization add", name=name)
         assert added.ephemeral
-        one_line = " ".join(name.split())
+        one_line = " ".join("".join(c for c in name if c.isprintable() or c.isspace()).split())
         if not one_line or len(one_line) > NAME_LIMIT or one_line.casefold() == "individual":
             assert "Nothing was added" in added.text
             assert "Organizations on the list" not in (await sg.moderator.slash(sg.guild, "mod-organization list")).text
