@@ -12,6 +12,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import CoalitionBot
+from bot.i18n import t
 from bot.ui import MODERATOR_COMMANDS, NO_MENTIONS
 from cogs.coi import logic, texts
 from cogs.coi.service import CoiService
@@ -20,8 +21,8 @@ from cogs.coi.views import ListPager, TagSelect, holder_line, tag_view
 
 
 class CoiCog(commands.Cog, name="CoiCog"):
-    coi = app_commands.Group(name="coi", description="Declare your conflicts of interest (COI)", guild_only=True)
-    moderate = app_commands.Group(name="mod-coi", description="Moderators: declared conflicts of interest (COI)",
+    coi = app_commands.Group(name="coi", description=texts.CMD_COI, guild_only=True)
+    moderate = app_commands.Group(name="mod-coi", description=texts.CMD_MOD_COI,
                                   guild_only=True, default_permissions=MODERATOR_COMMANDS)
 
     def __init__(self, bot: CoalitionBot, service: CoiService, tagging: Tagging) -> None:
@@ -36,16 +37,16 @@ class CoiCog(commands.Cog, name="CoiCog"):
         self.tagging.cancel()
         self.bot.remove_dynamic_items(TagSelect)
 
-    @coi.command(name="tag", description="Choose which conflicts of interest (COI) you have")
+    @coi.command(name="tag", description=texts.CMD_COI_TAG)
     async def tag(self, interaction: discord.Interaction) -> None:
         _, member = require_member(interaction)
         self.tagging.require_coalition_member(member)
         current = await self.tagging.current(member)
         await interaction.response.send_message(
-            texts.TAG_INTRO, view=tag_view(member.id, self.service.categories(), current), ephemeral=True,
+            t(texts.TAG_INTRO), view=tag_view(member.id, self.service.categories(), current), ephemeral=True,
             allowed_mentions=NO_MENTIONS)
 
-    @coi.command(name="clear", description="Remove all your conflict-of-interest (COI) tags")
+    @coi.command(name="clear", description=texts.CMD_COI_CLEAR)
     async def clear(self, interaction: discord.Interaction) -> None:
         guild, member = require_member(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -53,8 +54,8 @@ class CoiCog(commands.Cog, name="CoiCog"):
         await interaction.followup.send(logic.tag_confirmation(change, held, self.service.categories()),
                                         ephemeral=True, allowed_mentions=NO_MENTIONS)
 
-    @moderate.command(name="list", description="Who has declared which conflicts of interest")
-    @app_commands.describe(category="Only this category (leave empty for all)")
+    @moderate.command(name="list", description=texts.CMD_MOD_COI_LIST)
+    @app_commands.describe(category=texts.OPT_LIST_CATEGORY)
     async def list_(self, interaction: discord.Interaction, category: str | None = None) -> None:
         moderator = self.bot.require_moderator(interaction)
         guild = moderator.guild

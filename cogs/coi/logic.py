@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from bot.i18n import t, t_server, tn, tn_server
 from cogs.coi import texts
 
 # Discord permission bits the waiting room denies (same values as Discord's API).
@@ -71,41 +72,44 @@ def ordered_labels(keys: Iterable[str], categories: Sequence[Category]) -> list[
     return [c.display for c in categories if c.key in wanted]
 
 
-def human_join(items: Sequence[str]) -> str:
+def human_join(items: Sequence[str], *, server: bool = False) -> str:
+    """"a, b and c" in the current person's language (`server`: in the server's, for public/moderators)."""
+    say = t_server if server else t
     if not items:
         return ""
     if len(items) == 1:
         return items[0]
-    return texts.LIST_SEPARATOR.join(items[:-1]) + texts.AND + items[-1]
+    return say(texts.LIST_SEPARATOR).join(items[:-1]) + say(texts.AND) + items[-1]
 
 
 def tag_confirmation(change: TagChange, now_held: Iterable[str], categories: Sequence[Category]) -> str:
-    """What the member sees after saving their selection."""
+    """What the member sees after saving their selection (their own language)."""
     held = ordered_labels(now_held, categories)
     if not change.changed:
-        first = texts.NOTHING_CHANGED
+        first = t(texts.NOTHING_CHANGED)
     else:
-        sentences = [texts.SAVED]
+        sentences = [t(texts.SAVED)]
         if change.added:
-            sentences.append(texts.ADDED.format(labels=human_join(ordered_labels(change.added, categories))))
+            sentences.append(t(texts.ADDED, labels=human_join(ordered_labels(change.added, categories))))
         if change.removed:
-            sentences.append(texts.REMOVED.format(labels=human_join(ordered_labels(change.removed, categories))))
+            sentences.append(t(texts.REMOVED, labels=human_join(ordered_labels(change.removed, categories))))
         first = " ".join(sentences)
-    now = texts.NOW_HELD.format(labels=human_join(held)) if held else texts.NONE_HELD
-    return "\n".join([first, now, texts.CHANGE_ANY_TIME])
+    now = t(texts.NOW_HELD, labels=human_join(held)) if held else t(texts.NONE_HELD)
+    return "\n".join([first, now, t(texts.CHANGE_ANY_TIME)])
 
 
 def announcement(mention: str, change: TagChange, categories: Sequence[Category]) -> str | None:
-    """The public line for the COI channel, or None when nothing was added or removed."""
+    """The public line for the COI channel, or None when nothing was added or removed. Always in the
+    server's language: in the declarer's own, it would tell everyone something about them."""
     added = ordered_labels(change.added, categories)
     removed = ordered_labels(change.removed, categories)
     if added and removed:
-        return texts.ANNOUNCE_ADDED_AND_REMOVED.format(mention=mention, added=human_join(added),
-                                                       removed=human_join(removed))
+        return t_server(texts.ANNOUNCE_ADDED_AND_REMOVED, mention=mention, added=human_join(added, server=True),
+                        removed=human_join(removed, server=True))
     if added:
-        return texts.ANNOUNCE_ADDED.format(mention=mention, added=human_join(added))
+        return t_server(texts.ANNOUNCE_ADDED, mention=mention, added=human_join(added, server=True))
     if removed:
-        return texts.ANNOUNCE_REMOVED.format(mention=mention, removed=human_join(removed))
+        return t_server(texts.ANNOUNCE_REMOVED, mention=mention, removed=human_join(removed, server=True))
     return None
 
 
@@ -155,23 +159,23 @@ def holder_pages(groups: Sequence[tuple[str, Sequence[str]]], limit: int = PAGE_
         size += extra
 
     for title, lines in groups:
-        heading = texts.HOLDER_HEADING.format(title=title, count=len(lines))
+        heading = t_server(texts.HOLDER_HEADING, title=title, count=len(lines))
         # Keep a heading together with at least its first line.
-        first = lines[0] if lines else texts.NOBODY_IN_CATEGORY
+        first = lines[0] if lines else t_server(texts.NOBODY_IN_CATEGORY)
         if current and size + len(heading) + len(first) + 2 > limit:
             flush()
         add(heading)
-        for line in lines or [texts.NOBODY_IN_CATEGORY]:
+        for line in lines or [t_server(texts.NOBODY_IN_CATEGORY)]:
             if size + len(line) + 1 > limit:
                 flush()
-                add(texts.HOLDER_CONTINUED.format(title=title))
+                add(t_server(texts.HOLDER_CONTINUED, title=title))
             add(line)
     flush()
     if not pages:
-        pages.append(texts.NOBODY_DECLARED)
+        pages.append(t_server(texts.NOBODY_DECLARED))
     total = len(pages)
     if total > 1:
-        pages = [f"{page}\n\n{texts.PAGE_OF.format(page=i, total=total)}" for i, page in enumerate(pages, 1)]
+        pages = [f"{page}\n\n{t_server(texts.PAGE_OF, page=i, total=total)}" for i, page in enumerate(pages, 1)]
     return pages
 
 
@@ -204,7 +208,7 @@ def parse_categories(text: str, categories: Sequence[Category]) -> list[str]:
     tokens = [t.strip() for t in text.replace(";", ",").split(",")]
     tokens = [t for t in tokens if t]
     if not tokens:
-        raise UnknownCategories(texts.CHOOSE_ONE_CATEGORY.format(valid=_valid(categories)))
+        raise UnknownCategories(t_server(texts.CHOOSE_ONE_CATEGORY, valid=_valid(categories)))
     if any(_norm(t) == "all" for t in tokens):
         return [c.key for c in categories]
     keys: set[str] = set()
@@ -216,14 +220,13 @@ def parse_categories(text: str, categories: Sequence[Category]) -> list[str]:
         else:
             keys.add(found.key)
     if unknown:
-        shown = texts.LIST_SEPARATOR.join(f'"{u[:40]}"' for u in unknown[:5])
-        template = texts.UNKNOWN_CATEGORY_ONE if len(unknown) == 1 else texts.UNKNOWN_CATEGORY_MANY
-        raise UnknownCategories(template.format(shown=shown, valid=_valid(categories)))
+        shown = t_server(texts.LIST_SEPARATOR).join(f'"{u[:40]}"' for u in unknown[:5])
+        raise UnknownCategories(tn_server(texts.UNKNOWN_CATEGORY, len(unknown), shown=shown, valid=_valid(categories)))
     return [c.key for c in categories if c.key in keys]
 
 
 def _valid(categories: Sequence[Category]) -> str:
-    return texts.VALID_CATEGORIES.format(keys=texts.LIST_SEPARATOR.join(f"`{c.key}`" for c in categories))
+    return t_server(texts.VALID_CATEGORIES, keys=t_server(texts.LIST_SEPARATOR).join(f"`{c.key}`" for c in categories))
 
 
 def suggest_categories(current: str, categories: Sequence[Category]) -> list[tuple[str, str]]:
@@ -242,7 +245,7 @@ def suggest_categories(current: str, categories: Sequence[Category]) -> list[tup
     out: list[tuple[str, str]] = []
     want = _norm(typing)
     if not done and want in ("", "a", "al", "all"):
-        out.append((texts.ALL_CATEGORIES, "all"))
+        out.append((t_server(texts.ALL_CATEGORIES), "all"))
     for c in categories:
         if c in chosen:
             continue
@@ -293,7 +296,7 @@ def validate_minutes(minutes: int | None, default: int, maximum: int = 24 * 60) 
     if minutes is None:
         return default
     if minutes < 1 or minutes > maximum:
-        raise CoiError(texts.MINUTES_OUT_OF_RANGE.format(maximum=maximum, minutes=minutes))
+        raise CoiError(t_server(texts.MINUTES_OUT_OF_RANGE, maximum=maximum, minutes=minutes))
     return minutes
 
 
@@ -303,11 +306,11 @@ def is_due(expires_at: datetime, now: datetime) -> bool:
 
 def waiting_room_notice(labels: Sequence[str], minutes: int) -> str:
     """The public notice in the channel's chat: no names, ever."""
-    return texts.ROOM_NOTICE.format(labels=human_join(list(labels)), minutes=minutes)
+    return t_server(texts.ROOM_NOTICE, labels=human_join(list(labels), server=True), minutes=minutes)
 
 
 def waiting_room_ended_notice() -> str:
-    return texts.ROOM_ENDED_NOTICE
+    return t_server(texts.ROOM_ENDED_NOTICE)
 
 
 def unmanageable(roles: Sequence[tuple[str, int]], bot_top_position: int) -> list[str]:
@@ -316,9 +319,9 @@ def unmanageable(roles: Sequence[tuple[str, int]], bot_top_position: int) -> lis
 
 
 def hierarchy_message(role_names: Sequence[str], bot_role_name: str) -> str:
+    """Told to the member whose roles could not be set (their language)."""
     names = human_join([f"'{n}'" for n in role_names])
-    template = texts.HIERARCHY_ONE if len(role_names) == 1 else texts.HIERARCHY_MANY
-    return template.format(names=names, bot_role=bot_role_name)
+    return tn(texts.HIERARCHY, len(role_names), names=names, bot_role=bot_role_name)
 
 
 # --- meeting opening ------------------------------------------------------------------------
@@ -328,17 +331,17 @@ def meeting_opening(introductions: str, notetaker: str, reminders_title: str, re
                     limit: int = 4000) -> str:
     """The opening posted at the start of a meeting (fits in one embed description)."""
     lines = [
-        texts.OPENING_INTRODUCTIONS,
+        t_server(texts.OPENING_INTRODUCTIONS),
         introductions,
         "",
-        texts.OPENING_NOTETAKER,
+        t_server(texts.OPENING_NOTETAKER),
         notetaker,
         "",
-        texts.OPENING_REMINDERS.format(title=reminders_title),
-        *(texts.OPENING_REMINDER_LINE.format(reminder=r) for r in reminders),
+        t_server(texts.OPENING_REMINDERS, title=reminders_title),
+        *(t_server(texts.OPENING_REMINDER_LINE, reminder=r) for r in reminders),
     ]
     if not any("/acronym" in r for r in reminders):
-        lines += ["", texts.OPENING_ACRONYMS, texts.OPENING_ACRONYMS_TEXT]
+        lines += ["", t_server(texts.OPENING_ACRONYMS), t_server(texts.OPENING_ACRONYMS_TEXT)]
     text = "\n".join(lines)
     if len(text) > limit:
         text = text[: limit - 1] + "…"
@@ -347,17 +350,17 @@ def meeting_opening(introductions: str, notetaker: str, reminders_title: str, re
 
 def notetaker_line(mention: str | None) -> str:
     if mention is None:
-        return texts.NOTETAKER_NEEDED
-    return texts.NOTETAKER_IS.format(mention=mention)
+        return t_server(texts.NOTETAKER_NEEDED)
+    return t_server(texts.NOTETAKER_IS, mention=mention)
 
 
 def meeting_closed(mention: str | None) -> str:
     if mention is None:
-        return texts.MEETING_CLOSED_NO_NOTES
-    return texts.MEETING_CLOSED_WITH_NOTES.format(mention=mention)
+        return t_server(texts.MEETING_CLOSED_NO_NOTES)
+    return t_server(texts.MEETING_CLOSED_WITH_NOTES, mention=mention)
 
 
 def notetaker_taken(name: str, is_you: bool) -> str:
     if is_you:
-        return texts.ALREADY_YOU
-    return texts.ALREADY_SOMEONE.format(name=name)
+        return t(texts.ALREADY_YOU)  # a private thank-you to who clicked
+    return t(texts.ALREADY_SOMEONE, name=name)

@@ -19,6 +19,7 @@ from discord.ext import commands
 
 from bot.client import CoalitionBot
 from bot.errors import BadInput, BotMissingPermission
+from bot.i18n import t_server
 from bot.ui import MODERATOR_COMMANDS, NO_MENTIONS
 from cogs.coi import logic, texts
 from cogs.coi.service import CoiService, MeetingInfo
@@ -31,13 +32,13 @@ MeetingChannel = discord.VoiceChannel | discord.StageChannel | discord.TextChann
 
 def meeting_channel(channel: object) -> MeetingChannel:
     if not isinstance(channel, discord.VoiceChannel | discord.StageChannel | discord.TextChannel):
-        raise BadInput(texts.NOT_A_MEETING_CHANNEL)
+        raise BadInput(t_server(texts.NOT_A_MEETING_CHANNEL))
     return channel
 
 
 class MeetingCog(commands.Cog, name="MeetingCog"):
     meeting = app_commands.Group(name="meeting", guild_only=True, default_permissions=MODERATOR_COMMANDS,
-                                 description="Moderators: open and close a meeting")
+                                 description=texts.CMD_MEETING)
 
     def __init__(self, bot: CoalitionBot, service: CoiService) -> None:
         self.bot = bot
@@ -53,7 +54,7 @@ class MeetingCog(commands.Cog, name="MeetingCog"):
         content = self.bot.content
         text = logic.meeting_opening(content.meeting.introductions, content.meeting.notetaker,
                                      content.confidential.title, content.confidential.reminders)
-        return discord.Embed(title=texts.OPENING_TITLE.format(community=content.community.short_name),
+        return discord.Embed(title=t_server(texts.OPENING_TITLE, community=content.community.short_name),
                              description=text)
 
     def more_buttons(self, meeting_id: int, kind: str, *, disabled: bool = False) -> Sequence[discord.ui.Item[Any]]:
@@ -61,8 +62,8 @@ class MeetingCog(commands.Cog, name="MeetingCog"):
         more = self.bot.services.get(MEETING_BUTTONS)
         return more.meeting_buttons(meeting_id, kind, disabled=disabled) if more is not None else ()
 
-    @meeting.command(name="start", description="Post the meeting opening: introductions, note-taker, norms")
-    @app_commands.describe(channel="The meeting's channel (its chat gets the opening)", kind=texts.OPT_MEETING_KIND)
+    @meeting.command(name="start", description=texts.CMD_MEETING_START)
+    @app_commands.describe(channel=texts.OPT_MEETING_START_CHANNEL, kind=texts.OPT_MEETING_KIND)
     @app_commands.choices(kind=[app_commands.Choice(name=label, value=key)
                                 for key, label in texts.MEETING_KIND_LABELS.items()])
     async def start(self, interaction: discord.Interaction, channel: MeetingChannel, kind: str) -> None:
@@ -78,14 +79,14 @@ class MeetingCog(commands.Cog, name="MeetingCog"):
         except discord.HTTPException as exc:
             await self.service.forget_meeting(meeting_id)
             if isinstance(exc, discord.Forbidden):
-                raise BotMissingPermission(texts.OPENING_FORBIDDEN.format(channel=target.mention)) from None
+                raise BotMissingPermission(t_server(texts.OPENING_FORBIDDEN, channel=target.mention)) from None
             raise
         await self.service.opening_posted(guild.id, meeting_id, message.id, moderator.id, target.id)
-        await interaction.followup.send(texts.OPENING_POSTED.format(channel=target.mention), ephemeral=True,
+        await interaction.followup.send(t_server(texts.OPENING_POSTED, channel=target.mention), ephemeral=True,
                                         allowed_mentions=NO_MENTIONS)
 
-    @meeting.command(name="end", description="Close the meeting (the note-taker button stops)")
-    @app_commands.describe(channel="The meeting's channel (default: this channel)")
+    @meeting.command(name="end", description=texts.CMD_MEETING_END)
+    @app_commands.describe(channel=texts.OPT_MEETING_END_CHANNEL)
     async def end(self, interaction: discord.Interaction, channel: MeetingChannel | None = None) -> None:
         moderator = self.bot.require_moderator(interaction)
         guild = moderator.guild
@@ -94,7 +95,7 @@ class MeetingCog(commands.Cog, name="MeetingCog"):
         await interaction.response.defer(ephemeral=True, thinking=True)
         ended = await self.service.end_meeting(guild.id, meeting.id, moderator.id)
         await self._close_opening(guild, ended)
-        await interaction.followup.send(texts.MEETING_CLOSED_REPLY.format(channel_id=ended.channel_id),
+        await interaction.followup.send(t_server(texts.MEETING_CLOSED_REPLY, channel_id=ended.channel_id),
                                         ephemeral=True, allowed_mentions=NO_MENTIONS)
 
     async def _close_opening(self, guild: discord.Guild, meeting: MeetingInfo) -> None:

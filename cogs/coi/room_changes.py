@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import discord
 
 from bot.errors import BadInput
+from bot.i18n import t_server
 from cogs.coi import logic, texts
 
 log = logging.getLogger(__name__)
@@ -20,11 +21,11 @@ RestrictableChannel = discord.VoiceChannel | discord.StageChannel | discord.Text
 
 def restrictable(channel: object) -> RestrictableChannel:
     if isinstance(channel, discord.CategoryChannel):
-        raise BadInput(texts.NOT_A_CATEGORY)
+        raise BadInput(t_server(texts.NOT_A_CATEGORY))
     if isinstance(channel, discord.Thread):
-        raise BadInput(texts.NOT_A_THREAD)
+        raise BadInput(t_server(texts.NOT_A_THREAD))
     if not isinstance(channel, discord.VoiceChannel | discord.StageChannel | discord.TextChannel):
-        raise BadInput(texts.NOT_RESTRICTABLE)
+        raise BadInput(t_server(texts.NOT_RESTRICTABLE))
     return channel
 
 
@@ -46,15 +47,15 @@ def missing_channel_permissions(channel: RestrictableChannel, me: discord.Member
     """What the bot lacks to restrict `channel` (it can only deny permissions it holds itself)."""
     perms = channel.permissions_for(me)
     where = channel.mention
-    needed = [(texts.PERM_MANAGE.format(channel=where), perms.manage_roles),
-              (texts.PERM_VIEW.format(channel=where), perms.view_channel),
-              (texts.PERM_CONNECT.format(channel=where), perms.connect),
-              (texts.PERM_SPEAK.format(channel=where), perms.speak)]
+    needed = [(t_server(texts.PERM_MANAGE, channel=where), perms.manage_roles),
+              (t_server(texts.PERM_VIEW, channel=where), perms.view_channel),
+              (t_server(texts.PERM_CONNECT, channel=where), perms.connect),
+              (t_server(texts.PERM_SPEAK, channel=where), perms.speak)]
     if isinstance(channel, discord.VoiceChannel | discord.StageChannel):
-        needed.append((texts.PERM_MOVE.format(channel=where), perms.move_members))
+        needed.append((t_server(texts.PERM_MOVE, channel=where), perms.move_members))
         if room_channel is not None:
             room = room_channel.permissions_for(me)
-            needed.append((texts.PERM_ROOM.format(channel=room_channel.mention), room.connect and room.move_members))
+            needed.append((t_server(texts.PERM_ROOM, channel=room_channel.mention), room.connect and room.move_members))
     return [name for name, ok in needed if not ok]
 
 
@@ -64,7 +65,7 @@ class Applied:
 
     overwrites: list[tuple[discord.Role, logic.Pair | None]] = field(default_factory=list)
     moved: list[discord.Member] = field(default_factory=list)
-    step: str = texts.STEP_PERMISSIONS
+    step: str = texts.STEP_PERMISSIONS  # a texts.STEP_* sentence, rendered when told
 
 
 async def apply(target: RestrictableChannel, roles: list[discord.Role], room_channel: discord.VoiceChannel | None,
@@ -72,13 +73,14 @@ async def apply(target: RestrictableChannel, roles: list[discord.Role], room_cha
     """Deny the roles, then move their holders out; returns who had left voice meanwhile (not moved)."""
     for role in roles:
         previous = overwrite_pair(target, role.id)
-        await target.set_permissions(role, overwrite=as_overwrite(logic.restricted(previous)), reason=texts.REASON)
+        await target.set_permissions(role, overwrite=as_overwrite(logic.restricted(previous)),
+                                     reason=t_server(texts.REASON))
         applied.overwrites.append((role, previous))
     skipped: list[int] = []
     applied.step = texts.STEP_MOVE
     for member in to_move:
         try:
-            await member.move_to(room_channel, reason=texts.REASON)
+            await member.move_to(room_channel, reason=t_server(texts.REASON))
             applied.moved.append(member)
         except discord.HTTPException as exc:
             if exc.code == 40032:  # they left voice in the meantime: nothing to do
@@ -95,13 +97,13 @@ async def undo(target: RestrictableChannel, applied: Applied) -> bool:
         if not isinstance(target, discord.VoiceChannel | discord.StageChannel):
             break
         try:
-            await member.move_to(target, reason=texts.REASON_UNDO)
+            await member.move_to(target, reason=t_server(texts.REASON_UNDO))
         except discord.HTTPException:
             undo_failed = True
     for role, previous in reversed(applied.overwrites):
         try:
             await target.set_permissions(role, overwrite=None if previous is None else as_overwrite(previous),
-                                         reason=texts.REASON_UNDO)
+                                         reason=t_server(texts.REASON_UNDO))
         except discord.HTTPException:
             undo_failed = True
     return not undo_failed
@@ -110,12 +112,12 @@ async def undo(target: RestrictableChannel, applied: Applied) -> bool:
 def rollback_message(target: RestrictableChannel, applied: Applied, error: discord.HTTPException,
                      undone: bool) -> str:
     if isinstance(error, discord.Forbidden):
-        cause = texts.ROLLBACK_FORBIDDEN.format(step=applied.step, channel=target.mention)
+        cause = t_server(texts.ROLLBACK_FORBIDDEN, step=t_server(applied.step), channel=target.mention)
     else:
-        cause = texts.ROLLBACK_HTTP.format(status=error.status, step=applied.step)
+        cause = t_server(texts.ROLLBACK_HTTP, status=error.status, step=t_server(applied.step))
     if not undone:
-        return texts.ROLLBACK_PARTIAL.format(cause=cause, name=target.name)
-    return texts.ROLLBACK_DONE.format(cause=cause, channel=target.mention)
+        return t_server(texts.ROLLBACK_PARTIAL, cause=cause, name=target.name)
+    return t_server(texts.ROLLBACK_DONE, cause=cause, channel=target.mention)
 
 
 async def restore(guild: discord.Guild, channel: RestrictableChannel,
@@ -126,7 +128,7 @@ async def restore(guild: discord.Guild, channel: RestrictableChannel,
             continue  # the role was deleted: its overwrite went with it
         try:
             await channel.set_permissions(role, overwrite=None if pair is None else as_overwrite(pair),
-                                          reason=texts.REASON_ENDED)
+                                          reason=t_server(texts.REASON_ENDED))
         except discord.NotFound:
             continue  # "no overwrite" and there is none: already as it was
 
@@ -144,7 +146,7 @@ async def move_back(guild: discord.Guild, channel: RestrictableChannel, waiting:
         if waiting is None or member.voice.channel.id != waiting.id:
             continue  # they went somewhere else on their own: leave them be
         try:
-            await member.move_to(voice, reason=texts.REASON_ENDED)
+            await member.move_to(voice, reason=t_server(texts.REASON_ENDED))
             back += 1
         except discord.HTTPException as exc:
             log.warning("could not move member back after waiting room %s (HTTP %s)", room_id, exc.status)

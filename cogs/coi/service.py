@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.clock import Clock
 from bot.content import Content
 from bot.errors import BadInput, Conflict, NotFound
+from bot.i18n import t, t_server
 from cogs.coi import logic, texts
 from db.models import Meeting, WaitingRoom
 from db.repositories import audit, coi_tags
@@ -99,8 +100,8 @@ class CoiService:
             return categories
         found = logic.match_category(category, categories)
         if found is None:
-            raise BadInput(texts.UNKNOWN_LIST_CATEGORY.format(
-                category=category[:40], choices=texts.LIST_SEPARATOR.join(c.display for c in categories)))
+            raise BadInput(t_server(texts.UNKNOWN_LIST_CATEGORY,
+                category=category[:40], choices=t_server(texts.LIST_SEPARATOR).join(c.display for c in categories)))
         return [found]
 
     async def declared(self, guild_id: int, chosen: list[logic.Category]) -> dict[str, set[int]]:
@@ -119,10 +120,10 @@ class CoiService:
                            kind: str = "other") -> int:
         """`kind`: "monthly" for a monthly Coalition meeting (attendance counts), else "other"."""
         if kind not in logic.MEETING_KINDS:
-            raise BadInput(texts.UNKNOWN_MEETING_KIND)
+            raise BadInput(t_server(texts.UNKNOWN_MEETING_KIND))
         async with self.sessions() as session, session.begin():
             if await repo.active_meeting(session, guild_id, channel_id) is not None:
-                raise Conflict(texts.MEETING_ALREADY_OPEN.format(channel=channel_label))
+                raise Conflict(t_server(texts.MEETING_ALREADY_OPEN, channel=channel_label))
             meeting = await repo.create_meeting(session, guild_id=guild_id, channel_id=channel_id,
                                                 started_by=moderator_id, started_at=self.clock.now(), kind=kind)
             return meeting.id
@@ -150,18 +151,18 @@ class CoiService:
                 found = await repo.active_meeting(session, guild_id, here_id) if here_id else None
                 meetings = [found] if found is not None else list(await repo.active_meetings(session, guild_id))
         if not meetings:
-            raise NotFound(texts.NO_MEETING_HERE.format(channel=channel_label) if channel_label is not None
-                           else texts.NO_MEETING)
+            raise NotFound(t_server(texts.NO_MEETING_HERE, channel=channel_label) if channel_label is not None
+                           else t_server(texts.NO_MEETING))
         if len(meetings) > 1:
-            raise BadInput(texts.SEVERAL_MEETINGS.format(
-                channels=texts.LIST_SEPARATOR.join(f"<#{m.channel_id}>" for m in meetings)))
+            raise BadInput(t_server(texts.SEVERAL_MEETINGS,
+                channels=t_server(texts.LIST_SEPARATOR).join(f"<#{m.channel_id}>" for m in meetings)))
         return _meeting(meetings[0])
 
     async def end_meeting(self, guild_id: int, meeting_id: int, moderator_id: int) -> MeetingInfo:
         """Close it (Conflict when someone already did); returns its final state."""
         async with self.sessions() as session, session.begin():
             if not await repo.end_meeting(session, meeting_id, self.clock.now()):
-                raise Conflict(texts.MEETING_ALREADY_CLOSED)
+                raise Conflict(t_server(texts.MEETING_ALREADY_CLOSED))
             meeting = await repo.get_meeting(session, meeting_id)
             assert meeting is not None  # just ended in this transaction
             await audit.record(session, guild_id, moderator_id, "coi.meeting.end", f"channel:{meeting.channel_id}",
@@ -174,7 +175,7 @@ class CoiService:
             won = await repo.claim_notetaker(session, meeting_id, user_id)
             meeting = await repo.get_meeting(session, meeting_id)
         if meeting is None:
-            raise NotFound(texts.MEETING_GONE)
+            raise NotFound(t(texts.MEETING_GONE))  # to the person who clicked
         return NotetakerClaim(won, meeting.ended_at is not None, meeting.notetaker_id)
 
     # --- the waiting room ---------------------------------------------------------------------------
@@ -194,7 +195,7 @@ class CoiService:
         now = self.clock.now()
         async with self.sessions() as session, session.begin():
             if await repo.active_waiting_room(session, guild_id, channel_id) is not None:
-                raise Conflict(texts.ROOM_ALREADY_ON.format(channel=channel_label))
+                raise Conflict(t_server(texts.ROOM_ALREADY_ON, channel=channel_label))
             room = await repo.create_waiting_room(
                 session, guild_id=guild_id, channel_id=channel_id, category_keys=keys,
                 previous_overwrites=logic.encode_previous(previous), started_by=moderator_id, reason=reason,
@@ -219,7 +220,7 @@ class CoiService:
         async with self.sessions() as session:
             room = await repo.active_waiting_room(session, guild_id, channel_id)
         if room is None:
-            raise NotFound(texts.NO_ROOM_TO_END.format(channel=channel_label))
+            raise NotFound(t_server(texts.NO_ROOM_TO_END, channel=channel_label))
         return room.id
 
     async def due_rooms(self) -> list[tuple[int, int]]:
@@ -231,14 +232,14 @@ class CoiService:
         async with self.sessions() as session:
             room = await repo.get_waiting_room(session, room_id)
         if room is None:
-            raise Conflict(texts.ROOM_GONE)
+            raise Conflict(t_server(texts.ROOM_GONE))
         return _room(room)
 
     async def claim_end(self, room_id: int) -> None:
         """Only one ender (a moderator, or expiry) goes on; the others get Conflict."""
         async with self.sessions() as session, session.begin():
             if not await repo.claim_end(session, room_id, self.clock.now()):
-                raise Conflict(texts.ROOM_ALREADY_ENDED)
+                raise Conflict(t_server(texts.ROOM_ALREADY_ENDED))
 
     async def unclaim_end(self, room_id: int) -> None:
         async with self.sessions() as session, session.begin():

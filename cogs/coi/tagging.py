@@ -13,6 +13,7 @@ import discord
 
 from bot.client import CoalitionBot
 from bot.errors import BadInput, BotMissingPermission, NotAllowed
+from bot.i18n import t, t_server
 from bot.ui import NO_MENTIONS
 from cogs.coi import logic, texts
 from cogs.coi.coalesce import PerPerson
@@ -23,7 +24,7 @@ log = logging.getLogger(__name__)
 
 def require_member(interaction: discord.Interaction) -> tuple[discord.Guild, discord.Member]:
     if interaction.guild is None or not isinstance(interaction.user, discord.Member):
-        raise BadInput(texts.IN_SERVER_ONLY)
+        raise BadInput(t(texts.IN_SERVER_ONLY))
     return interaction.guild, interaction.user
 
 
@@ -31,7 +32,7 @@ def check_can_assign(guild: discord.Guild, roles: list[discord.Role]) -> None:
     """Raise a clear message when the bot cannot give or take these roles."""
     me = guild.me
     if not me.guild_permissions.manage_roles:
-        raise BotMissingPermission(texts.NEED_MANAGE_ROLES)
+        raise BotMissingPermission(t(texts.NEED_MANAGE_ROLES))
     blocked = logic.unmanageable([(r.name, r.position) for r in roles], me.top_role.position)
     if blocked:
         raise BotMissingPermission(logic.hierarchy_message(blocked, me.top_role.name))
@@ -53,7 +54,7 @@ class Tagging:
         """COI tags are for members (docs/member-features.md): people who said yes hold the member role."""
         member_role = self.bot.wiring_for(member.guild).member_role
         if member_role is None or member_role not in member.roles:
-            raise NotAllowed(texts.MEMBERS_ONLY)
+            raise NotAllowed(t(texts.MEMBERS_ONLY))
 
     def keys_from_roles(self, member: discord.Member) -> set[str]:
         roles = self.bot.wiring_for(member.guild).coi_roles
@@ -71,7 +72,7 @@ class Tagging:
         missing = [k for k in wanted if k not in coi_roles]
         if missing:
             labels = logic.ordered_labels(missing, self.service.categories())
-            raise BotMissingPermission(texts.ROLE_MISSING_FOR_TAG.format(
+            raise BotMissingPermission(t(texts.ROLE_MISSING_FOR_TAG,
                 labels=logic.human_join(labels), prefix=self.bot.settings.coi.role_prefix))
         held_roles = {key for key, role in coi_roles.items() if role in member.roles}
         role_change = logic.diff_tags(held_roles, wanted)
@@ -87,9 +88,10 @@ class Tagging:
                                               [r.id for r in coi_roles.values()],
                                               [coi_roles[k].id for k in sorted(wanted)])
                 try:
-                    await member.edit(roles=[discord.Object(rid) for rid in role_ids], reason=texts.ROLE_EDIT_REASON)
+                    await member.edit(roles=[discord.Object(rid) for rid in role_ids],
+                                      reason=t_server(texts.ROLE_EDIT_REASON))
                 except discord.Forbidden:
-                    raise BotMissingPermission(texts.ROLES_REFUSED) from None
+                    raise BotMissingPermission(t(texts.ROLES_REFUSED)) from None
 
         before = await self.service.save_tags(guild.id, member.id, wanted, while_open=roles_now)
         change = logic.diff_tags(before | held_roles, wanted)
@@ -114,7 +116,7 @@ class Tagging:
         role_ids = logic.new_role_ids([r.id for r in member.roles if not r.is_default()],
                                       [r.id for r in coi_roles.values()],
                                       [coi_roles[k].id for k in sorted(wanted) if k in coi_roles])
-        await member.edit(roles=[discord.Object(rid) for rid in role_ids], reason=texts.ROLE_EDIT_REASON)
+        await member.edit(roles=[discord.Object(rid) for rid in role_ids], reason=t_server(texts.ROLE_EDIT_REASON))
 
     async def _announce_latest(self, guild_id: int, user_id: int) -> None:
         """The end of a burst of changes: at most one announcement, of the latest state."""

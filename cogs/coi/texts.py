@@ -6,6 +6,13 @@ Where a count or a number changes a sentence, there is one sentence per form (`.
 
 from __future__ import annotations
 
+from bot.i18n import Plural
+
+# Who reads it decides the language (bot.i18n): the member's own replies (/coi tag, the select, a
+# note-taker's thank-you) in theirs; the COI channel's announcements, the meeting opening, the waiting
+# room's notices and everything for moderators in the server's (an announcement in the declarer's own
+# language would tell everyone something about them).
+
 # --- /coi tag, /coi clear ------------------------------------------------------------------
 
 IN_SERVER_ONLY = "This command only works inside the server, not in a direct message."
@@ -45,10 +52,9 @@ LIST_SEPARATOR = ", "
 NEED_MANAGE_ROLES = (
     "I need the **Manage Roles** permission to set conflict-of-interest (COI) roles. A server admin "
     "can turn it on for my role in Server Settings → Roles. Nothing was changed.")
-HIERARCHY_ONE = (
+HIERARCHY = Plural(
     "I can't manage the role {names}: it is at or above my highest role '{bot_role}'. A server admin can fix this "
-    "in Server Settings → Roles by dragging '{bot_role}' above {names}. Nothing was changed.")
-HIERARCHY_MANY = (
+    "in Server Settings → Roles by dragging '{bot_role}' above {names}. Nothing was changed.",
     "I can't manage the roles {names}: they are at or above my highest role '{bot_role}'. A server admin can fix "
     "this in Server Settings → Roles by dragging '{bot_role}' above {names}. Nothing was changed.")
 ROLE_MISSING_FOR_TAG = (
@@ -77,8 +83,7 @@ NEXT_PAGE = "Next page"
 # --- choosing categories ---------------------------------------------------------------------
 
 CHOOSE_ONE_CATEGORY = "Please choose at least one conflict-of-interest category. {valid}"
-UNKNOWN_CATEGORY_ONE = "I don't know the category {shown}. {valid}"
-UNKNOWN_CATEGORY_MANY = "I don't know the categories {shown}. {valid}"
+UNKNOWN_CATEGORY = Plural("I don't know the category {shown}. {valid}", "I don't know the categories {shown}. {valid}")
 VALID_CATEGORIES = "Pick from the suggestions, or type keys separated by commas: {keys} (or `all`)."
 ALL_CATEGORIES = "All categories"
 
@@ -110,10 +115,11 @@ PERM_MOVE = "Move Members in {channel}"
 PERM_ROOM = "Connect and Move Members in {channel}"
 ROOM_ALREADY_ON = ("A waiting room is already on for {channel}. End it first with `/waitingroom end` if you want "
                    "to change it. Nothing was changed.")
-ROOM_STARTED_ONE = ("The waiting room is on for {channel}: {labels} can't see, join or speak there. I moved "
-                    "1 person to {room}. It ends with `/waitingroom end` or by itself in {minutes} minutes.")
-ROOM_STARTED_MANY = ("The waiting room is on for {channel}: {labels} can't see, join or speak there. I moved "
-                     "{moved} people to {room}. It ends with `/waitingroom end` or by itself in {minutes} minutes.")
+ROOM_STARTED = Plural(
+    "The waiting room is on for {channel}: {labels} can't see, join or speak there. I moved "
+    "{count} person to {room}. It ends with `/waitingroom end` or by itself in {minutes} minutes.",
+    "The waiting room is on for {channel}: {labels} can't see, join or speak there. I moved "
+    "{count} people to {room}. It ends with `/waitingroom end` or by itself in {minutes} minutes.")
 THE_WAITING_ROOM = "the waiting room"
 NOTICE_NOT_POSTED = "(I couldn't post the notice in {channel}'s chat — please tell people there.)"
 MODLOG_ROOM_STARTED = "Waiting room started in {channel} by {moderator} ({labels}; {minutes} min)."
@@ -127,10 +133,11 @@ ROLLBACK_PARTIAL = ("I couldn't set up the waiting room: {cause} I could not und
 ROLLBACK_DONE = ("I couldn't set up the waiting room: {cause} I undid everything I had changed, so {channel} is "
                  "exactly as it was.")
 NO_ROOM_TO_END = "There is no waiting room on {channel} right now, so there is nothing to end."
-ROOM_ENDED_ONE = ("The waiting room on {channel} has ended: its permissions are back to how they were, and I "
-                  "moved 1 person back from the waiting room.")
-ROOM_ENDED_MANY = ("The waiting room on {channel} has ended: its permissions are back to how they were, and I "
-                   "moved {back} people back from the waiting room.")
+ROOM_ENDED = Plural(
+    "The waiting room on {channel} has ended: its permissions are back to how they were, and I "
+    "moved {count} person back from the waiting room.",
+    "The waiting room on {channel} has ended: its permissions are back to how they were, and I "
+    "moved {count} people back from the waiting room.")
 MODLOG_ROOM_ENDED = "Waiting room in {channel} ended by {moderator}."
 MODLOG_ROOM_EXPIRED = "Waiting room in <#{channel_id}> ended by itself (time was up); I moved {back} back."
 ROOM_GONE = "That waiting room no longer exists."
@@ -185,3 +192,25 @@ MEETING_CLOSED_NO_NOTES = "This meeting has ended — thank you, everyone.\n📝
 ALREADY_YOU = "You're already the note-taker for this meeting — thank you!"
 ALREADY_SOMEONE = "Thanks for offering! {name} is already taking notes for this meeting."
 SOMEONE = "someone"
+
+# --- slash commands: descriptions Discord shows in the command picker ------------------------------
+
+CMD_COI = "Declare your conflicts of interest (COI)"
+CMD_COI_TAG = "Choose which conflicts of interest (COI) you have"
+CMD_COI_CLEAR = "Remove all your conflict-of-interest (COI) tags"
+CMD_MOD_COI = "Moderators: declared conflicts of interest (COI)"
+CMD_MOD_COI_LIST = "Who has declared which conflicts of interest"
+OPT_LIST_CATEGORY = "Only this category (leave empty for all)"
+CMD_WAITINGROOM = "Moderators: a waiting room for some conflicts of interest"
+CMD_WAITINGROOM_START = "Move members with the chosen COI out of a meeting channel"
+OPT_ROOM_CHANNEL = "The meeting's channel (usually a voice channel)"
+OPT_ROOM_CATEGORIES = "Which conflicts of interest wait outside, e.g. 'funders, law_enforcement' or 'all'"
+OPT_ROOM_MINUTES = "How long at most (it ends by itself); default 60"
+OPT_ROOM_REASON = "Optional, only for moderators and the audit log (not shown in the channel)"
+CMD_WAITINGROOM_END = "End the waiting room and bring people back"
+OPT_ROOM_END_CHANNEL = "The meeting's channel"
+CMD_MEETING = "Moderators: open and close a meeting"
+CMD_MEETING_START = "Post the meeting opening: introductions, note-taker, norms"
+OPT_MEETING_START_CHANNEL = "The meeting's channel (its chat gets the opening)"
+CMD_MEETING_END = "Close the meeting (the note-taker button stops)"
+OPT_MEETING_END_CHANNEL = "The meeting's channel (default: this channel)"

@@ -15,6 +15,7 @@ from typing import Any, Protocol, runtime_checkable
 import discord
 
 from bot.errors import NotAllowed
+from bot.i18n import t, t_server
 from bot.interactions import CustomId, Item, services_of
 from bot.plaintext import plain
 from bot.services import ServiceKey
@@ -44,7 +45,7 @@ class TagSelect(Item[discord.ui.Select[Any]], spec=TAG):
     def __init__(self, user: int, categories: Sequence[logic.Category] = (), current: set[str] | None = None):
         options = tag_options(categories, current or set()) or [discord.SelectOption(label="-", value="-")]
         super().__init__(discord.ui.Select(
-            custom_id=TAG.build(user=user), placeholder=texts.TAG_SELECT_PLACEHOLDER, min_values=0,
+            custom_id=TAG.build(user=user), placeholder=t(texts.TAG_SELECT_PLACEHOLDER), min_values=0,
             max_values=len(options), options=options,
         ))
         self.user_id = user
@@ -52,7 +53,7 @@ class TagSelect(Item[discord.ui.Select[Any]], spec=TAG):
     async def check(self, interaction: discord.Interaction) -> None:
         _, member = require_member(interaction)
         if member.id != self.user_id:
-            raise NotAllowed(texts.NOT_YOUR_LIST)
+            raise NotAllowed(t(texts.NOT_YOUR_LIST))
         # Also on the select, not only /coi tag: a saved or forged list is no way around it.
         services_of(interaction.client)[COI_TAGGING].require_coalition_member(member)
 
@@ -83,14 +84,14 @@ def tag_view(user_id: int, categories: Sequence[logic.Category], current: set[st
 
 
 def holder_line(guild: discord.Guild, user_id: int) -> str:
-    """One line of /mod-coi list."""
+    """One line of /mod-coi list (for moderators: the server's language)."""
     member = guild.get_member(user_id)
     if member is not None:
-        return texts.HOLDER_NAMED.format(name=plain(member.display_name), user_id=user_id)
+        return t_server(texts.HOLDER_NAMED, name=plain(member.display_name), user_id=user_id)
     if guild.chunked:  # every member is known: this one has gone
-        return texts.HOLDER_LEFT.format(user_id=user_id)
+        return t_server(texts.HOLDER_LEFT, user_id=user_id)
     # members are not all downloaded (chunk_guilds_at_startup = false): Discord shows the name
-    return texts.HOLDER_UNKNOWN.format(user_id=user_id)
+    return t_server(texts.HOLDER_UNKNOWN, user_id=user_id)
 
 
 class NotetakerButton(Item[discord.ui.Button[Any]], spec=NOTETAKER):
@@ -98,7 +99,7 @@ class NotetakerButton(Item[discord.ui.Button[Any]], spec=NOTETAKER):
 
     def __init__(self, meeting: int, *, disabled: bool = False) -> None:
         super().__init__(discord.ui.Button(
-            label=texts.NOTETAKER_LABEL, emoji="📝", style=discord.ButtonStyle.primary,
+            label=t_server(texts.NOTETAKER_LABEL), emoji="📝", style=discord.ButtonStyle.primary,
             custom_id=NOTETAKER.build(meeting=meeting), disabled=disabled,
         ))
         self.meeting_id = meeting
@@ -109,18 +110,18 @@ class NotetakerButton(Item[discord.ui.Button[Any]], spec=NOTETAKER):
 
 
 async def show_claim(interaction: discord.Interaction, claim: NotetakerClaim) -> None:
-    """The opening names the winner; anyone else is thanked privately."""
+    """The opening names the winner (public: the server's language); anyone else is thanked privately (theirs)."""
     user = interaction.user
     if claim.won:
         await interaction.response.edit_message(content=logic.notetaker_line(user.mention),
                                                 allowed_mentions=NO_MENTIONS)
         return
     if claim.ended:
-        await interaction.response.send_message(texts.MEETING_ENDED_NO_NOTETAKER, ephemeral=True)
+        await interaction.response.send_message(t(texts.MEETING_ENDED_NO_NOTETAKER), ephemeral=True)
         return
     taker = claim.notetaker_id
     member = interaction.guild.get_member(taker) if interaction.guild and taker else None
-    name = plain(member.display_name) if member else texts.SOMEONE
+    name = plain(member.display_name) if member else t(texts.SOMEONE)
     await interaction.response.send_message(logic.notetaker_taken(name, taker == user.id), ephemeral=True,
                                             allowed_mentions=NO_MENTIONS)
 
@@ -153,8 +154,8 @@ class ListPager(BaseView):
         self.owner_id = owner_id
         self.pages = pages
         self.page = 0
-        self.previous.label = texts.PREVIOUS_PAGE
-        self.next.label = texts.NEXT_PAGE
+        self.previous.label = t_server(texts.PREVIOUS_PAGE)  # a moderator's list: the server's language
+        self.next.label = t_server(texts.NEXT_PAGE)
         self._sync()
 
     def _sync(self) -> None:
@@ -163,7 +164,7 @@ class ListPager(BaseView):
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         if interaction.user.id != self.owner_id:
-            await interaction.response.send_message(texts.LIST_NOT_YOURS, ephemeral=True)
+            await interaction.response.send_message(t(texts.LIST_NOT_YOURS), ephemeral=True)
             return False
         return True
 

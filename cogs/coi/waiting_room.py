@@ -20,6 +20,7 @@ from discord.ext import commands
 
 from bot.client import CoalitionBot
 from bot.errors import BadInput, BotMissingPermission, Conflict
+from bot.i18n import t_server, tn_server
 from bot.jobs import due_jobs_loop
 from bot.locks import KeyedLocks
 from bot.ui import MODERATOR_COMMANDS, NO_MENTIONS
@@ -32,7 +33,7 @@ log = logging.getLogger(__name__)
 
 class WaitingRoomCog(commands.Cog, name="WaitingRoomCog"):
     waitingroom = app_commands.Group(name="waitingroom", guild_only=True, default_permissions=MODERATOR_COMMANDS,
-                                     description="Moderators: a waiting room for some conflicts of interest")
+                                     description=texts.CMD_WAITINGROOM)
 
     def __init__(self, bot: CoalitionBot, service: CoiService) -> None:
         self.bot = bot
@@ -78,13 +79,9 @@ class WaitingRoomCog(commands.Cog, name="WaitingRoomCog"):
 
     # --- /waitingroom start ------------------------------------------------------------
 
-    @waitingroom.command(name="start", description="Move members with the chosen COI out of a meeting channel")
-    @app_commands.describe(
-        channel="The meeting's channel (usually a voice channel)",
-        categories="Which conflicts of interest wait outside, e.g. 'funders, law_enforcement' or 'all'",
-        minutes="How long at most (it ends by itself); default 60",
-        reason="Optional, only for moderators and the audit log (not shown in the channel)",
-    )
+    @waitingroom.command(name="start", description=texts.CMD_WAITINGROOM_START)
+    @app_commands.describe(channel=texts.OPT_ROOM_CHANNEL, categories=texts.OPT_ROOM_CATEGORIES,
+                           minutes=texts.OPT_ROOM_MINUTES, reason=texts.OPT_ROOM_REASON)
     async def start(self, interaction: discord.Interaction,
                     channel: RestrictableChannel, categories: str,
                     minutes: app_commands.Range[int, 1, 1440] | None = None,
@@ -101,19 +98,20 @@ class WaitingRoomCog(commands.Cog, name="WaitingRoomCog"):
         missing_roles = [k for k in keys if k not in wiring.coi_roles]
         if missing_roles:
             absent = logic.ordered_labels(missing_roles, self.service.categories())
-            raise BotMissingPermission(texts.ROLE_MISSING_FOR_ROOM.format(labels=logic.human_join(absent)))
+            raise BotMissingPermission(t_server(texts.ROLE_MISSING_FOR_ROOM,
+                                                labels=logic.human_join(absent, server=True)))
         roles = [wiring.coi_roles[k] for k in keys]
         is_voice = isinstance(target, discord.VoiceChannel | discord.StageChannel)
         room_channel = wiring.waiting_room_channel
         if is_voice:
             if room_channel is None:
-                raise BotMissingPermission(texts.NO_ROOM_CHANNEL)
+                raise BotMissingPermission(t_server(texts.NO_ROOM_CHANNEL))
             if room_channel.id == target.id:
-                raise BadInput(texts.IS_THE_ROOM_ITSELF)
+                raise BadInput(t_server(texts.IS_THE_ROOM_ITSELF))
         missing = room_changes.missing_channel_permissions(target, guild.me, room_channel if is_voice else None)
         if missing:
-            raise BotMissingPermission(texts.ROOM_NEEDS_PERMISSIONS.format(
-                missing=texts.PERMISSION_SEPARATOR.join(missing)))
+            raise BotMissingPermission(t_server(texts.ROOM_NEEDS_PERMISSIONS,
+                missing=t_server(texts.PERMISSION_SEPARATOR).join(missing)))
         await interaction.response.defer(ephemeral=True, thinking=True)
         async with self._locks.hold(target.id):
             role_set = set(roles)
@@ -135,7 +133,7 @@ class WaitingRoomCog(commands.Cog, name="WaitingRoomCog"):
                                                 ephemeral=True, allowed_mentions=NO_MENTIONS)
                 return
         label_list = logic.ordered_labels(keys, self.service.categories())
-        labels = logic.human_join(label_list)
+        labels = logic.human_join(label_list, server=True)
         notice_ok = True
         try:
             await target.send(logic.waiting_room_notice(label_list, length), allowed_mentions=NO_MENTIONS)
@@ -143,29 +141,27 @@ class WaitingRoomCog(commands.Cog, name="WaitingRoomCog"):
             notice_ok = False
         await self.service.room_started(guild.id, moderator.id, target.id)
         moved = len(applied.moved)
-        started = texts.ROOM_STARTED_ONE if moved == 1 else texts.ROOM_STARTED_MANY
-        text = started.format(channel=target.mention, labels=labels, moved=moved, minutes=length,
-                              room=room_channel.mention if room_channel else texts.THE_WAITING_ROOM)
+        text = tn_server(texts.ROOM_STARTED, moved, channel=target.mention, labels=labels, minutes=length,
+                         room=room_channel.mention if room_channel else t_server(texts.THE_WAITING_ROOM))
         if not notice_ok:
-            text += "\n" + texts.NOTICE_NOT_POSTED.format(channel=target.mention)
+            text += "\n" + t_server(texts.NOTICE_NOT_POSTED, channel=target.mention)
         await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
-        await self.bot.modlog.post(wiring.mod_log_channel, texts.MODLOG_ROOM_STARTED.format(
+        await self.bot.modlog.post(wiring.mod_log_channel, t_server(texts.MODLOG_ROOM_STARTED,
             channel=target.mention, moderator=moderator.mention, labels=labels, minutes=length))
 
     # --- /waitingroom end -----------------------------------------------------------------
 
-    @waitingroom.command(name="end", description="End the waiting room and bring people back")
-    @app_commands.describe(channel="The meeting's channel")
+    @waitingroom.command(name="end", description=texts.CMD_WAITINGROOM_END)
+    @app_commands.describe(channel=texts.OPT_ROOM_END_CHANNEL)
     async def end(self, interaction: discord.Interaction, channel: RestrictableChannel) -> None:
         moderator = self.bot.require_moderator(interaction)
         guild = moderator.guild
         room_id = await self.service.active_room(guild.id, channel.id, channel.mention)
         await interaction.response.defer(ephemeral=True, thinking=True)
         back = await self.end_room(guild, room_id, actor_id=moderator.id)
-        ended = texts.ROOM_ENDED_ONE if back == 1 else texts.ROOM_ENDED_MANY
-        await interaction.followup.send(ended.format(channel=channel.mention, back=back), ephemeral=True,
+        await interaction.followup.send(tn_server(texts.ROOM_ENDED, back, channel=channel.mention), ephemeral=True,
                                         allowed_mentions=NO_MENTIONS)
-        await self.bot.modlog.post(self.bot.wiring_for(guild).mod_log_channel, texts.MODLOG_ROOM_ENDED.format(
+        await self.bot.modlog.post(self.bot.wiring_for(guild).mod_log_channel, t_server(texts.MODLOG_ROOM_ENDED,
             channel=channel.mention, moderator=moderator.mention))
 
     async def end_room(self, guild: discord.Guild, room_id: int, actor_id: int | None) -> int:
@@ -180,7 +176,7 @@ class WaitingRoomCog(commands.Cog, name="WaitingRoomCog"):
                     await room_changes.restore(guild, channel, room.previous)
                 except discord.HTTPException as exc:
                     await self.service.unclaim_end(room.id)
-                    raise BotMissingPermission(texts.RESTORE_FAILED.format(
+                    raise BotMissingPermission(t_server(texts.RESTORE_FAILED,
                         channel=channel.mention, status=exc.status)) from None
                 back = await room_changes.move_back(guild, channel, self.bot.wiring_for(guild).waiting_room_channel,
                                                     room.moved_member_ids, room.id)
@@ -190,7 +186,7 @@ class WaitingRoomCog(commands.Cog, name="WaitingRoomCog"):
                     log.warning("could not post the end notice in channel %s", channel.id)
             await self.service.room_ended(guild.id, room.id, room.channel_id, actor_id)
         if actor_id is None:
-            await self.bot.modlog.post(self.bot.wiring_for(guild).mod_log_channel, texts.MODLOG_ROOM_EXPIRED.format(
+            await self.bot.modlog.post(self.bot.wiring_for(guild).mod_log_channel, t_server(texts.MODLOG_ROOM_EXPIRED,
                 channel_id=room.channel_id, back=back))
         return back
 

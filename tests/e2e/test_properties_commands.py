@@ -31,8 +31,10 @@ TEXT = text_strategy()
 # What the person reads, by language: the server's (for moderators) and the moderator's own are the same here.
 LOCALES = {"en": "en-US", "es": "es-419"}
 SAYS = {
-    "en": {"miss": "not in the glossary", "may record": "may record"},
-    "es": {"miss": "no está en el glosario", "may record": "puede grabar"},
+    "en": {"miss": "not in the glossary", "may record": "may record", "unknown": "I don't know the category",
+           "room on": "waiting room is on", "ended": "has ended", "unchanged": "Nothing was changed"},
+    "es": {"miss": "no está en el glosario", "may record": "puede grabar", "unknown": "No conozco la categoría",
+           "room on": "La sala de espera está activa", "ended": "terminó", "unchanged": "No se cambió nada"},
 }
 
 
@@ -91,7 +93,8 @@ async def test_acronym_lookup_autocomplete(emulator: Emulator, standard_guild: S
 @with_examples("funders", "Law enforcement", "COI: Funders", "all")
 @given(text=TEXT)
 async def test_coi_list_category_and_autocomplete(emulator: Emulator, standard_guild: StandardGuild,
-                                                  bot_in_process: InProcessBot, guard: Guard, text: str) -> None:
+                                                  bot_in_process: InProcessBot, guard: Guard, language: str,
+                                                  text: str) -> None:
     sg = standard_guild
     category = fit(guard.ids.fill(text), 6000)  # plain str option: Discord's 6,000-character limit
     async with guard.probe(category):
@@ -100,7 +103,7 @@ async def test_coi_list_category_and_autocomplete(emulator: Emulator, standard_g
         result = await sg.moderator.slash(sg.guild, "mod-coi list", **({"category": category} if category else {}))
         msg = await result.wait_message()
         assert result.ephemeral and msg.text
-        if "I don't know the category" in msg.text:
+        if SAYS[language]["unknown"] in msg.text:
             guard.note_echo("mod-coi list", echoed_in(category[:40], msg.text))
 
 
@@ -116,7 +119,7 @@ VALID = ["funders", "law_enforcement", "all", "Funders, pharma", "government; lo
 @given(text=TEXT, reason=st.one_of(st.none(), TEXT), valid=st.sampled_from(VALID), mix=st.booleans())
 async def test_waitingroom_start_categories_reason_and_autocomplete(
         emulator: Emulator, standard_guild: StandardGuild, bot_in_process: InProcessBot, guard: Guard,
-        text: str, reason: str | None, valid: str, mix: bool) -> None:
+        language: str, text: str, reason: str | None, valid: str, mix: bool) -> None:
     sg = standard_guild
     meeting = meeting_channel(sg)
     categories = fit(guard.ids.fill(f"{valid}, {text}" if mix else text), 6000)
@@ -133,11 +136,12 @@ async def test_waitingroom_start_categories_reason_and_autocomplete(
         result = await sg.moderator.slash(sg.guild, "waitingroom start", options=options)
         msg = await result.wait_message()
         assert result.ephemeral and msg.text
-        if "waiting room is on" in msg.text:
+        says = SAYS[language]
+        if says["room on"] in msg.text:
             ended = await sg.moderator.slash(sg.guild, "waitingroom end", channel=meeting)
-            assert "has ended" in (await ended.wait_message()).text
+            assert says["ended"] in (await ended.wait_message()).text
         else:
-            assert "Nothing was changed" in msg.text or "categor" in msg.text, msg.text
+            assert says["unchanged"] in msg.text or "categor" in msg.text, msg.text
 
 
 def meeting_channel(sg: StandardGuild) -> Channel:
