@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.clock import Clock
 from bot.content import Content
 from bot.errors import BadInput, Conflict, NotFound
-from bot.i18n import t, t_server
+from bot.i18n import server_language, t, t_server
 from cogs.coi import logic, texts
 from db.models import Meeting, WaitingRoom
 from db.repositories import audit, coi_tags
@@ -70,8 +70,14 @@ class CoiService:
 
     # --- categories and tags -----------------------------------------------------------------
 
-    def categories(self) -> list[logic.Category]:
-        return [logic.Category(c.key, c.label, c.display) for c in self.content.coi_categories]
+    def categories(self, language: str | None = None) -> list[logic.Category]:
+        """The categories in `language` (default: the current reader's). Keys are the same in every
+        language; only the labels are translated."""
+        return [logic.Category(c.key, c.label, c.display) for c in self.content.localized(language).coi_categories]
+
+    def server_categories(self) -> list[logic.Category]:
+        """For what moderators and shared channels read: the server's language."""
+        return self.categories(server_language())
 
     def known(self, values: Iterable[str]) -> set[str]:
         """Only the content's categories count: a forged select value is dropped."""
@@ -95,7 +101,7 @@ class CoiService:
 
     def list_categories(self, category: str | None) -> list[logic.Category]:
         """The categories /mod-coi list shows: all, or the one named (BadInput when unknown)."""
-        categories = self.categories()
+        categories = self.server_categories()
         if not category:
             return categories
         found = logic.match_category(category, categories)
@@ -182,7 +188,7 @@ class CoiService:
 
     def parse_room_request(self, categories: str, minutes: int | None, default_minutes: int) -> tuple[list[str], int]:
         try:
-            return (logic.parse_categories(categories, self.categories()),
+            return (logic.parse_categories(categories, self.server_categories()),
                     logic.validate_minutes(minutes, default_minutes))
         except logic.CoiError as exc:
             raise BadInput(str(exc)) from None

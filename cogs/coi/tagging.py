@@ -133,7 +133,7 @@ class Tagging:
 
     async def _announce(self, channel: discord.TextChannel | None, member: discord.Member,
                         change: logic.TagChange) -> None:
-        text = logic.announcement(member.mention, change, self.service.categories())
+        text = logic.announcement(member.mention, change, self.service.server_categories())
         if channel is None or text is None:
             return
         try:

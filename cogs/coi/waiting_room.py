@@ -97,7 +97,7 @@ class WaitingRoomCog(commands.Cog, name="WaitingRoomCog"):
         wiring = self.bot.wiring_for(guild)
         missing_roles = [k for k in keys if k not in wiring.coi_roles]
         if missing_roles:
-            absent = logic.ordered_labels(missing_roles, self.service.categories())
+            absent = logic.ordered_labels(missing_roles, self.service.server_categories())
             raise BotMissingPermission(t_server(texts.ROLE_MISSING_FOR_ROOM,
                                                 labels=logic.human_join(absent, server=True)))
         roles = [wiring.coi_roles[k] for k in keys]
@@ -132,7 +132,7 @@ class WaitingRoomCog(commands.Cog, name="WaitingRoomCog"):
                 await interaction.followup.send(room_changes.rollback_message(target, applied, exc, undone),
                                                 ephemeral=True, allowed_mentions=NO_MENTIONS)
                 return
-        label_list = logic.ordered_labels(keys, self.service.categories())
+        label_list = logic.ordered_labels(keys, self.service.server_categories())
         labels = logic.human_join(label_list, server=True)
         notice_ok = True
         try:

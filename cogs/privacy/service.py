@@ -133,7 +133,7 @@ class PrivacyService:
         return servers
 
     def coi_labels(self) -> dict[str, str]:
-        return {c.key: c.display for c in self.content.coi_categories}
+        return {c.key: c.display for c in self.content.localized().coi_categories}  # the reader's language
 
     async def mydata_pages(self, user_id: int, guild_id: int | None, name_of: NameOf) -> list[str]:
         servers = await self.gather(user_id, guild_id, name_of)

@@ -7,8 +7,11 @@ from __future__ import annotations
 
 from bot.i18n import speaking, t
 from cogs.coi import texts
+from cogs.coi.views import TAG
 from tests.conftest import StandardGuild
 from tests.emulator import Emulator, Message
+from tests.emulator import interactions as I
+from tests.emulator.users import InteractionResult
 
 from .conftest import InProcessBot, RunBot
 
@@ -40,7 +43,9 @@ async def test_a_spanish_speaker_tags_in_spanish_and_the_announcement_is_in_the_
 
     result = await ana.select(panel, ["funders", "law_enforcement"])
     reply = await result.wait_message(lambda m: m.content.startswith("Guardado."))
-    assert "Agregado: Funders y Law enforcement." in reply.content
+    # The categories are the content's Spanish translation too.
+    assert "Agregado: Entidades financiadoras y Fuerzas del orden (policía y similares)." in reply.content
+    assert "Funders" not in reply.content
     assert spanish(texts.CHANGE_ANY_TIME) in reply.content and "Saved" not in reply.content
 
     await emulator.wait_for(lambda: coi_announcements(sg), description="the COI announcement")
@@ -50,17 +55,25 @@ async def test_a_spanish_speaker_tags_in_spanish_and_the_announcement_is_in_the_
 
     cleared = await ana.slash(sg.guild, "coi clear")
     text = (await cleared.wait_message()).text
-    assert text.startswith("Guardado. Quitado: Funders y Law enforcement.") and spanish(texts.NONE_HELD) in text
+    assert text.startswith("Guardado. Quitado: Entidades financiadoras y Fuerzas del orden (policía y similares).")
+    assert spanish(texts.NONE_HELD) in text
     await emulator.wait_for(lambda: len(coi_announcements(sg)) == 2, description="the withdrawal announcement")
     assert coi_announcements(sg)[-1].content.endswith("no longer declares a conflict of interest: "
                                                       "Funders and Law enforcement.")
 
-    # Someone else's list: refused in her language.
+    # Someone else's list: a modified client sends a select on Alex's panel (his ephemeral message, which
+    # the emulator's click would refuse her) as Ana. Refused in her language; nothing of Alex's changes.
     other = emulator.create_user("Alex")
     await other.join(sg.guild, roles=[sg.guild.role("Member")])
     theirs = await (await other.slash(sg.guild, "coi tag")).wait_message()
-    refused = await ana.select(theirs, ["pharma"])
-    assert (await refused.wait_message()).text == spanish(texts.NOT_YOUR_LIST)
+    channel = emulator.world.channels[theirs.channel_id]
+    forged = emulator.interactions.dispatch(
+        emulator.world.bots[sg.bot.id], ana.user, sg.guild, channel, I.COMPONENT,
+        {"custom_id": TAG.build(user=other.id), "component_type": 3, "values": ["pharma"]}, source=theirs)
+    refused = await InteractionResult.wait(emulator, forged, None, True)
+    assert refused.ephemeral and refused.text == spanish(texts.NOT_YOUR_LIST)
+    assert not [name for name in sg.guild.member_role_names(other) if name.startswith("COI")]
+    assert len(coi_announcements(sg)) == 2
 
 
 async def test_the_meeting_opening_is_public_and_a_volunteers_thanks_private_in_their_language(

@@ -50,6 +50,11 @@ async def test_a_spanish_speaker_looks_up_acronyms_in_spanish(emulator: Emulator
     listed = await ana.slash(sg.guild, "acronym list")
     page = await listed.wait_message()
     assert listed.ephemeral and page.embeds[0]["title"] == "Glosario"
+    # The meanings are the content's Spanish translation, not only the frame around them.
+    assert "Conflicto de interés" in page.embeds[0]["description"]
+    assert "Conflict of interest" not in page.embeds[0]["description"]
+    found = await ana.slash(sg.guild, "acronym lookup", term="coi")
+    assert (await found.wait_message()).text == "**COI** — Conflicto de interés (conflict of interest)"
     assert spanish(glossary.GLOSSARY_FOOTER) == page.embeds[-1]["footer"]["text"]
 
     # Shared in the channel, the answer is public: the server's words, not hers.
