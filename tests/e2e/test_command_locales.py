@@ -66,7 +66,8 @@ async def test_every_command_and_option_has_a_spanish_name_and_descriptions_foll
     assert language["description_localizations"]["es-ES"].startswith("Elige el idioma")
     start = next(o for o in by_name["meeting"]["options"] if o["name"] == "start")
     kind = next(o for o in start["options"] if o["name"] == "kind")
-    assert kind["choices"][0]["name_localizations"]["es-419"] == "Reunión mensual de la Coalición (cuenta para la asistencia)"
+    monthly = kind["choices"][0]["name_localizations"]["es-419"]
+    assert monthly == "Reunión mensual de la Coalición (cuenta para la asistencia)"
     mydata = by_name["mydata"]
     assert mydata["name_localizations"]["es-ES"] == "misdatos"
     assert [o["name_localizations"]["es-419"] for o in mydata["options"]] == ["ver", "exportar", "eliminar"]
