@@ -18,10 +18,11 @@ from bot import pacing
 from bot.client import CoalitionBot
 from bot.dm_router import DmDestination
 from bot.errors import BadInput, NotFound
-from bot.i18n import speaking, t, t_server
+from bot.i18n import set_current, speaking, t, t_server
 from bot.jobs import due_jobs_loop
 from bot.languages import LANGUAGES
 from bot.ui import MODERATOR_COMMANDS, NO_MENTIONS
+from cogs.language import texts as language_texts
 from cogs.onboarding import step_back_texts, step_back_views, texts, views
 from cogs.onboarding.delivery import Delivery
 from cogs.onboarding.gate import ONBOARDING_GATE
@@ -170,9 +171,13 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
         await interaction.response.edit_message(content=screen.text, view=views.render(screen),
                                                 allowed_mentions=NO_MENTIONS)
 
-    async def start(self, interaction: discord.Interaction, guild_id: int) -> None:
-        """Resume (or begin) this person's flow in a message only they can see."""
+    async def start(self, interaction: discord.Interaction, guild_id: int, language: str | None = None) -> None:
+        """Resume (or begin) this person's flow in a message only they can see; in `language` (their
+        choice from the "Start here" post, kept) when given."""
         user = interaction.user
+        if language is not None:
+            await self.bot.services[LANGUAGES].choose(user.id, language)
+            set_current(language)
         role = self.bot.wiring_for(user.guild).member_role if isinstance(user, discord.Member) else None
         has_role = isinstance(user, discord.Member) and role is not None and role in user.roles
         screen = await self.service.resume(guild_id, user.id, has_role)
@@ -181,6 +186,14 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
             return
         await interaction.response.send_message(screen.text, view=views.render(screen) or discord.utils.MISSING,
                                                 ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+    async def pick_language(self, interaction: discord.Interaction, guild_id: int, language: str) -> None:
+        """"English" / "Español" under the first step: kept, then the same step again in that language."""
+        await self.bot.services[LANGUAGES].choose(interaction.user.id, language)  # saved before we say so
+        set_current(language)
+        screen = await self.service.current_screen(guild_id, interaction.user.id, note=t(language_texts.SAVED))
+        await interaction.response.edit_message(content=screen.text, view=views.render(screen),
+                                                allowed_mentions=NO_MENTIONS)
 
     async def invite(self, interaction: discord.Interaction, guild_id: int, user_id: int) -> None:
         moderator = self.bot.require_moderator(interaction)  # before any lookup

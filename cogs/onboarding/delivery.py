@@ -152,7 +152,14 @@ class Delivery:
         # A shared post: in the server's language.
         community = self.bot.content.localized(i18n.server_language()).community
         text = t_server(texts.START_HERE, name=community.name, minutes=community.minutes_to_complete)
-        view = views.start_here_view(guild.id)
+        # Each other language the content is written in gets a line and a button in its own words.
+        others = [code for code in self.bot.content.languages if code != i18n.server_language()]
+        hints = []
+        for code in others:
+            with speaking(code):
+                hints.append(t(texts.START_IN_HINT))
+        text = "\n\n".join([text, *hints])
+        view = views.start_here_view(guild.id, others)
         async with self.bot.sessions() as session:
             message_id = await guild_state.start_here_message(session, guild.id)
         try:

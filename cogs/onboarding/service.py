@@ -55,6 +55,8 @@ class Screen:
     # The COI pick under this step (None: the step offers none); `none_picked`: "None apply" chosen.
     coi: tuple[CoiChoice, ...] | None = None
     none_picked: bool = False
+    # On the first step, the languages a person can switch to ("English" / "Español"); (): none offered.
+    languages: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,8 +155,10 @@ class OnboardingService:
                                  reaffirm_version=self.content.version if flow.reaffirm_from_version else "",
                                  coi_labels=self._coi_labels(flow.coi_selection))
         coi = self._coi_choices(flow.coi_selection) if steps[index].offers_coi else None
-        return Screen(text, guild_id, "step", index, len(steps), steps[index].kind == "intro", coi,
-                      flow.coi_selection is not None and not flow.coi_selection)
+        intro = steps[index].kind == "intro"
+        offered = tuple(self.content.languages) if intro and len(self.content.languages) > 1 else ()
+        return Screen(text, guild_id, "step", index, len(steps), intro, coi,
+                      flow.coi_selection is not None and not flow.coi_selection, offered)
 
     def screen_of(self, row: OnboardingProgress, steps: list[logic.Step], note: str = "") -> Screen:
         return self.screen(row.guild_id, flow_of(row), steps, note)
@@ -240,6 +244,23 @@ class OnboardingService:
                 if attempt:
                     raise
         raise AssertionError("unreachable")
+
+    async def current_screen(self, guild_id: int, user_id: int, note: str = "") -> Screen:
+        """This person's flow where it stands, in the current language (they just picked one): nothing
+        moves and nothing is saved."""
+        key = (guild_id, user_id)
+        flow = self.flows.get(key)
+        if flow is not None:
+            return self.screen(guild_id, flow, self.full_steps, note)
+        async with self.sessions() as session:
+            row = await repo.get_progress(session, guild_id, user_id)
+            if row is None:
+                return Screen(t(texts.ENDED))
+            membership = await repo.get_membership(session, guild_id, user_id) if row.reaffirm_from_version \
+                else None
+            screen = self.screen_of(row, self.steps(row, membership), note)
+        self.remember(key, row)
+        return screen
 
     async def catch_up(self, guild_id: int, present: Sequence[tuple[int, datetime | None]], margin: Any) -> list[int]:
         """After a (re)start: flows for people (id, joined_at) who joined while the bot was away.

@@ -238,6 +238,10 @@ RESUME_LABEL = "Back to the question"
 NONE_APPLY_LABEL = "None apply"
 COI_PLACEHOLDER = "Conflicts of interest (COI): pick any that apply"
 START_HERE_LABEL = "Start here: read our agreements"
+# The welcome post's button and line for a language other than the server's. Each is rendered in the
+# language it offers (the Spanish reads "Empezar aquí en español"), never in the server's.
+START_IN_LABEL = "Start here in English"
+START_IN_HINT = "Prefer English? Press **Start here in English**: the steps open in English."
 START_LABEL = "Start onboarding"
 NOT_YOUR_BUTTON = "This button is for {name} — if you're new, use `/onboarding start`."
 SOMEONE_ELSE = "someone else"

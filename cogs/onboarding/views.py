@@ -32,9 +32,13 @@ START = CustomId("onboarding:start:{guild:int}:{user:int}")
 START_HERE = CustomId("onboarding:starthere:{guild:int}")
 REPLY = CustomId("onboarding:reply:{question:int}")
 INVITE = CustomId("onboarding:invite:{guild:int}:{user:int}")
+_LANGUAGE = "{language:" + "|".join(i18n.LANGUAGES) + "}"
+LANGUAGE = CustomId("onboarding:language:{guild:int}:" + _LANGUAGE)  # "English" / "Español" on the first step
+START_IN = CustomId("onboarding:startin:{guild:int}:" + _LANGUAGE)  # "Start here in …" on the welcome post
 # The forms: per person (the custom_id names its person; bot.modals refuses anyone else's submission).
 QUESTION_FORM = CustomId("onboarding:ask:{guild:int}:{step:int}:{user:int}")
 ANSWER_FORM = CustomId("onboarding:answer:{question:int}:{user:int}")
+LANGUAGE_ROW = 4  # the languages sit on the last row, apart from the step's own buttons
 QUESTION_FIELD = "question"
 ANSWER_FIELD = "answer"
 
@@ -49,7 +53,9 @@ class Actions(Protocol):
     async def coi_pick(self, interaction: discord.Interaction, guild_id: int, step: int,
                        values: list[str]) -> None: ...
 
-    async def start(self, interaction: discord.Interaction, guild_id: int) -> None: ...
+    async def start(self, interaction: discord.Interaction, guild_id: int, language: str | None = None) -> None: ...
+
+    async def pick_language(self, interaction: discord.Interaction, guild_id: int, language: str) -> None: ...
 
     async def invite(self, interaction: discord.Interaction, guild_id: int, user_id: int) -> None: ...
 
@@ -143,6 +149,39 @@ class StartHereButton(Item[discord.ui.Button[Any]], spec=START_HERE):
         await _actions(interaction).start(interaction, self.guild_id)
 
 
+class StartInButton(Item[discord.ui.Button[Any]], spec=START_IN):
+    """On the "Start here" post, one per language other than the server's, named in that language:
+    the person's flow opens (only they see it) in that language, and the choice is kept."""
+
+    def __init__(self, guild: int, language: str) -> None:
+        with i18n.speaking(language):
+            label = t(texts.START_IN_LABEL)
+        super().__init__(discord.ui.Button(label=label, style=discord.ButtonStyle.secondary,
+                                           custom_id=START_IN.build(guild=guild, language=language)))
+        self.guild_id, self.language = guild, language
+
+    async def check(self, interaction: discord.Interaction) -> None:
+        if interaction.guild is None or interaction.guild.id != self.guild_id:
+            raise NotAllowed(t(texts.ENDED))  # a forged or moved button
+
+    async def act(self, interaction: discord.Interaction) -> None:
+        await _actions(interaction).start(interaction, self.guild_id, self.language)
+
+
+class LanguageButton(Item[discord.ui.Button[Any]], spec=LANGUAGE):
+    """Under the first step: "English" / "Español", each named in itself. The flow stays where it is,
+    shown again in the language picked (the clicker's own flow: the custom_id names only the server)."""
+
+    def __init__(self, guild: int, language: str, current: bool = False) -> None:
+        style = discord.ButtonStyle.primary if current else discord.ButtonStyle.secondary
+        super().__init__(discord.ui.Button(label=i18n.LANGUAGES[language], style=style, row=LANGUAGE_ROW,
+                                           custom_id=LANGUAGE.build(guild=guild, language=language)))
+        self.guild_id, self.language = guild, language
+
+    async def act(self, interaction: discord.Interaction) -> None:
+        await _actions(interaction).pick_language(interaction, self.guild_id, self.language)
+
+
 class ReplyButton(Item[discord.ui.Button[Any]], spec=REPLY):
     """On a newcomer's question in the moderators' channel: answer through the bot (moderators only)."""
 
@@ -180,7 +219,7 @@ def invite_view(guild_id: int, user_id: int) -> discord.ui.View:
 
 
 DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
-    StepButton, CoiSelect, StartButton, StartHereButton, ReplyButton, InviteButton)
+    StepButton, CoiSelect, StartButton, StartHereButton, StartInButton, LanguageButton, ReplyButton, InviteButton)
 
 
 def question_modal(guild_id: int, step: int, user_id: int) -> discord.ui.Modal:
@@ -204,11 +243,12 @@ def render(screen: Screen) -> discord.ui.View | None:
     if screen.kind != "step":
         return None
     if screen.coi is None:
-        return _shared_step_view(screen.guild_id, screen.step, screen.count, screen.intro, i18n.current())
+        return _shared_step_view(screen.guild_id, screen.step, screen.count, screen.intro, i18n.current(),
+                                 screen.languages)
     options = [discord.SelectOption(label=c.label[:100], value=c.key, default=c.picked) for c in screen.coi]
     options.append(discord.SelectOption(label=t(texts.NONE_APPLY_LABEL), value=logic.NONE_APPLY,
                                         default=screen.none_picked))
-    return _build_step_view(screen.guild_id, screen.step, screen.count, screen.intro, options)
+    return _build_step_view(screen.guild_id, screen.step, screen.count, screen.intro, options, screen.languages)
 
 
 def step_view(guild_id: int, steps: Sequence[logic.Step], index: int,
@@ -220,17 +260,19 @@ def step_view(guild_id: int, steps: Sequence[logic.Step], index: int,
 
 
 @functools.lru_cache(maxsize=4096)
-def _shared_step_view(guild_id: int, index: int, count: int, intro: bool, language: str) -> discord.ui.View:
+def _shared_step_view(guild_id: int, index: int, count: int, intro: bool, language: str,
+                      languages: tuple[str, ...] = ()) -> discord.ui.View:
     """The same buttons for everyone at this step who speaks `language`: built once, not on every
     click (a join wave answers hundreds of clicks a second). Stopped, so discord.py never files it in
     its view store: every item is a DynamicItem, found by its custom_id (the cog registers DYNAMIC_ITEMS)."""
-    view = _build_step_view(guild_id, index, count, intro, ())
+    view = _build_step_view(guild_id, index, count, intro, (), languages)
     view.stop()
     return view
 
 
 def _build_step_view(guild_id: int, index: int, count: int, intro: bool,
-                     coi_options: Sequence[discord.SelectOption]) -> discord.ui.View:
+                     coi_options: Sequence[discord.SelectOption],
+                     languages: Sequence[str] = ()) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
     if coi_options:
         view.add_item(CoiSelect(guild_id, index, coi_options))
@@ -242,6 +284,8 @@ def _build_step_view(guild_id: int, index: int, count: int, intro: bool,
     if index > 0:
         view.add_item(StepButton("back", guild_id, index, t(texts.BACK_LABEL)))
     view.add_item(StepButton("ask", guild_id, index, t(texts.ASK_LABEL)))
+    for code in languages:
+        view.add_item(LanguageButton(guild_id, code, current=code == i18n.current()))
     return view
 
 
@@ -252,9 +296,11 @@ def declined_view(guild_id: int, index: int) -> discord.ui.View:
     return view
 
 
-def start_here_view(guild_id: int) -> discord.ui.View:
+def start_here_view(guild_id: int, other_languages: Sequence[str] = ()) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
     view.add_item(StartHereButton(guild_id))
+    for code in other_languages:
+        view.add_item(StartInButton(guild_id, code))
     view.stop()  # found by its custom_id (a DynamicItem), never filed in discord.py's view store
     return view
 

@@ -132,7 +132,8 @@ async def test_join_every_step_yes_grants_member_and_removes_newcomer(
     msg = await first_step(nia)
     assert f"Step 1 of {TOTAL}" in msg.content
     assert CONTENT.community.name in msg.content and "free" in msg.content.lower()
-    assert {b["label"] for b in msg.buttons} == {"Let's begin", "I have a question"}
+    # the step's own buttons, then the languages, each named in itself (issue 16)
+    assert [b["label"] for b in msg.buttons] == ["Let's begin", "I have a question", "English", "Español"]
 
     seen: list[str] = [msg.content]
     while step_no(msg) < TOTAL:

@@ -4,11 +4,13 @@ question or a moderator's command call, and the plain results they return."""
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
-from bot.content import Content
+from bot.content import Content, default_content_text, load_content
+from bot.i18n import speaking
 from cogs.onboarding import logic, texts
 from cogs.onboarding.service import OnboardingService
 from db.repositories import coi_tags
@@ -145,3 +147,25 @@ async def test_resume_begins_a_flow_or_says_they_are_a_member(
     status = await service.status(GUILD, ANA)
     assert status.flow_status == logic.IN_PROGRESS and status.surface == logic.SURFACE_EPHEMERAL and status.step == 1
     assert "Started: 1" in await service.stats(GUILD, stalled_after_days=7)
+
+
+async def test_the_first_step_offers_the_contents_languages_and_a_pick_shows_the_same_step(
+        sessions: async_sessionmaker[AsyncSession], content: Content, clock: Clock, tmp_path: Path) -> None:
+    service = make(sessions, content, clock)
+    first = await service.join(GUILD, ANA)
+    assert first.languages == ("en", "es")
+    moved = await service.click(GUILD, ANA, "next", 0, grantable=True)
+    assert moved.screen.step == 1 and moved.screen.languages == ()
+    with speaking("es"):  # after a pick: where they are, in the new language, with the note; nothing moves
+        again = await service.current_screen(GUILD, ANA, note="NOTE")
+    assert again.step == 1 and "Paso 2 de" in again.text and "NOTE" in again.text
+    service.flows.forget((GUILD, ANA))  # the same from the database
+    with speaking("es"):
+        assert (await service.current_screen(GUILD, ANA)).text == again.text.replace("NOTE\n\n", "")
+    assert (await service.current_screen(GUILD, 999)).kind == "done"  # no flow: the kind "ended" line
+
+    # A community whose content has no translation offers no choice (the bot's words alone would be half of it).
+    english_only = tmp_path / "content.toml"
+    english_only.write_text(default_content_text(), encoding="utf-8")
+    alone = make(sessions, load_content(english_only), clock)
+    assert (await alone.join(GUILD, 30)).languages == ()
