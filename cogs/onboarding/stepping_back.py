@@ -74,6 +74,12 @@ class SteppingBack:
         # A refused form gives the person their text back (Discord has closed it).
         kept = t(texts.YOUR_REASON, reason=plain(clip(reason, views.REASON_LIMIT))) if reason else ""
         member = self._member(interaction, guild_id)
+        # Acknowledged first: fetching the member and the role update can outlast Discord's 3-second
+        # deadline when the API is slow or rate-limited. A refusal below then comes as a follow-up.
+        if edit:
+            await interaction.response.defer()
+        else:
+            await interaction.response.defer(ephemeral=True, thinking=True)
         async with self.locks.hold((guild_id, member.id)):  # a double click is taken in turn, then refused
             # Their roles as Discord has them now: the cache may not have seen a removal of a moment ago.
             member = await self._fresh(member)
@@ -83,10 +89,10 @@ class SteppingBack:
             if not await self._take_roles(member, holds):
                 raise Conflict(t(texts.ROLES_REFUSED) + kept)
             await self.service.step_back(guild_id, member.id)
-        if edit:  # the person first (Discord's 3-second deadline), then the moderators' line
-            await interaction.response.edit_message(content=t(texts.DONE), view=None, allowed_mentions=NO_MENTIONS)
+        if edit:  # the person first, then the moderators' line
+            await interaction.edit_original_response(content=t(texts.DONE), view=None, allowed_mentions=NO_MENTIONS)
         else:
-            await interaction.response.send_message(t(texts.DONE), ephemeral=True)
+            await interaction.followup.send(t(texts.DONE), ephemeral=True)
         line = t_server(texts.MODLOG, user=member.mention)
         if reason:
             line = t_server(texts.MODLOG_WITH_REASON, user=member.mention,

@@ -37,7 +37,7 @@ async def test_step_back_reason(emulator: Emulator, standard_guild: StandardGuil
         opened = await person.click(prompt, "Step back and tell the moderators why")
         assert opened.modal is not None
         sent = await opened.modal.submit({"reason": reason})
-        assert sent.ephemeral and "not a punishment" in sent.text
+        assert sent.ephemeral and "not a punishment" in (await sent.wait_message()).text
         line = await emulator.wait_for(lambda: next((m for m in sg.mod_log.all_messages()
                                                      if m.content.startswith(f"{person.mention} stepped back")),
                                                     None), description="the mod-log line")
