@@ -14,14 +14,17 @@ Its invariants:
   anyway, and written behind the click (`_flush`, a task of its own), so the click never waits;
   a person whose app speaks the server's language and who chose nothing has no row at all;
 - an erasure deletes the row (privacy's registry) and then `forget`s the person here.
-Each process keeps its own book: with several shard processes, a choice made through one reaches
-the others when they restart (each person's DMs and most of their clicks go to one process).
+Each process keeps its own book. With several shard processes a choice made through one (DMs all
+reach shard 0) must reach the process that relays a moderator's reply or sends a reminder:
+`refresh` (the language cog runs it every 30 seconds) reads the rows changed since the last look,
+and now and then the whole table, so a row erased through another process leaves this memory too.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -30,6 +33,11 @@ from bot.services import ServiceKey
 from db.repositories import language as repo
 
 log = logging.getLogger(__name__)
+
+# Look back this far past the newest change already seen: a change committed a moment after a
+# later-dated one (two processes writing at once) is still found.
+LOOK_BACK = timedelta(seconds=60)
+FULL_READ_EVERY = 20  # refreshes (about 10 minutes): the whole table, so erasures elsewhere show too
 
 
 class LanguageBook:
@@ -40,6 +48,10 @@ class LanguageBook:
         self._known: dict[int, tuple[str, bool]] = {}  # user -> (language, chosen)
         self._unsaved: dict[int, str] = {}  # app languages seen, not written yet
         self._writer: asyncio.Task[None] | None = None
+        self._newest: datetime | None = None  # the newest change seen in the table
+        self._refreshes = 0
+        # People whose language changed here while a refresh was reading: what it read is older.
+        self._changed_here: set[int] | None = None
 
     async def load(self) -> None:
         """Read every stored language (at start-up, before the first interaction)."""
@@ -47,7 +59,56 @@ class LanguageBook:
             return
         async with self.sessions() as session:
             stored = await repo.everyone(session)
+            self._newest = await repo.latest_change(session)
         self._known = {user: (lang, chosen) for user, (lang, chosen) in stored.items() if lang in i18n.LANGUAGES}
+
+    async def refresh(self) -> int:
+        """Take in what other processes changed (see the module's notes); how many people changed here."""
+        if self.sessions is None or self._changed_here is not None:  # none, or one under way already
+            return 0
+        self._refreshes += 1
+        self._changed_here = set()
+        try:
+            if self._refreshes % FULL_READ_EVERY == 0:
+                return await self._read_everyone()
+            since = None if self._newest is None else self._newest - LOOK_BACK
+            async with self.sessions() as session:
+                rows = await repo.changed_since(session, since)
+            changed = 0
+            for user, language, chosen, at in rows:
+                self._newest = at if self._newest is None else max(self._newest, at)
+                if self._take(user, language, chosen):
+                    changed += 1
+            return changed
+        finally:
+            self._changed_here = None
+
+    async def _read_everyone(self) -> int:
+        assert self.sessions is not None
+        async with self.sessions() as session:
+            stored = await repo.everyone(session)
+            self._newest = await repo.latest_change(session)
+        changed = sum(self._take(user, language, chosen) for user, (language, chosen) in stored.items())
+        assert self._changed_here is not None
+        for user in [u for u in self._known if u not in stored and u not in self._unsaved
+                     and u not in self._changed_here]:
+            del self._known[user]  # erased through another process
+            changed += 1
+        return changed
+
+    def _take(self, user: int, language: str, chosen: bool) -> bool:
+        """One stored row into memory, unless this process holds something newer about them."""
+        assert self._changed_here is not None
+        if language not in i18n.LANGUAGES or user in self._unsaved or user in self._changed_here:
+            return False
+        if self._known.get(user) == (language, chosen):
+            return False
+        self._known[user] = (language, chosen)
+        return True
+
+    def _changed(self, user_id: int) -> None:
+        if self._changed_here is not None:
+            self._changed_here.add(user_id)
 
     def language_of(self, user_id: int, locale: object = None) -> str:
         """Their choice; else their app's language (`locale`, else the last one seen); else the server's."""
@@ -70,6 +131,7 @@ class LanguageBook:
             return language
         self._known[user_id] = (app, False)
         self._unsaved[user_id] = app
+        self._changed(user_id)
         self._write_behind()
         return language
 
@@ -82,6 +144,7 @@ class LanguageBook:
                 await repo.choose(session, user_id, language)
         self._unsaved.pop(user_id, None)
         self._known[user_id] = (language, True)
+        self._changed(user_id)
 
     def remember(self, user_id: int, language: str) -> None:
         """Memory only (tests, the demo): as if chosen."""
@@ -93,6 +156,7 @@ class LanguageBook:
         """After an erasure (the row is already gone): nothing about them stays in memory either."""
         self._known.pop(user_id, None)
         self._unsaved.pop(user_id, None)
+        self._changed(user_id)
 
     # --- writing app languages behind the clicks ---------------------------------------------
 

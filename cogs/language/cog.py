@@ -8,6 +8,7 @@ from discord.ext import commands
 
 from bot.client import CoalitionBot
 from bot.i18n import current, t
+from bot.jobs import due_jobs_loop
 from bot.ui import NO_MENTIONS
 from cogs.language import texts, views
 
@@ -18,9 +19,17 @@ class LanguageCog(commands.Cog, name="Language"):
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(views.LanguageButton)
+        self.jobs.start()
 
     async def cog_unload(self) -> None:
+        self.jobs.cancel()
         self.bot.remove_dynamic_items(views.LanguageButton)
+
+    # Other shard processes' changes (a choice made in DMs reaches shard 0 only): see bot/languages.py.
+    jobs = due_jobs_loop("language", seconds=30)
+
+    async def run_due_jobs(self) -> None:
+        await self.bot.languages.refresh()
 
     @app_commands.command(name="language", description=texts.CMD_LANGUAGE)
     @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)

@@ -92,7 +92,8 @@ INVENTORY: tuple[TableDoc, ...] = (
         "days after they leave a server.",
         (("user_id", "the person's Discord ID (one language for every server and DMs, so no server)"),
          ("language", "the language code, e.g. es"),
-         ("chosen", "whether they picked it (else it follows their Discord app)")),
+         ("chosen", "whether they picked it (else it follows their Discord app)"),
+         ("updated_at", "when it last changed (so every part of the bot picks up a new choice)")),
     ),
     TableDoc(
         "waiting_room", "Waiting rooms",

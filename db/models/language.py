@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import Boolean, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from db.base import Base, Snowflake
+from db.base import Base, Snowflake, UTCDateTime, utcnow
 
 
 class PersonLanguage(Base):
@@ -18,3 +20,6 @@ class PersonLanguage(Base):
     user_id: Mapped[int] = mapped_column(Snowflake, primary_key=True, autoincrement=False)
     language: Mapped[str] = mapped_column(String(8))
     chosen: Mapped[bool] = mapped_column(Boolean, default=False)
+    # When it last changed, so other shard processes pick the change up (bot.languages refresh);
+    # NULL on rows from before this column, which every process read at start-up.
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, index=True)

@@ -7,8 +7,9 @@ with the rest of a person's data.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import PersonLanguage
@@ -18,6 +19,18 @@ async def everyone(session: AsyncSession) -> dict[int, tuple[str, bool]]:
     """user -> (language, chosen), for the book in memory (read once at start-up)."""
     rows = await session.execute(select(PersonLanguage.user_id, PersonLanguage.language, PersonLanguage.chosen))
     return {int(user_id): (language, bool(chosen)) for user_id, language, chosen in rows}
+
+
+async def changed_since(session: AsyncSession, since: datetime | None) -> list[tuple[int, str, bool, datetime]]:
+    """(user, language, chosen, updated_at) of the rows changed after `since` (all dated rows when None)."""
+    query = select(PersonLanguage.user_id, PersonLanguage.language, PersonLanguage.chosen, PersonLanguage.updated_at)
+    query = query.where(PersonLanguage.updated_at.is_not(None) if since is None else PersonLanguage.updated_at > since)
+    rows = await session.execute(query)
+    return [(int(user_id), language, bool(chosen), at) for user_id, language, chosen, at in rows if at is not None]
+
+
+async def latest_change(session: AsyncSession) -> datetime | None:
+    return (await session.execute(select(func.max(PersonLanguage.updated_at)))).scalar_one_or_none()
 
 
 async def get(session: AsyncSession, user_id: int) -> tuple[str, bool] | None:

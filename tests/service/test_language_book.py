@@ -4,18 +4,39 @@ noted behind the click for later DMs, never over a choice; an erasure takes the 
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.content import Content
-from bot.languages import LanguageBook
+from bot.languages import FULL_READ_EVERY, LanguageBook
 from bot.settings import PrivacySection
 from cogs.privacy.service import PrivacyService
 from db.crypto import DataCipher
+from db.models import PersonLanguage
 from db.repositories import language as repo
 
 Sessions = async_sessionmaker[AsyncSession]
 G, ANA, BEN, CY = 1, 21, 22, 23
+
+
+class PauseAfterFirstRead:
+    """Sessions whose first use (a refresh's read) holds on after reading, until `go` is set."""
+
+    def __init__(self, sessions: Sessions) -> None:
+        self.sessions, self.read, self.go = sessions, asyncio.Event(), asyncio.Event()
+
+    @asynccontextmanager
+    async def __call__(self) -> AsyncIterator[AsyncSession]:
+        first = not self.read.is_set()
+        async with self.sessions() as session:
+            yield session
+        if first:
+            self.read.set()
+            await self.go.wait()
 
 
 async def stored(sessions: Sessions, user_id: int) -> tuple[str, bool] | None:
@@ -95,3 +116,45 @@ async def test_mydata_shows_the_language_and_delete_erases_it_in_memory_too(
     await service.erase(BEN, None, action="privacy.data_erased")
     assert await stored(sessions, ANA) is None and await stored(sessions, BEN) is None
     assert book.language_of(ANA) == "en" and book.language_of(BEN) == "en"
+
+
+async def test_a_choice_made_through_another_process_is_picked_up_and_an_erasure_too(sessions: Sessions) -> None:
+    """Two shard processes, one database: Ana chooses Spanish in her DMs (shard 0); the process that
+    relays her case's replies (shard 1) speaks Spanish to her after its next refresh, not at restart."""
+    shard0, shard1 = LanguageBook(sessions), LanguageBook(sessions)
+    await shard0.load()
+    await shard1.load()
+    assert await shard1.refresh() == 0  # nothing changed yet
+    await shard0.choose(ANA, "es")
+    shard0.observe(BEN, "es-ES")  # Ben's app speaks Spanish: noted behind his click on shard 0
+    await shard0.drain()
+    assert shard1.language_of(ANA) == "en"
+    assert await shard1.refresh() == 2
+    assert shard1.language_of(ANA) == "es" and shard1.chosen(ANA) == "es"
+    assert shard1.language_of(BEN) == "es" and shard1.chosen(BEN) is None
+    assert await shard1.refresh() == 0, "the same rows again change nothing"
+    await shard0.choose(ANA, "en")
+    assert await shard1.refresh() == 1 and shard1.language_of(ANA) == "en"
+
+    # Cy chooses Spanish here while a refresh is between reading (Cy: English, from another process)
+    # and applying what it read: her newer choice wins.
+    async with sessions() as session, session.begin():
+        await repo.choose(session, CY, "en")
+    paused = PauseAfterFirstRead(sessions)
+    shard1.sessions = paused  # type: ignore[assignment]
+    refreshing = asyncio.create_task(shard1.refresh())
+    await paused.read.wait()
+    await shard1.choose(CY, "es")
+    paused.go.set()
+    await refreshing
+    assert shard1.language_of(CY) == "es" and await stored(sessions, CY) == ("es", True)
+    shard1.sessions = sessions
+
+    # Erased through shard 0 (the row is deleted there): the periodic full read drops it here too.
+    async with sessions() as session, session.begin():
+        await session.delete(await session.get(PersonLanguage, ANA))
+    shard0.forget(ANA)
+    for _ in range(FULL_READ_EVERY):
+        await shard1.refresh()
+    assert shard1.chosen(ANA) is None and shard1.language_of(ANA) == "en"
+    assert shard1.language_of(BEN) == "es", "everyone else is kept"
