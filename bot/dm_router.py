@@ -13,6 +13,11 @@ moderators who had just written to a case. Now each feature only *offers* destin
 
 The chosen feature handles the DM (`deliver_dm`) and returns the receipt, which says where the
 text went. The DM text is never logged.
+
+A typed DM is not an interaction, so nothing else sets the language it is answered in: `route` sets
+the writer's own (their choice, else the app language the book last noted, else the server's) before
+it asks the features anything, so the picker, a "gone" note and every feature's receipt reach them in
+it. A pick on the picker is an interaction: the pipeline has set the language already.
 """
 
 from __future__ import annotations
@@ -26,7 +31,9 @@ import discord
 
 from bot import texts
 from bot.errors import BadInput, NotAllowed, NotFound, UserFacingError
+from bot.i18n import speaking, t
 from bot.interactions import CustomId, Item
+from bot.languages import LANGUAGES
 
 if TYPE_CHECKING:
     from bot.client import CoalitionBot
@@ -82,7 +89,12 @@ class DmRouter:
         return self.features.get(key.split(":", 1)[0])
 
     async def route(self, message: discord.Message) -> None:
-        """Deliver one DM to exactly one feature, or ask the person where it should go."""
+        """Deliver one DM to exactly one feature, or ask the person where it should go, in their language."""
+        book = self.bot.services.get(LANGUAGES)
+        with speaking(book.language_of(message.author.id) if book is not None else None):
+            await self._route(message)
+
+    async def _route(self, message: discord.Message) -> None:
         for name, feature in list(self.features.items()):
             seen = getattr(feature, "dm_seen", None)
             if seen is not None:  # e.g. repair: messages that waited for this person go out now
@@ -101,15 +113,15 @@ class DmRouter:
         elif found:
             view = discord.ui.View(timeout=None)
             view.add_item(DmPickSelect(message.id, found))
-            await message.channel.send(PICK_PROMPT, view=view, allowed_mentions=discord.AllowedMentions.none())
+            await message.channel.send(t(PICK_PROMPT), view=view, allowed_mentions=discord.AllowedMentions.none())
 
     async def deliver(self, message: discord.Message, key: str, interaction: discord.Interaction | None) -> None:
         feature = self.feature_of(key)
         if feature is None:
-            raise NotFound(GONE)
+            raise NotFound(t(GONE))
         receipt = await feature.deliver_dm(message, key)
         if interaction is not None:  # answered already (on_pick): the picker becomes the receipt
-            await interaction.edit_original_response(content=receipt or texts.DM_DONE, view=None)
+            await interaction.edit_original_response(content=receipt or t(texts.DM_DONE), view=None)
         elif receipt:
             try:
                 await message.channel.send(receipt, allowed_mentions=discord.AllowedMentions.none())
@@ -124,15 +136,15 @@ class DmRouter:
         await interaction.response.defer()
         channel = interaction.channel
         if not isinstance(channel, discord.DMChannel):
-            raise BadInput(texts.DM_ONLY_IN_DMS)
+            raise BadInput(t(texts.DM_ONLY_IN_DMS))
         try:
             original = await channel.fetch_message(message_id)
         except discord.HTTPException:
-            raise NotFound(texts.DM_MESSAGE_GONE) from None
+            raise NotFound(t(texts.DM_MESSAGE_GONE)) from None
         if original.author.id != interaction.user.id:
-            raise NotAllowed(texts.DM_NOT_YOURS)
+            raise NotAllowed(t(texts.DM_NOT_YOURS))
         if key not in {d.key for d in await self.destinations(original)}:
-            raise NotFound(GONE)
+            raise NotFound(t(GONE))
         await self.deliver(original, key, interaction)
 
 
@@ -164,13 +176,13 @@ class DmPickSelect(Item[discord.ui.Select[Any]], spec=PICK):
         self.message_id = message
         options = [discord.SelectOption(label=d.label[:100], value=d.key, description=d.description[:100] or None)
                    for d in (found or [])[:25]]
-        super().__init__(discord.ui.Select(custom_id=PICK.build(message=message), placeholder=PICK_PLACEHOLDER,
+        super().__init__(discord.ui.Select(custom_id=PICK.build(message=message), placeholder=t(PICK_PLACEHOLDER),
                                            options=options or [discord.SelectOption(label="-", value="-")]))
 
     async def act(self, interaction: discord.Interaction) -> None:
         data: dict[str, Any] = dict(interaction.data or {})
         values = [str(v) for v in data.get("values", [])]
         if not values:
-            raise BadInput(PICK_NOTHING)
+            raise BadInput(t(PICK_NOTHING))
         router: DmRouter = interaction.client.dm_router  # type: ignore[attr-defined]
         await router.on_pick(interaction, self.message_id, values[0])
