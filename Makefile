@@ -34,8 +34,10 @@ test: $(STAMP)
 check: $(RUN_STAMP)
 	$(PY) -m bot check
 
+# `make demo LANG=es`: the Spanish transcript. Only a value starting with "es" means Spanish, so the shell's
+# own LANG (C.UTF-8, en_US.UTF-8) keeps the English one; DEMO_LANG=es works too.
 demo: $(STAMP)
-	$(PY) -m tests.demo
+	$(PY) -m tests.demo --language "$(or $(DEMO_LANG),$(LANG))"
 
 bench: $(STAMP)
 	$(PY) benchmarks/join_wave.py $(BENCH_ARGS)

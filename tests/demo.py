@@ -5,10 +5,16 @@ then says yes. A second newcomer, whose direct messages are closed, starts from 
 channel's "Start here" message instead, with nothing said about them in public. Then /help, as
 a member sees it. The transcript shows what the bot said, what the newcomers did, and the roles
 at the end. No Discord account or token is needed; everything runs on 127.0.0.1.
+
+`--language es` (`make demo LANG=es`): the newcomers' Discord apps speak Spanish (locale es-419), so
+they read the bot in Spanish and click its Spanish buttons; moderators and #mod-log stay in the
+server's language (English). Any value starting with "es" means Spanish, anything else English, so a
+shell's own `LANG=en_US.UTF-8` or `C.UTF-8` keeps the English demo.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import logging
@@ -21,10 +27,42 @@ from pathlib import Path
 
 import discord
 
+from bot.i18n import speaking, t
+from cogs.onboarding import texts
 from tests.emulator import Emulator, Message, ScriptedUser
 from tests.emulator import permissions as P
 
 WIDTH = 100
+LOCALES = {"en": "en-US", "es": "es-419"}  # the Discord app locale the newcomers' clicks carry
+# What the newcomer types: their own words, in their language (the bot's words come from the catalogs).
+TYPED = {"en": ("maybe", "Yes, I am!"), "es": ("quizás", "¡Sí, me comprometo!")}
+
+
+def language_of(value: str | None) -> str:
+    """'es', 'es_MX.UTF-8', 'es-419' → Spanish; anything else (en, C.UTF-8, en_US.UTF-8, nothing) → English."""
+    return "es" if (value or "").strip().lower().startswith("es") else "en"
+
+
+class Words:
+    """The bot's words a newcomer reading `language` sees, rendered from the texts modules."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+        with speaking(language):
+            self.begin, self.agree, self.yes = t(texts.BEGIN_LABEL), t(texts.AGREE_LABEL), t(texts.YES_LABEL)
+            self.not_yet, self.resume = t(texts.NOT_YET_LABEL), t(texts.RESUME_LABEL)
+            progress = t(texts.PROGRESS).replace("*", "")
+            # How the answers to her typed words begin (up to their first placeholder).
+            self.declined = t(texts.DECLINED_TYPED).split("{")[0][:40]
+            self.completed = t(texts.COMPLETED).split("{")[0][:40]
+        self.step = re.compile(re.escape(progress).replace(r"\{step\}", r"(\d+)").replace(r"\{total\}", r"(\d+)"))
+
+    def step_of(self, msg: Message) -> tuple[int, int]:
+        found = self.step.search(msg.content)
+        return (int(found.group(1)), int(found.group(2))) if found else (0, 0)
+
+    def next_label(self, msg: Message) -> str:
+        return self.begin if self.step_of(msg)[0] == 1 else self.agree
 
 
 def say(who: str, text: str) -> None:
@@ -49,15 +87,14 @@ def newcomer_did(text: str) -> None:
     print(f"\n>> Newcomer {text}")
 
 
-def step_of(msg: Message) -> tuple[int, int]:
-    found = re.search(r"Step (\d+) of (\d+)", msg.content)
-    return (int(found.group(1)), int(found.group(2))) if found else (0, 0)
-
-
-async def run_demo(directory: Path) -> int:
+async def run_demo(directory: Path, language: str = "en") -> int:
     from bot.app import BotApp
+    from bot.content import load_content
     from bot.settings import load_settings
     from tests.e2e.conftest import write_config
+
+    words = Words(language)
+    funders = next(c.display for c in load_content().localized(language).coi_categories if c.key == "funders")
 
     emu = Emulator()
     await emu.start()
@@ -87,38 +124,47 @@ async def run_demo(directory: Path) -> int:
         await emu.wait_bot_ready(bot_app, guild, timeout=60)
         print(f"The coalition bot is running against a loopback Discord on {emu.base_http_url}.")
         print("A newcomer, Nia, joins the server (with the 'Newcomer' role Discord's own onboarding gives).")
+        if language == "es":
+            print("Nia's Discord app speaks Spanish (locale es-419). The bot doesn't know that before her first")
+            print("click, so its first DM is in the server's language; every answer after that click is Spanish.")
 
-        nia: ScriptedUser = emu.create_user("Nia")
+        nia: ScriptedUser = emu.create_user("Nia", locale=LOCALES[language])
         await nia.join(guild, roles=[guild.role("Newcomer")])
         msg = await nia.wait_dm(lambda m: bool(m.buttons), timeout=15)
         bot_said(msg)
+        # Her first click is on that first DM's button, in whichever language it came.
+        first = words.begin if words.begin in [b.get("label") for b in msg.buttons] else texts.BEGIN_LABEL
+        newcomer_did(f"clicks [{first}]")
+        await nia.click(msg, first)
+        bot_said(msg)
         while True:
-            step, total = step_of(msg)
+            step, total = words.step_of(msg)
             if msg.selects:
-                newcomer_did("picks a conflict of interest: Funders")
-                await nia.select(msg, ["Funders"])
+                newcomer_did(f"picks a conflict of interest: {funders}")
+                await nia.select(msg, [funders])
                 bot_said(msg)
             if step == total:
                 break
-            label = "Let's begin" if step == 1 else "I understand and agree"
+            label = words.next_label(msg)
             newcomer_did(f"clicks [{label}]")
             await nia.click(msg, label)
             bot_said(msg)
 
-        newcomer_did("clicks [Not yet / I have questions]")
-        await nia.click(msg, "Not yet / I have questions")
+        newcomer_did(f"clicks [{words.not_yet}]")
+        await nia.click(msg, words.not_yet)
         bot_said(msg)
-        newcomer_did("clicks [Back to the question]")
-        await nia.click(msg, "Back to the question")
+        newcomer_did(f"clicks [{words.resume}]")
+        await nia.click(msg, words.resume)
         print("\n   (the question again, as above)")
+        unclear, yes = TYPED[language]
         last = nia.last_dm()
-        newcomer_did('types in the DM: "maybe"')
-        await nia.send_dm(bot_app, "maybe")
-        bot_said(await nia.wait_dm(lambda m: "clear" in m.content, after=last))
+        newcomer_did(f'types in the DM: "{unclear}"')
+        await nia.send_dm(bot_app, unclear)
+        bot_said(await nia.wait_dm(lambda m: words.declined in m.content, after=last))
         last = nia.last_dm()
-        newcomer_did('types in the DM: "Yes, I am!"')
-        await nia.send_dm(bot_app, "Yes, I am!")
-        bot_said(await nia.wait_dm(lambda m: "member" in m.content, after=last))
+        newcomer_did(f'types in the DM: "{yes}"')
+        await nia.send_dm(bot_app, yes)
+        bot_said(await nia.wait_dm(lambda m: words.completed in m.content, after=last))
         await emu.wait_for(lambda: nia.has_role(guild, "Member"), description="member role")
 
         print("\n" + "═" * WIDTH)
@@ -136,7 +182,7 @@ async def run_demo(directory: Path) -> int:
         print("Kai joins too. Kai's direct messages are closed, so the bot cannot DM them, and says nothing")
         print("about it in public. The welcome channel holds one message, the same for everyone:")
         welcome = guild.channel("welcome")
-        kai: ScriptedUser = emu.create_user("Kai", dms_open=False)
+        kai: ScriptedUser = emu.create_user("Kai", dms_open=False, locale=LOCALES[language])
         await kai.join(guild, roles=[guild.role("Newcomer")])
         await emu.wait_for(lambda: [m for m in welcome.messages() if m.buttons], description="Start here")
         (start_here,) = [m for m in welcome.messages() if m.buttons]
@@ -148,10 +194,10 @@ async def run_demo(directory: Path) -> int:
         step = opened.message
         print(f"\n   (a message only Kai can see opens in #welcome: {step.content.splitlines()[0]}, "
               "the same steps as Nia's)")
-        while "Yes" not in [b["label"] for b in step.buttons]:
-            await kai.click(step, "Let's begin" if step_of(step)[0] == 1 else "I understand and agree")
-        newcomer_did(f"Kai reads every step and clicks [Yes] at {step.content.splitlines()[0]}")
-        await kai.click(step, "Yes")
+        while words.yes not in [b["label"] for b in step.buttons]:
+            await kai.click(step, words.next_label(step))
+        newcomer_did(f"Kai reads every step and clicks [{words.yes}] at {step.content.splitlines()[0]}")
+        await kai.click(step, words.yes)
         bot_said(step, "#welcome, only Kai sees this")
         await emu.wait_for(lambda: kai.has_role(guild, "Member"), description="Kai's member role")
         public = [m for m in welcome.messages() if m.id != start_here.id]
@@ -167,6 +213,9 @@ async def run_demo(directory: Path) -> int:
         app.bot.clock.advance(timedelta(seconds=11))
         await cog.run_due_jobs()
         await emu.wait_for(lambda: mod_log.messages(), description="mod-log note")
+        if language == "es":
+            print("\n   (#mod-log stays in the server's language, English: a Spanish line there would point at the")
+            print("   Spanish speakers)")
         for note in mod_log.messages():
             say("── Bot (#mod-log, no pings):", note.content.replace(f"<@{nia.id}>", "@Nia")
                 .replace(f"<@{kai.id}>", "@Kai"))
@@ -185,10 +234,14 @@ async def run_demo(directory: Path) -> int:
         await emu.stop()
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.demo", description=__doc__.splitlines()[0])
+    parser.add_argument("--language", default="en",
+                        help='the newcomers\' language: a value starting with "es" is Spanish, anything else English')
+    language = language_of(parser.parse_args(argv).language)
     logging.basicConfig(level=logging.ERROR)
     with tempfile.TemporaryDirectory(prefix="coalition-demo-") as tmp:
-        return asyncio.run(run_demo(Path(tmp)))
+        return asyncio.run(run_demo(Path(tmp), language))
 
 
 if __name__ == "__main__":
