@@ -88,7 +88,8 @@ def page_footer(index: int, total: int) -> str:
 def inventory_blocks(inventory: Sequence[TableDoc], retention_days: float, case_days: float) -> list[str]:
     intro = t(texts.INVENTORY_HEADING) + "\n" + (
         INTRO.replace("`retention_days_after_leave` (default 30)", t(texts.RETENTION_HERE, days=retention_days))
-        .replace("`case_retention_days` (default 365)", t(texts.CASE_RETENTION_HERE, days=case_days)))
+        .replace("`case_retention_days` (default 365)", t(texts.CASE_RETENTION_HERE, days=case_days))
+    ) + "\n\n" + t(texts.LANGUAGE_NOTE)
     blocks = [intro]
     for table in inventory:
         columns = t(texts.COLUMN_SEPARATOR).join(text for _name, text in table.columns)

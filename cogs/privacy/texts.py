@@ -23,6 +23,10 @@ RETENTION_HERE = "`retention_days_after_leave` (here: {days:g} days)"
 CASE_RETENTION_HERE = "`case_retention_days` (here: {days:g} days)"
 TABLE = "**{title}**\nWhy: {why}\nDeleted: {deleted}\nWhat is kept: {columns}."
 COLUMN_SEPARATOR = "; "
+# After the inventory's introduction: the one row the bot writes without being asked (bot/languages.py).
+LANGUAGE_NOTE = ("Once you use the bot, it notes the language of your Discord app when it differs from the server's, "
+                 "so its direct messages reach you in your language. `/language` changes it; `/mydata delete` "
+                 "erases it.")
 
 # --- /mydata show ------------------------------------------------------------------------------------
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from cogs.privacy.inventory import INVENTORY
+from cogs.privacy.texts import LANGUAGE_NOTE
 from db.repositories import audit
 from tests.conftest import StandardGuild
 from tests.emulator import Emulator
@@ -22,6 +23,7 @@ async def test_privacy_pages_in_the_server_and_in_dms(
         page = await result.wait_message()
         assert result.ephemeral or guild is None
         assert "What I store and why" in page.text and "Page 1 of" in page.text
+        assert LANGUAGE_NOTE in page.text, "the language noted without being asked is said on the first page"
         assert [b["label"] for b in page.buttons] == ["Next page"]
         seen = [page.text]
         while "Next page" in [b["label"] for b in page.buttons]:

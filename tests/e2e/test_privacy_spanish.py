@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.i18n import speaking, t
+from cogs.privacy import texts
 from tests.conftest import StandardGuild
 from tests.emulator import Emulator, ScriptedUser
 
@@ -36,6 +38,12 @@ async def test_mydata_speaks_each_persons_language(
     assert "What I hold" not in spanish and "in progress" not in spanish
     english = await show(sam, sg.guild)
     assert "What I hold about you" in english and "Onboarding: in progress, on step 1" in english
+
+    # /privacy says, in her language, that her app's language is noted and how to change or erase it.
+    told = await (await ana.slash(sg.guild, "privacy")).wait_message()
+    with speaking("es"):
+        assert t(texts.LANGUAGE_NOTE) in told.text and "`/idioma`" in told.text
+    assert texts.LANGUAGE_NOTE not in told.text
 
     again = await ana.slash(sg.guild, "mydata show")
     assert again.ephemeral and "vuelve a pedirlo en unos" in again.text

@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cogs.privacy import logic
+from cogs.privacy import texts as privacy_texts
 from cogs.privacy.inventory import (
     END_MARKER,
     INVENTORY,
@@ -61,6 +62,7 @@ def test_inventory_pages_fit_an_embed_and_cover_every_table() -> None:
     for table in INVENTORY:
         assert table.title in text
     assert "here: 30 days" in text and "here: 365 days" in text
+    assert privacy_texts.LANGUAGE_NOTE in pages[0]
 
 
 # --- inventory markdown ---------------------------------------------------------------------------
