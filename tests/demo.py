@@ -6,10 +6,12 @@ channel's "Start here" message instead, with nothing said about them in public. 
 a member sees it. The transcript shows what the bot said, what the newcomers did, and the roles
 at the end. No Discord account or token is needed; everything runs on 127.0.0.1.
 
-`--language es` (`make demo LANG=es`): the newcomers' Discord apps speak Spanish (locale es-419), so
-they read the bot in Spanish and click its Spanish buttons; moderators and #mod-log stay in the
-server's language (English). Any value starting with "es" means Spanish, anything else English, so a
-shell's own `LANG=en_US.UTF-8` or `C.UTF-8` keeps the English demo.
+`--language es` (`make demo LANG=es`): the newcomers' Discord apps speak Spanish (locale es-419). Nia
+presses "Español" under her first DM (sent in the server's language: the bot can't know hers yet), Kai
+"Empezar aquí en español" on the welcome post; both read the bot in Spanish and click its Spanish
+buttons. Moderators and #mod-log stay in the server's language (English). Any value starting with
+"es" means Spanish, anything else English, so a shell's own `LANG=en_US.UTF-8` or `C.UTF-8` keeps the
+English demo.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from pathlib import Path
 
 import discord
 
+from bot import i18n
 from bot.i18n import speaking, t
 from cogs.onboarding import texts
 from tests.emulator import Emulator, Message, ScriptedUser
@@ -51,6 +54,7 @@ class Words:
         with speaking(language):
             self.begin, self.agree, self.yes = t(texts.BEGIN_LABEL), t(texts.AGREE_LABEL), t(texts.YES_LABEL)
             self.not_yet, self.resume = t(texts.NOT_YET_LABEL), t(texts.RESUME_LABEL)
+            self.start_in = t(texts.START_IN_LABEL)
             progress = t(texts.PROGRESS).replace("*", "")
             # How the answers to her typed words begin (up to their first placeholder).
             self.declined = t(texts.DECLINED_TYPED).split("{")[0][:40]
@@ -125,18 +129,17 @@ async def run_demo(directory: Path, language: str = "en") -> int:
         print(f"The coalition bot is running against a loopback Discord on {emu.base_http_url}.")
         print("A newcomer, Nia, joins the server (with the 'Newcomer' role Discord's own onboarding gives).")
         if language == "es":
-            print("Nia's Discord app speaks Spanish (locale es-419). The bot doesn't know that before her first")
-            print("click, so its first DM is in the server's language; every answer after that click is Spanish.")
+            print("Nia's Discord app speaks Spanish (locale es-419). The bot can't know that before she clicks")
+            print("something, so its first DM is in the server's language, with the language buttons under it.")
 
         nia: ScriptedUser = emu.create_user("Nia", locale=LOCALES[language])
         await nia.join(guild, roles=[guild.role("Newcomer")])
         msg = await nia.wait_dm(lambda m: bool(m.buttons), timeout=15)
         bot_said(msg)
-        # Her first click is on that first DM's button, in whichever language it came.
-        first = words.begin if words.begin in [b.get("label") for b in msg.buttons] else texts.BEGIN_LABEL
-        newcomer_did(f"clicks [{first}]")
-        await nia.click(msg, first)
-        bot_said(msg)
+        if language != i18n.server_language():  # she picks her language: the same step again, in it
+            newcomer_did(f"clicks [{i18n.LANGUAGES[language]}]")
+            await nia.click(msg, i18n.LANGUAGES[language])
+            bot_said(msg)
         while True:
             step, total = words.step_of(msg)
             if msg.selects:
@@ -187,7 +190,9 @@ async def run_demo(directory: Path, language: str = "en") -> int:
         await emu.wait_for(lambda: [m for m in welcome.messages() if m.buttons], description="Start here")
         (start_here,) = [m for m in welcome.messages() if m.buttons]
         bot_said(start_here, "#welcome, public")
-        label = start_here.buttons[0]["label"]
+        # Kai presses the button in their language ("Empezar aquí en español"), or the server's own.
+        label = words.start_in if words.start_in in [b.get("label") for b in start_here.buttons] \
+            else start_here.buttons[0]["label"]
         newcomer_did(f"Kai clicks [{label}]")
         opened = await kai.click(start_here, label)
         assert opened.message is not None and opened.message.ephemeral_for == kai.id

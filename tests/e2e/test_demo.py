@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.content import load_content
-from bot.i18n import speaking, t
+from bot.i18n import LANGUAGES, speaking, t
 from cogs.onboarding import texts
 from tests import demo
 
@@ -54,9 +54,11 @@ async def test_the_spanish_demo_prints_the_spanish_transcript(
     question = CONTENT.localized("es").commitment.question
     assert words(question) in transcript and words(CONTENT.commitment.question) not in transcript
     steps = transcript.count("── Bot (DM):")  # every step was shown
+    assert f">> Newcomer clicks [{LANGUAGES['es']}]" in transcript  # the first DM's language button
     with speaking("es"):
         assert f"[{t(texts.YES_LABEL)}] [{t(texts.NOT_YET_LABEL)}]" in transcript
         assert t(texts.PROGRESS, step=2, total=19) in transcript  # after her first click, every step Spanish
+        assert f">> Newcomer Kai clicks [{t(texts.START_IN_LABEL)}]" in transcript  # the welcome post's Spanish
         assert words(t(texts.DECLINED_TYPED).split("{")[0]) in transcript  # her typed "quizás", answered
         assert words(t(texts.COMPLETED).split("{")[0]) in transcript  # her typed "¡Sí, me comprometo!" counted
     assert steps > 19 and texts.AGREE_LABEL not in transcript and words(texts.COMPLETED.split("{")[0]) not in transcript
