@@ -3,7 +3,8 @@
 English is the source language: every sentence lives whole, in English, in a feature's texts module
 (`cogs/<feature>/texts.py`, `bot/texts.py`), and that English text is the gettext msgid. Each other
 language has one catalog per feature, `bot/locales/<lang>/<feature>.po`; `python -m bot.i18n update`
-extracts the texts modules (with Babel, through `extract_texts` below) and updates them.
+extracts the texts modules (with Babel, through `extract_texts` below) and the sentences marked `N_(...)`
+in data modules (`extract_marked`, `marked_files`), and updates them.
 
 Who reads a sentence decides its language:
 - `t(...)` / `tn(...)`: the person being answered now. The interaction pipeline sets that person's
@@ -38,6 +39,15 @@ LANGUAGES: Mapping[str, str] = {"en": "English", "es": "Español"}
 
 LOCALES_DIR = Path(__file__).parent / "locales"
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def N_(text: str) -> str:
+    """Mark `text` for translation where it is kept, without translating it (gettext's `N_` idiom).
+
+    For sentences that live in data rather than in a texts module (the privacy inventory, which also
+    writes the English README): `python -m bot.i18n update` extracts every `N_("...")` of the modules
+    in `marked_files()`, and whoever shows the sentence to a person renders it then with `t(...)`."""
+    return text
 
 
 class Plural(NamedTuple):
@@ -215,6 +225,18 @@ def _messages_in(name: str, value: ast.expr) -> Iterator[tuple[int, str, str | t
             yield from _messages_in(f"{name}[{index}]", item)
 
 
+def extract_marked(fileobj: Any, keywords: Any, comment_tags: Any, options: Any) -> Iterator[
+    tuple[int, str, str, list[str]]
+]:
+    """Babel extraction method for modules that mark sentences in place: the string of every
+    `N_("...")` call, in source order (see `N_`)."""
+    calls = [node for node in ast.walk(ast.parse(fileobj.read()))
+             if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "N_" and len(node.args) == 1
+             and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)]
+    for call in sorted(calls, key=lambda node: (node.lineno, node.col_offset)):
+        yield call.lineno, "gettext", str(call.args[0].value), []  # type: ignore[attr-defined]
+
+
 def texts_files() -> dict[str, list[Path]]:
     """The texts modules of each domain: `bot/texts.py` and `cogs/core` are "core", else the feature."""
     domains: dict[str, list[Path]] = {"core": [ROOT / "bot" / "texts.py"]}
@@ -223,14 +245,28 @@ def texts_files() -> dict[str, list[Path]]:
     return domains
 
 
+def marked_files() -> dict[str, list[Path]]:
+    """Modules that are not texts modules but mark sentences with `N_(...)`, by domain."""
+    return {"privacy": [ROOT / "cogs" / "privacy" / "inventory.py"]}
+
+
+def _sources() -> dict[str, list[tuple[Path, str]]]:
+    """Each domain's files, with the name of the extraction method that reads each."""
+    sources = {domain: [(path, "extract_texts") for path in paths] for domain, paths in texts_files().items()}
+    for domain, paths in marked_files().items():
+        sources.setdefault(domain, []).extend((path, "extract_marked") for path in paths)
+    return sources
+
+
 def extract_domains() -> dict[str, list[str | tuple[str, str]]]:
     """Every message of every domain, in source order (a Plural is its (one, other) pair)."""
+    methods = {"extract_texts": extract_texts, "extract_marked": extract_marked}
     result: dict[str, list[str | tuple[str, str]]] = {}
-    for domain, paths in texts_files().items():
+    for domain, paths in _sources().items():
         seen: dict[str | tuple[str, str], None] = {}
-        for path in paths:
+        for path, method in paths:
             with path.open("rb") as source:
-                for _, _, message, _ in extract_texts(source, None, None, None):
+                for _, _, message, _ in methods[method](source, None, None, None):
                     seen.setdefault(message, None)
         result[domain] = list(seen)
     return result
@@ -244,11 +280,11 @@ def update_catalogs(languages: list[str] | None = None) -> list[Path]:
     from babel.messages.pofile import read_po, write_po
 
     written = []
-    for domain, paths in texts_files().items():
+    for domain, paths in _sources().items():
         template = Catalog(domain=domain, project="coalition-bot", msgid_bugs_address="", fuzzy=False)
-        for path in paths:
+        for path, method in paths:
             for lineno, message, comments, context in extract_from_file(
-                "bot.i18n:extract_texts", str(path), keywords={"gettext": None, "ngettext": (1, 2)}
+                f"bot.i18n:{method}", str(path), keywords={"gettext": None, "ngettext": (1, 2)}
             ):
                 template.add(message, None, [(str(path.relative_to(ROOT)), lineno)],
                              auto_comments=comments, context=context)

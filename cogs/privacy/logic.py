@@ -86,14 +86,14 @@ def page_footer(index: int, total: int) -> str:
 
 
 def inventory_blocks(inventory: Sequence[TableDoc], retention_days: float, case_days: float) -> list[str]:
-    intro = t(texts.INVENTORY_HEADING) + "\n" + (
-        INTRO.replace("`retention_days_after_leave` (default 30)", t(texts.RETENTION_HERE, days=retention_days))
-        .replace("`case_retention_days` (default 365)", t(texts.CASE_RETENTION_HERE, days=case_days))
-    ) + "\n\n" + t(texts.LANGUAGE_NOTE)
-    blocks = [intro]
+    """The inventory in the reader's language: its sentences are marked `N_` and translated here."""
+    intro = t(INTRO, retention=t(texts.RETENTION_HERE, days=retention_days),
+              case_retention=t(texts.CASE_RETENTION_HERE, days=case_days))
+    blocks = [t(texts.INVENTORY_HEADING) + "\n" + intro + "\n\n" + t(texts.LANGUAGE_NOTE)]
     for table in inventory:
-        columns = t(texts.COLUMN_SEPARATOR).join(text for _name, text in table.columns)
-        blocks.append(t(texts.TABLE, title=table.title, why=table.why, deleted=table.deleted, columns=columns))
+        columns = t(texts.COLUMN_SEPARATOR).join(t(text) for _name, text in table.columns)
+        blocks.append(t(texts.TABLE, title=t(table.title), why=t(table.why), deleted=t(table.deleted),
+                        columns=columns))
     return blocks
 
 

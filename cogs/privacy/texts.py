@@ -1,5 +1,6 @@
 """Every sentence the privacy feature says (ready for translation). What each table holds and why
-is the inventory's (cogs/privacy/inventory.py), which also writes docs/privacy.md.
+is the inventory's (cogs/privacy/inventory.py, its sentences marked `N_` and in this feature's catalog), which
+also writes README's block.
 
 Whole sentences with named placeholders; one sentence per form where a number or a kind changes it
 (`Plural` where it depends on a number). Who reads a sentence decides its language: the person asking

@@ -109,3 +109,28 @@ def test_spanish_comes_from_the_catalog_and_moderators_keep_the_servers_language
 def test_unknown_server_language_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown language"):
         i18n.configure("xx")
+
+
+def test_extraction_finds_sentences_marked_in_place() -> None:
+    """Data modules (the privacy inventory) mark their sentences with N_: only those are extracted, in
+    source order; identifiers beside them are not, and N_ itself changes nothing."""
+    source = io.BytesIO(
+        b'from bot.i18n import N_\n'
+        b'GUILD = ("guild_id", N_("which server"))\n'
+        b'ROWS = (Doc("onboarding_progress", N_("Onboarding "\n    "progress")), N_("when"))\n'
+        b'MARKER = "<!-- not for translation -->"\n'
+    )
+    found = [message for _, _, message, _ in i18n.extract_marked(source, None, None, None)]
+    assert found == ["which server", "Onboarding progress", "when"]
+    assert i18n.N_("when") == "when"
+
+
+def test_the_privacy_inventory_is_extracted_into_the_privacy_domain() -> None:
+    from cogs.privacy.inventory import INTRO, INVENTORY
+
+    messages = set(i18n.extract_domains()["privacy"])
+    for table in INVENTORY:
+        assert {table.title, table.why, table.deleted} <= messages, table.name
+        assert {text for _name, text in table.columns} <= messages, table.name
+        assert table.name not in messages and not {name for name, _text in table.columns} & messages
+    assert INTRO in messages
