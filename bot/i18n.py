@@ -150,15 +150,21 @@ def _catalog(language: str) -> gettext.NullTranslations:
     from babel.messages.pofile import read_po
     from babel.support import Translations
 
-    merged = Translations()
+    merged: Translations | None = None
     for path in sorted((LOCALES_DIR / language).glob("*.po")):
         with path.open("rb") as po:
             catalog = read_po(po, locale=language, domain=path.stem)
         compiled = io.BytesIO()
         write_mo(compiled, catalog)  # fuzzy entries are left out: a changed English sentence isn't "translated"
         compiled.seek(0)
-        merged.merge(Translations(compiled, domain=path.stem))
-    return merged
+        translations = Translations(compiled, domain=path.stem)
+        if merged is None:
+            # The first catalog is the base: its header's plural rule (CLDR's three Spanish forms) is kept;
+            # an empty Translations() would keep gettext's two-form default, and msgstr[2] would never be read.
+            merged = translations
+        else:
+            merged.merge(translations)
+    return merged or gettext.NullTranslations()
 
 
 def missing_translations(language: str) -> dict[str, list[str]]:

@@ -81,6 +81,8 @@ async def test_a_newcomer_picks_espanol_on_the_first_dm_and_walks_in_spanish(
     assert not {"English", "Español"} & {b.get("label") for b in question.buttons}, "offered on the first step only"
     await bo.send_dm(sg.bot, "sí")
     await emulator.wait_for(lambda: bo.has_role(sg.guild, "Member"), description="member role after a typed sí")
+    thanks = spanish(texts.COMPLETED, name=SPANISH.community.name, next_steps=spanish(texts.NEXT_STEPS))
+    await bo.wait_dm(lambda m: m.content.startswith(thanks))  # the thank-you for his typed "sí", in Spanish
 
     # Moderators read the server's language: the welcome note is English and says nothing of his language.
     bot = bot_in_process.bot

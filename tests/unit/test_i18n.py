@@ -134,3 +134,10 @@ def test_the_privacy_inventory_is_extracted_into_the_privacy_domain() -> None:
         assert {text for _name, text in table.columns} <= messages, table.name
         assert table.name not in messages and not {name for name, _text in table.columns} & messages
     assert INTRO in messages
+
+
+def test_spanish_plurals_use_the_catalogs_three_forms() -> None:
+    """Babel's CLDR rule for Spanish: one, many (millions), other. Merging the feature catalogs must
+    keep it: with gettext's two-form default, 5 would read the "many" form."""
+    catalog = i18n._catalog("es")  # the merged catalog itself: what every t()/tn() reads
+    assert catalog.plural(1) == 0 and catalog.plural(1_000_000) == 1 and catalog.plural(5) == 2  # type: ignore[attr-defined]
